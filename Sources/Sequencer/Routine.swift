@@ -1,0 +1,121 @@
+/// A named list of massage steps, some of them done once per side.
+public struct Routine: Equatable, Sendable {
+    /// The short kebab-case name used on the command line, such as `bedtime-foot`.
+    public var name: String
+    /// The title spoken of and shown to people, such as "Bedtime foot massage".
+    public var title: String
+    /// One sentence on what the routine is for.
+    public var description: String
+    /// The sound of the tone bed under the session.
+    public var bed: BedSettings
+    /// The steps and per-side blocks in order.
+    public var items: [RoutineItem]
+
+    public init(
+        name: String, title: String, description: String = "", bed: BedSettings = BedSettings(),
+        items: [RoutineItem]
+    ) {
+        self.name = name
+        self.title = title
+        self.description = description
+        self.bed = bed
+        self.items = items
+    }
+}
+
+/// One entry of a routine: a single step, or a block of steps done once for each side.
+public enum RoutineItem: Equatable, Sendable {
+    case step(RoutineStep)
+    case eachSide(SideBlock)
+}
+
+/// One step of a routine as written, before sides are expanded.
+public struct RoutineStep: Equatable, Sendable {
+    /// Kebab-case and unique within the routine, such as `thumb-circles`.
+    public var id: String
+    public var title: String
+    public var duration: SessionDuration
+    /// The spoken prompt, or `nil` for a step that starts with its chime alone.
+    public var say: String?
+    /// In live play, wait for the user before moving on.
+    public var isHold: Bool
+    /// A quiet pulse that paces strokes, in pulses per minute.
+    public var tempoPerMinute: Double?
+
+    public init(
+        id: String, title: String, duration: SessionDuration, say: String? = nil, isHold: Bool = false,
+        tempoPerMinute: Double? = nil
+    ) {
+        self.id = id
+        self.title = title
+        self.duration = duration
+        self.say = say
+        self.isHold = isHold
+        self.tempoPerMinute = tempoPerMinute
+    }
+
+    /// The range a tempo may take, in pulses per minute.
+    public static let tempoRange: ClosedRange<Double> = 10...180
+}
+
+/// A block of steps done once for each side, with a short switch step between the sides.
+public struct SideBlock: Equatable, Sendable {
+    /// The sides in the order they are done, such as right then left.
+    public var sides: [Side]
+    public var steps: [RoutineStep]
+    /// How long the user has to change sides.
+    public var switchDuration: SessionDuration
+    /// The prompt at the switch; `{side}` stands for the side that comes next.
+    public var switchSay: String
+
+    public static let defaultSwitchDuration = SessionDuration(seconds: 15)
+    public static let defaultSwitchSay = "Gently change sides. Now the {side} side."
+
+    public init(
+        sides: [Side], steps: [RoutineStep], switchDuration: SessionDuration = defaultSwitchDuration,
+        switchSay: String = defaultSwitchSay
+    ) {
+        self.sides = sides
+        self.steps = steps
+        self.switchDuration = switchDuration
+        self.switchSay = switchSay
+    }
+}
+
+/// A side of the body.
+public enum Side: String, CaseIterable, Equatable, Sendable, Codable {
+    case left, right
+}
+
+/// The sound of the tone bed: its key and the surf-like noise under it.
+public struct BedSettings: Equatable, Sendable {
+    /// The key of the pad, a note name such as `D`, `F#` or `Bb`.
+    public var key: String
+    public var noise: NoiseKind
+    /// The level of the noise relative to the pad, in dB.
+    public var noiseLevelDecibels: Double
+
+    public static let noiseLevelRange: ClosedRange<Double> = -60...0
+    public static let keyNames = [
+        "C", "C#", "Db", "D", "D#", "Eb", "E", "F", "F#", "Gb", "G", "G#", "Ab", "A", "A#", "Bb", "B",
+    ]
+
+    public init(key: String = "D", noise: NoiseKind = .brown, noiseLevelDecibels: Double = -18) {
+        self.key = key
+        self.noise = noise
+        self.noiseLevelDecibels = noiseLevelDecibels
+    }
+
+    /// The key as semitones above C.
+    public var keySemitonesAboveC: Int {
+        let semitones: [Character: Int] = ["C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11]
+        guard let letter = key.first, let base = semitones[letter] else { return 2 }
+        let accidental = key.dropFirst().first
+        return (base + (accidental == "#" ? 1 : accidental == "b" ? 11 : 0)) % 12
+    }
+}
+
+/// The colour of the noise in the tone bed.
+public enum NoiseKind: String, CaseIterable, Equatable, Sendable {
+    case none, pink, brown
+}

@@ -1,0 +1,337 @@
+import Yams
+
+/// Reads a routine from YAML or JSON text, with the file, line and column of every problem.
+///
+/// JSON is read through the same YAML parser, since JSON's syntax is YAML's flow style, so both
+/// kinds of file get the same line-numbered messages.
+struct RoutineFileDecoder {
+    /// The file name shown in messages.
+    var fileName: String
+
+    static let routineFields = ["name", "title", "description", "bed", "steps"]
+    static let stepFields = ["id", "title", "duration", "say", "hold", "tempo"]
+    static let blockFields = ["each-side", "steps", "switch-duration", "switch-say"]
+    static let bedFields = ["key", "noise", "noise-level"]
+
+    func decode(_ text: String, defaultName: String, isJSON: Bool) throws(RoutineError) -> Routine {
+        // JSON allows tabs between tokens where YAML does not, and never inside strings, so turning
+        // every tab into a space keeps valid JSON valid and keeps columns where they were.
+        let yamlText = isJSON ? text.replacingTabsWithSpaces() : text
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yamlText)
+        } catch let error as YamlError {
+            throw syntaxError(error)
+        } catch {
+            throw RoutineError(.syntax, "could not be read: \(error)", at: SourceLocation(file: fileName))
+        }
+        guard let root, root.null == nil else {
+            throw RoutineError(
+                .emptyRoutine, "the file holds no routine; it needs at least a title and a list of steps",
+                at: SourceLocation(file: fileName))
+        }
+        let fields = try mapping(root, context: "the routine", what: "a mapping with title and steps")
+        try checkFields(fields, allowed: Self.routineFields, context: "the routine")
+        let name = try string(fields, "name", context: "the routine") ?? defaultName
+        guard let title = try string(fields, "title", context: "the routine") else {
+            throw missing("title", context: "the routine", in: root)
+        }
+        let description = try string(fields, "description", context: "the routine") ?? ""
+        let bed = try fields["bed"].map { node throws(RoutineError) in try bedSettings(node) } ?? BedSettings()
+        guard let stepsNode = fields["steps"] else { throw missing("steps", context: "the routine", in: root) }
+        let items = try routineItems(stepsNode, context: "the routine", allowsBlocks: true)
+        let routine = Routine(name: name, title: title, description: description, bed: bed, items: items)
+        try checkUniqueIDs(routine, stepsNode: stepsNode)
+        return routine
+    }
+
+    // MARK: Parts of a routine
+
+    private func routineItems(_ node: Node, context: String, allowsBlocks: Bool) throws(RoutineError)
+        -> [RoutineItem]
+    {
+        guard case .sequence(let sequence) = node else {
+            throw wrongType("steps", of: context, expected: "a list of steps", node: node)
+        }
+        guard !sequence.isEmpty else {
+            let message =
+                allowsBlocks
+                ? "the routine has no steps; add at least one step with id, title and duration"
+                : "\(context) has no steps; an each-side block needs at least one step"
+            throw RoutineError(.emptyRoutine, message, at: location(of: node))
+        }
+        var items: [RoutineItem] = []
+        for (offset, itemNode) in sequence.enumerated() {
+            let label = "step \(offset + 1)"
+            let fields = try mapping(itemNode, context: label, what: "a mapping with id, title and duration")
+            if fields["each-side"] != nil {
+                guard allowsBlocks else {
+                    throw RoutineError(
+                        .invalidValue, "each-side blocks cannot be nested inside another each-side block",
+                        at: location(of: itemNode))
+                }
+                items.append(.eachSide(try sideBlock(itemNode, fields: fields, label: "each-side block \(offset + 1)")))
+            } else {
+                items.append(.step(try step(itemNode, fields: fields, label: label)))
+            }
+        }
+        return items
+    }
+
+    private func step(_ node: Node, fields: Node.Mapping, label: String) throws(RoutineError) -> RoutineStep {
+        var context = label
+        guard let id = try string(fields, "id", context: context) else { throw missing("id", context: context, in: node) }
+        guard Self.isKebabCase(id) else {
+            throw RoutineError(
+                .invalidValue,
+                "\(context) has the id '\(id)'; an id is kebab-case: lowercase letters and digits joined by "
+                    + "single hyphens, such as thumb-circles",
+                at: location(of: fields["id"]!))
+        }
+        context = "step '\(id)'"
+        try checkFields(fields, allowed: Self.stepFields, context: context)
+        guard let title = try string(fields, "title", context: context) else {
+            throw missing("title", context: context, in: node)
+        }
+        guard let durationNode = fields["duration"] else { throw missing("duration", context: context, in: node) }
+        let duration = try duration(durationNode, field: "duration", context: context)
+        let say = try string(fields, "say", context: context)
+        var isHold = false
+        if let holdNode = fields["hold"] {
+            guard let value = holdNode.bool else {
+                throw wrongType("hold", of: context, expected: "true or false", node: holdNode)
+            }
+            isHold = value
+        }
+        var tempo: Double?
+        if let tempoNode = fields["tempo"] {
+            let range = RoutineStep.tempoRange
+            guard let text = tempoNode.scalar?.string, let value = Double(text), range.contains(value) else {
+                throw wrongType(
+                    "tempo", of: context,
+                    expected: "a number of pulses per minute from \(Int(range.lowerBound)) to \(Int(range.upperBound))",
+                    node: tempoNode)
+            }
+            tempo = value
+        }
+        return RoutineStep(id: id, title: title, duration: duration, say: say, isHold: isHold, tempoPerMinute: tempo)
+    }
+
+    private func sideBlock(_ node: Node, fields: Node.Mapping, label: String) throws(RoutineError) -> SideBlock {
+        try checkFields(fields, allowed: Self.blockFields, context: label)
+        let sidesNode = fields["each-side"]!
+        let validSides = Side.allCases.map(\.rawValue).joinedAsList()
+        guard case .sequence(let sideNodes) = sidesNode else {
+            throw wrongType("each-side", of: label, expected: "a list of sides such as [right, left]", node: sidesNode)
+        }
+        guard !sideNodes.isEmpty else {
+            throw RoutineError(
+                .invalidValue, "\(label) lists no sides; give one or both of \(validSides), such as [right, left]",
+                at: location(of: sidesNode))
+        }
+        var sides: [Side] = []
+        for sideNode in sideNodes {
+            guard let text = sideNode.scalar?.string, let side = Side(rawValue: text) else {
+                throw RoutineError(
+                    .invalidSide,
+                    "\(label) has the side '\(sideNode.scalar?.string ?? "(not a name)")'; sides are \(validSides)",
+                    at: location(of: sideNode))
+            }
+            guard !sides.contains(side) else {
+                throw RoutineError(
+                    .invalidSide, "\(label) lists the side '\(side.rawValue)' twice; each side is done once",
+                    at: location(of: sideNode))
+            }
+            sides.append(side)
+        }
+        guard let stepsNode = fields["steps"] else { throw missing("steps", context: label, in: node) }
+        let steps = try routineItems(stepsNode, context: label, allowsBlocks: false).map { item in
+            guard case .step(let step) = item else { preconditionFailure("blocks do not nest") }
+            return step
+        }
+        var block = SideBlock(sides: sides, steps: steps)
+        if let switchNode = fields["switch-duration"] {
+            block.switchDuration = try duration(switchNode, field: "switch-duration", context: label)
+        }
+        if let switchSay = try string(fields, "switch-say", context: label) {
+            block.switchSay = switchSay
+        }
+        return block
+    }
+
+    private func bedSettings(_ node: Node) throws(RoutineError) -> BedSettings {
+        let context = "the bed"
+        let fields = try mapping(node, context: context, what: "a mapping with key, noise and noise-level")
+        try checkFields(fields, allowed: Self.bedFields, context: context)
+        var bed = BedSettings()
+        if let key = try string(fields, "key", context: context) {
+            guard BedSettings.keyNames.contains(key) else {
+                throw RoutineError(
+                    .invalidValue,
+                    "the bed's key '\(key)' is not a note name; valid keys are \(BedSettings.keyNames.joinedAsList())",
+                    at: location(of: fields["key"]!))
+            }
+            bed.key = key
+        }
+        if let noiseText = try string(fields, "noise", context: context) {
+            guard let noise = NoiseKind(rawValue: noiseText) else {
+                throw RoutineError(
+                    .invalidValue,
+                    "the bed's noise '\(noiseText)' is not known; valid kinds are "
+                        + NoiseKind.allCases.map(\.rawValue).joinedAsList(),
+                    at: location(of: fields["noise"]!))
+            }
+            bed.noise = noise
+        }
+        if let levelNode = fields["noise-level"] {
+            let range = BedSettings.noiseLevelRange
+            let text = levelNode.scalar?.string.replacingOccurrencesOfDecibelSuffix()
+            guard let text, let level = Double(text), range.contains(level) else {
+                throw wrongType(
+                    "noise-level", of: context,
+                    expected: "a level in dB from \(Int(range.lowerBound)) to \(Int(range.upperBound))", node: levelNode)
+            }
+            bed.noiseLevelDecibels = level
+        }
+        return bed
+    }
+
+    private func checkUniqueIDs(_ routine: Routine, stepsNode: Node) throws(RoutineError) {
+        var seen: Set<String> = []
+        for id in routine.writtenStepIDs + routine.switchStepIDs {
+            guard seen.insert(id).inserted else {
+                throw RoutineError(
+                    .duplicateStepID,
+                    "the step id '\(id)' is used more than once; every step needs its own id",
+                    at: locationOfID(id, in: stepsNode) ?? location(of: stepsNode))
+            }
+        }
+    }
+
+    /// The place of the second use of `id`, or of its only use.
+    private func locationOfID(_ id: String, in stepsNode: Node) -> SourceLocation? {
+        var found: [SourceLocation] = []
+        func visit(_ node: Node) {
+            switch node {
+            case .sequence(let sequence): sequence.forEach(visit)
+            case .mapping(let mapping):
+                if let idNode = mapping["id"], idNode.scalar?.string == id { found.append(location(of: idNode)) }
+                if let nested = mapping["steps"] { visit(nested) }
+            default: break
+            }
+        }
+        visit(stepsNode)
+        return found.dropFirst().first ?? found.first
+    }
+
+    // MARK: Fields
+
+    private func mapping(_ node: Node, context: String, what: String) throws(RoutineError) -> Node.Mapping {
+        guard case .mapping(let mapping) = node else {
+            throw RoutineError(.wrongType, "\(context) must be \(what), not \(describe(node))", at: location(of: node))
+        }
+        return mapping
+    }
+
+    private func checkFields(_ fields: Node.Mapping, allowed: [String], context: String) throws(RoutineError) {
+        for key in fields.keys {
+            guard let name = key.scalar?.string, allowed.contains(name) else {
+                throw RoutineError(
+                    .unknownField,
+                    "\(context) has an unknown field '\(key.scalar?.string ?? describe(key))'; valid fields are "
+                        + allowed.joinedAsList(),
+                    at: location(of: key))
+            }
+        }
+    }
+
+    private func string(_ fields: Node.Mapping, _ field: String, context: String) throws(RoutineError) -> String? {
+        guard let node = fields[field], node.null == nil else { return nil }
+        guard case .scalar(let scalar) = node else {
+            throw wrongType(field, of: context, expected: "text", node: node)
+        }
+        let text = scalar.string.trimmingWhitespace()
+        guard !text.isEmpty else {
+            throw RoutineError(.invalidValue, "'\(field)' of \(context) is empty", at: location(of: node))
+        }
+        return text
+    }
+
+    private func duration(_ node: Node, field: String, context: String) throws(RoutineError) -> SessionDuration {
+        guard case .scalar(let scalar) = node else {
+            throw wrongType(field, of: context, expected: SessionDuration.syntaxHelp, node: node)
+        }
+        do {
+            return try SessionDuration(parsing: scalar.string)
+        } catch {
+            throw RoutineError(.invalidDuration, "'\(field)' of \(context): \(error)", at: location(of: node))
+        }
+    }
+
+    // MARK: Messages
+
+    private func missing(_ field: String, context: String, in node: Node) -> RoutineError {
+        RoutineError(.missingField, "\(context) has no '\(field)'", at: location(of: node))
+    }
+
+    private func wrongType(_ field: String, of context: String, expected: String, node: Node) -> RoutineError {
+        RoutineError(
+            .wrongType, "'\(field)' of \(context) must be \(expected), not \(describe(node))", at: location(of: node))
+    }
+
+    private func describe(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar): return "'\(scalar.string)'"
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        }
+    }
+
+    private func location(of node: Node) -> SourceLocation {
+        SourceLocation(file: fileName, line: node.mark?.line, column: node.mark?.column)
+    }
+
+    private func syntaxError(_ error: YamlError) -> RoutineError {
+        func make(_ problem: String, _ mark: Mark?, _ context: YamlError.Context?) -> RoutineError {
+            let detail = context.map { " \($0.text)" } ?? ""
+            return RoutineError(
+                .syntax, "syntax error: \(problem)\(detail)",
+                at: SourceLocation(file: fileName, line: mark?.line, column: mark?.column))
+        }
+        switch error {
+        case .scanner(let context, let problem, let mark, _),
+            .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            return make(problem, mark, context)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.map { "'\($0)'" }.joinedAsList()
+            return RoutineError(
+                .syntax, "the key \(keys) appears more than once in one mapping",
+                at: SourceLocation(file: fileName, line: context.mark.line, column: context.mark.column))
+        case .reader(let problem, _, _, _):
+            return make(problem, nil, nil)
+        default:
+            return RoutineError(.syntax, "could not be read: \(error)", at: SourceLocation(file: fileName))
+        }
+    }
+
+    static func isKebabCase(_ text: String) -> Bool {
+        guard let first = text.first, let last = text.last, first != "-", last != "-" else { return false }
+        guard !text.contains("--") else { return false }
+        return text.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
+    }
+}
+
+extension String {
+    fileprivate func replacingTabsWithSpaces() -> String {
+        String(map { $0 == "\t" ? " " : $0 })
+    }
+
+    /// `-18 dB` or `-18dB` as `-18`.
+    fileprivate func replacingOccurrencesOfDecibelSuffix() -> String {
+        var text = trimmingWhitespace()
+        if text.lowercased().hasSuffix("db") { text.removeLast(2) }
+        return text.trimmingWhitespace()
+    }
+}

@@ -1,0 +1,289 @@
+/// What marks a moment in a session; each kind has its own chime so that a listener with closed
+/// eyes knows where they are.
+public enum CueKind: String, CaseIterable, Equatable, Sendable, Codable {
+    case sessionStart = "session-start"
+    case nextStep = "next-step"
+    case sideSwitch = "side-switch"
+    case lastStep = "last-step"
+    case sessionEnd = "session-end"
+}
+
+/// A cue at an exact frame.
+public struct CueEvent: Equatable, Sendable {
+    public var kind: CueKind
+    public var frame: Int64
+    /// The index into `SessionTimeline.steps` of the step this cue starts, or `nil` at the end.
+    public var stepIndex: Int?
+}
+
+/// One step of a session, with sides expanded and customisation applied, at exact frames.
+public struct TimelineStep: Equatable, Sendable {
+    /// The step's id as written; both sides of a step share it.
+    public var id: String
+    public var title: String
+    /// The side the step is done on, or `nil` for a step done once.
+    public var side: Side?
+    public var say: String?
+    public var isHold: Bool
+    public var tempoPerMinute: Double?
+    /// Whether this is the short step between the sides of an each-side block.
+    public var isSideSwitch: Bool
+    /// When the step starts, from the start of the session.
+    public var startTime: SessionDuration
+    public var duration: SessionDuration
+    public var startFrame: Int64
+    /// The first frame after the step.
+    public var endFrame: Int64
+    /// The cue that opens the step.
+    public var cue: CueKind
+
+    public var frameCount: Int64 { endFrame - startFrame }
+}
+
+/// A session laid out in time: every step and cue at an exact frame for one sample rate.
+///
+/// Step `k` starts at `round(sum of the durations before it × sampleRate)`, computed from exact
+/// microsecond sums, so no drift accumulates however long the session is.
+public struct SessionTimeline: Equatable, Sendable {
+    public var routineName: String
+    public var routineTitle: String
+    public var bed: BedSettings
+    public var sampleRate: Int
+    public var steps: [TimelineStep]
+    /// One cue per step start and a session-end cue at `totalFrames`.
+    public var cues: [CueEvent]
+    public var totalDuration: SessionDuration
+    public var totalFrames: Int64
+
+    /// The rates a session can be laid out at.
+    public static let sampleRateRange: ClosedRange<Int> = 8000...384_000
+    /// The shortest a step may be after customisation.
+    public static let minimumStepDuration = SessionDuration(seconds: 1)
+
+    public init(
+        routine: Routine, customization: SessionCustomization = SessionCustomization(), sampleRate: Int = 48000
+    ) throws(RoutineError) {
+        precondition(Self.sampleRateRange.contains(sampleRate), "sample rate \(sampleRate) is out of range")
+        var planned = routine.expandedSteps()
+        guard !planned.isEmpty else {
+            throw RoutineError(.emptyRoutine, "the routine '\(routine.name)' has no steps")
+        }
+        try Self.apply(customization, to: &planned)
+
+        var steps: [TimelineStep] = []
+        var elapsed = SessionDuration.zero
+        for (index, step) in planned.enumerated() {
+            let cue: CueKind =
+                index == 0 ? .sessionStart
+                : step.isSideSwitch ? .sideSwitch
+                : index == planned.count - 1 ? .lastStep : .nextStep
+            let end = elapsed + step.duration
+            steps.append(
+                TimelineStep(
+                    id: step.id, title: step.title, side: step.side, say: step.say, isHold: step.isHold,
+                    tempoPerMinute: step.tempoPerMinute, isSideSwitch: step.isSideSwitch, startTime: elapsed,
+                    duration: step.duration, startFrame: elapsed.frames(atSampleRate: sampleRate),
+                    endFrame: end.frames(atSampleRate: sampleRate), cue: cue))
+            elapsed = end
+        }
+        guard elapsed <= SessionDuration.maximum else {
+            throw RoutineError(
+                .sessionTooLong, "the session would last \(elapsed), longer than 24 hours, the longest Soothe plays")
+        }
+        self.routineName = routine.name
+        self.routineTitle = routine.title
+        self.bed = routine.bed
+        self.sampleRate = sampleRate
+        self.steps = steps
+        self.totalDuration = elapsed
+        self.totalFrames = elapsed.frames(atSampleRate: sampleRate)
+        self.cues =
+            steps.enumerated().map { CueEvent(kind: $1.cue, frame: $1.startFrame, stepIndex: $0) }
+            + [CueEvent(kind: .sessionEnd, frame: totalFrames, stepIndex: nil)]
+    }
+
+    /// The index of the step that plays at `frame`; the last step for frames at or past the end.
+    public func stepIndex(atFrame frame: Int64) -> Int {
+        var low = 0
+        var high = steps.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if steps[middle].startFrame <= frame { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+
+    // MARK: Customisation
+
+    private static func apply(_ customization: SessionCustomization, to steps: inout [PlannedStep])
+        throws(RoutineError)
+    {
+        var isPinned = Array(repeating: false, count: steps.count)
+        for override in customization.stepOverrides {
+            let matches = try indices(of: override, in: steps)
+            for index in matches {
+                steps[index].duration = override.duration
+                isPinned[index] = true
+            }
+        }
+        if let total = customization.totalDuration {
+            try scale(&steps, isPinned: isPinned, toTotal: total)
+        }
+        for step in steps where step.duration < minimumStepDuration {
+            throw RoutineError(
+                .stepTooShort,
+                "step '\(step.id)'\(step.side.map { " (\($0.rawValue))" } ?? "") would last \(step.duration) s; "
+                    + "every step needs at least \(minimumStepDuration.seconds.plainText) s, so choose a longer total")
+        }
+    }
+
+    private static func indices(of override: StepOverride, in steps: [PlannedStep]) throws(RoutineError) -> [Int] {
+        let sameID = steps.indices.filter { steps[$0].id == override.stepID }
+        guard !sameID.isEmpty else {
+            var validIDs: [String] = []
+            for step in steps where !validIDs.contains(step.id) { validIDs.append(step.id) }
+            throw RoutineError(
+                .unknownStepID, "there is no step '\(override.stepID)'; the steps are \(validIDs.joinedAsList())")
+        }
+        guard let side = override.side else { return sameID }
+        let sides = sameID.compactMap { steps[$0].side }
+        guard !sides.isEmpty else {
+            throw RoutineError(
+                .invalidSide,
+                "step '\(override.stepID)' is done once, not per side; set it with --step \(override.stepID)=DURATION")
+        }
+        let matches = sameID.filter { steps[$0].side == side }
+        guard !matches.isEmpty else {
+            throw RoutineError(
+                .invalidSide,
+                "step '\(override.stepID)' is done on the \(sides.map(\.rawValue).joinedAsList()) side, "
+                    + "not the \(side.rawValue)")
+        }
+        return matches
+    }
+
+    /// Scales the steps that are not pinned so that the whole lasts exactly `total`.
+    ///
+    /// The new lengths are whole microseconds; the microseconds lost to rounding down go to the
+    /// steps with the largest remainders, so the sum is exact.
+    private static func scale(_ steps: inout [PlannedStep], isPinned: [Bool], toTotal total: SessionDuration)
+        throws(RoutineError)
+    {
+        let pinnedTotal = zip(steps, isPinned).filter(\.1).reduce(SessionDuration.zero) { $0 + $1.0.duration }
+        let free = steps.indices.filter { !isPinned[$0] }
+        guard total <= SessionDuration.maximum else {
+            throw RoutineError(.sessionTooLong, "--total \(total) is longer than 24 hours, the longest Soothe plays")
+        }
+        guard !free.isEmpty else {
+            guard pinnedTotal == total else {
+                throw RoutineError(
+                    .totalTooShort,
+                    "every step is set with --step and they add up to \(pinnedTotal), so --total \(total) "
+                        + "cannot be met; leave a step free or drop --total")
+            }
+            return
+        }
+        guard pinnedTotal < total else {
+            throw RoutineError(
+                .totalTooShort,
+                "the steps set with --step already last \(pinnedTotal), leaving nothing of --total \(total) "
+                    + "for the other steps; choose a total longer than \(pinnedTotal)")
+        }
+        let remaining = UInt64((total - pinnedTotal).microseconds)
+        let freeTotal = UInt64(free.reduce(Int64(0)) { $0 + steps[$1].duration.microseconds })
+        var remainders: [(index: Int, remainder: UInt64)] = []
+        var assigned: UInt64 = 0
+        for index in free {
+            let product = UInt64(steps[index].duration.microseconds).multipliedFullWidth(by: remaining)
+            let (quotient, remainder) = freeTotal.dividingFullWidth(product)
+            steps[index].duration = SessionDuration(microseconds: Int64(quotient))
+            assigned += quotient
+            remainders.append((index, remainder))
+        }
+        remainders.sort { $0.remainder != $1.remainder ? $0.remainder > $1.remainder : $0.index < $1.index }
+        for entry in remainders.prefix(Int(remaining - assigned)) {
+            steps[entry.index].duration.microseconds += 1
+        }
+    }
+}
+
+/// A step after side expansion, before it is placed in time.
+struct PlannedStep {
+    var id: String
+    var title: String
+    var side: Side?
+    var say: String?
+    var isHold: Bool
+    var tempoPerMinute: Double?
+    var isSideSwitch: Bool
+    var duration: SessionDuration
+}
+
+extension Routine {
+    /// The steps in playing order: each-side blocks become the block for the first side, a side
+    /// switch, and the block for the next side.
+    func expandedSteps() -> [PlannedStep] {
+        var planned: [PlannedStep] = []
+        var blockNumber = 0
+        for item in items {
+            switch item {
+            case .step(let step):
+                planned.append(PlannedStep(step, side: nil))
+            case .eachSide(let block):
+                blockNumber += 1
+                for (sideIndex, side) in block.sides.enumerated() {
+                    if sideIndex > 0 {
+                        planned.append(
+                            PlannedStep(
+                                id: Self.switchStepID(to: side, blockNumber: blockNumber),
+                                title: "Change to the \(side.rawValue) side", side: side,
+                                say: block.switchSay.replacingSidePlaceholder(with: side), isHold: false,
+                                tempoPerMinute: nil, isSideSwitch: true, duration: block.switchDuration))
+                    }
+                    planned += block.steps.map { PlannedStep($0, side: side) }
+                }
+            }
+        }
+        return planned
+    }
+
+    /// The ids of the steps as written, blocks included, in order.
+    var writtenStepIDs: [String] {
+        items.flatMap { item -> [String] in
+            switch item {
+            case .step(let step): return [step.id]
+            case .eachSide(let block): return block.steps.map(\.id)
+            }
+        }
+    }
+
+    /// The ids of the generated side-switch steps.
+    var switchStepIDs: [String] {
+        expandedSteps().filter(\.isSideSwitch).map(\.id)
+    }
+
+    static func switchStepID(to side: Side, blockNumber: Int) -> String {
+        "switch-to-\(side.rawValue)" + (blockNumber > 1 ? "-\(blockNumber)" : "")
+    }
+}
+
+extension PlannedStep {
+    init(_ step: RoutineStep, side: Side?) {
+        self.init(
+            id: step.id, title: step.title, side: side, say: step.say, isHold: step.isHold,
+            tempoPerMinute: step.tempoPerMinute, isSideSwitch: false, duration: step.duration)
+    }
+}
+
+extension String {
+    fileprivate func replacingSidePlaceholder(with side: Side) -> String {
+        split(separator: "{side}", omittingEmptySubsequences: false).joined(separator: side.rawValue)
+    }
+}
+
+extension Double {
+    /// `1`, `1.5`: a plain number without a trailing `.0`.
+    var plainText: String {
+        self == rounded() ? String(Int64(self)) : String(self)
+    }
+}

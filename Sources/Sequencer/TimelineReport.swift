@@ -1,0 +1,106 @@
+import Foundation
+
+/// Text forms of a timeline and of the routine list, for `soothe show` and `soothe routines`.
+extension SessionTimeline {
+    /// A table for people: index, start, length, side, title and prompt of every step.
+    public func tableText() -> String {
+        var lines = ["\(routineTitle) (\(routineName)): \(totalDuration), \(steps.count) steps", ""]
+        let titleWidth = max(5, steps.map(\.title.count).max() ?? 0)
+        lines.append(
+            "  #  " + "start".leftPadded(to: 7) + "  " + "length".leftPadded(to: 7) + "  side   "
+                + "title".rightPadded(to: titleWidth) + "  prompt")
+        for (index, step) in steps.enumerated() {
+            let prompt = step.say.map { "\"\($0)\"" } ?? "-"
+            lines.append(
+                String(index + 1).leftPadded(to: 3) + "  " + step.startTime.description.leftPadded(to: 7) + "  "
+                    + step.duration.description.leftPadded(to: 7) + "  "
+                    + (step.side?.rawValue ?? "").rightPadded(to: 5) + "  " + step.title.rightPadded(to: titleWidth)
+                    + "  " + prompt)
+        }
+        return lines.map { $0.trailingSpacesRemoved() }.joined(separator: "\n")
+    }
+
+    /// The stable JSON form other tools read: `name`, `title`, `totalSeconds` and `steps`, each step
+    /// with `index` (from 1), `id`, `side` (null when none), `title`, `startSeconds`,
+    /// `durationSeconds` and `say` (null when silent).
+    public func jsonText() -> String {
+        let document = TimelineDocument(
+            name: routineName, title: routineTitle, totalSeconds: totalDuration.seconds,
+            steps: steps.enumerated().map { index, step in
+                TimelineDocument.Step(
+                    index: index + 1, id: step.id, side: step.side?.rawValue, title: step.title,
+                    startSeconds: step.startTime.seconds, durationSeconds: step.duration.seconds, say: step.say)
+            })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain strings and numbers cannot fail.
+        let data = (try? encoder.encode(document)) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension RoutineLibrary {
+    /// One line per built-in routine: name, length, number of steps and description.
+    public static func listText() throws(RoutineError) -> String {
+        let routines = try builtIns()
+        let nameWidth = max(4, routines.map(\.name.count).max() ?? 0) + 2
+        var lines = ["NAME".rightPadded(to: nameWidth) + " LENGTH  STEPS  DESCRIPTION"]
+        for routine in routines {
+            let timeline = try SessionTimeline(routine: routine)
+            let isDefault = routine.name == defaultRoutineName ? " (default)" : ""
+            lines.append(
+                routine.name.rightPadded(to: nameWidth) + timeline.totalDuration.description.leftPadded(to: 7)
+                    + String(timeline.steps.count).leftPadded(to: 7) + "  " + routine.description + isDefault)
+        }
+        return lines.map { $0.trailingSpacesRemoved() }.joined(separator: "\n")
+    }
+}
+
+private struct TimelineDocument: Encodable {
+    struct Step: Encodable {
+        var index: Int
+        var id: String
+        var side: String?
+        var title: String
+        var startSeconds: Double
+        var durationSeconds: Double
+        var say: String?
+
+        enum CodingKeys: String, CodingKey {
+            case index, id, side, title, startSeconds, durationSeconds, say
+        }
+
+        // Written by hand so that `side` and `say` appear as null rather than being left out.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(index, forKey: .index)
+            try container.encode(id, forKey: .id)
+            try container.encode(side, forKey: .side)
+            try container.encode(title, forKey: .title)
+            try container.encode(startSeconds, forKey: .startSeconds)
+            try container.encode(durationSeconds, forKey: .durationSeconds)
+            try container.encode(say, forKey: .say)
+        }
+    }
+
+    var name: String
+    var title: String
+    var totalSeconds: Double
+    var steps: [Step]
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: " ", count: max(0, width - count)) + self
+    }
+
+    fileprivate func rightPadded(to width: Int) -> String {
+        self + String(repeating: " ", count: max(0, width - count))
+    }
+
+    fileprivate func trailingSpacesRemoved() -> String {
+        var text = self
+        while text.last == " " { text.removeLast() }
+        return text
+    }
+}

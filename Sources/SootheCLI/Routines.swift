@@ -1,0 +1,11 @@
+import ArgumentParser
+import Sequencer
+
+struct Routines: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the built-in routines with their length, number of steps and purpose.")
+
+    func run() throws {
+        print(try RoutineLibrary.listText())
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Sequencer
+
+/// The routine and the customisation of its lengths, shared by every command that plays or shows
+/// a session.
+struct SessionOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("A built-in routine's name or a routine file.", valueName: "routine|file"))
+    var routine: String = RoutineLibrary.defaultRoutineName
+
+    @Option(
+        name: .customLong("step"),
+        help: ArgumentHelp("Set one step's length, for both sides or one (repeatable).", valueName: "id[@side]=duration"),
+        transform: { try StepOverride(parsing: $0) })
+    var stepOverrides: [StepOverride] = []
+
+    @Option(
+        name: .customLong("total"),
+        help: ArgumentHelp("Scale the other steps so the session lasts exactly this long.", valueName: "duration"),
+        transform: { try SessionDuration(parsing: $0) })
+    var totalDuration: SessionDuration?
+
+    var customization: SessionCustomization {
+        SessionCustomization(stepOverrides: stepOverrides, totalDuration: totalDuration)
+    }
+
+    /// The routine named on the command line laid out with the user's lengths.
+    func makeTimeline(sampleRate: Int = 48000) throws -> SessionTimeline {
+        try SessionTimeline(routine: RoutineLibrary.load(routine), customization: customization, sampleRate: sampleRate)
+    }
+}
