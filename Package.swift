@@ -23,6 +23,11 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "EmbedRoutines")]
         ),
+        .target(
+            name: "Synthesis",
+            dependencies: ["Sequencer", "CEbur128"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "SootheCLI",
             dependencies: [
@@ -52,6 +57,26 @@ let package = Package(
             dependencies: ["SootheCLI"],
             swiftSettings: swiftSettings
         ),
+        // The C libraries, each wrapped by exactly one module.
+        .systemLibrary(
+            name: "CSndFile", pkgConfig: "sndfile",
+            providers: [.apt(["libsndfile1-dev"]), .brew(["libsndfile"])]),
+        .systemLibrary(
+            name: "CPortAudio", pkgConfig: "portaudio-2.0",
+            providers: [.apt(["portaudio19-dev"]), .brew(["portaudio"])]),
+        .systemLibrary(
+            name: "CSoxr", pkgConfig: "soxr",
+            providers: [.apt(["libsoxr-dev"]), .brew(["libsoxr"])]),
+        .systemLibrary(
+            name: "CEbur128", pkgConfig: "libebur128",
+            providers: [.apt(["libebur128-dev"]), .brew(["libebur128"])]),
+        .systemLibrary(
+            name: "CEspeakNG", pkgConfig: "espeak-ng",
+            providers: [.apt(["libespeak-ng-dev"]), .brew(["espeak-ng"])]),
+        // flite ships no pkg-config file; its module map names the libraries to link.
+        .systemLibrary(
+            name: "CFlite",
+            providers: [.apt(["flite1-dev"]), .brew(["flite"])]),
     ],
     swiftLanguageModes: [.v6]
 )
