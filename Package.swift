@@ -28,10 +28,18 @@ let package = Package(
             dependencies: ["Sequencer", "CEbur128"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Speech",
+            dependencies: ["Sequencer", "CFlite", "CEspeakNG", "CSoxr", "CSpeechRandom"],
+            swiftSettings: swiftSettings
+        ),
+        // A per-thread rand() for the speech engines, so that a prompt sounds the same every time.
+        .target(name: "CSpeechRandom"),
         .executableTarget(
             name: "SootheCLI",
             dependencies: [
                 "Sequencer",
+                "Speech",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -50,6 +58,11 @@ let package = Package(
         .testTarget(
             name: "SequencerTests",
             dependencies: ["Sequencer"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SpeechTests",
+            dependencies: ["Speech", "Sequencer"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

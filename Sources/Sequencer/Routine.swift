@@ -10,16 +10,22 @@ public struct Routine: Equatable, Sendable {
     public var bed: BedSettings
     /// The steps and per-side blocks in order.
     public var items: [RoutineItem]
+    /// The lead-in spoken before the last step's own prompt, or `nil` for the default.
+    public var lastStepSay: String?
+    /// The words that close the session near the end of the last step, or `nil` for the default.
+    public var closeSay: String?
 
     public init(
         name: String, title: String, description: String = "", bed: BedSettings = BedSettings(),
-        items: [RoutineItem]
+        items: [RoutineItem], lastStepSay: String? = nil, closeSay: String? = nil
     ) {
         self.name = name
         self.title = title
         self.description = description
         self.bed = bed
         self.items = items
+        self.lastStepSay = lastStepSay
+        self.closeSay = closeSay
     }
 }
 

@@ -8,7 +8,7 @@ struct RoutineFileDecoder {
     /// The file name shown in messages.
     var fileName: String
 
-    static let routineFields = ["name", "title", "description", "bed", "steps"]
+    static let routineFields = ["name", "title", "description", "bed", "last-step-say", "close-say", "steps"]
     static let stepFields = ["id", "title", "duration", "say", "hold", "tempo"]
     static let blockFields = ["each-side", "steps", "switch-duration", "switch-say"]
     static let bedFields = ["key", "noise", "noise-level"]
@@ -40,7 +40,11 @@ struct RoutineFileDecoder {
         let bed = try fields["bed"].map { node throws(RoutineError) in try bedSettings(node) } ?? BedSettings()
         guard let stepsNode = fields["steps"] else { throw missing("steps", context: "the routine", in: root) }
         let items = try routineItems(stepsNode, context: "the routine", allowsBlocks: true)
-        let routine = Routine(name: name, title: title, description: description, bed: bed, items: items)
+        let lastStepSay = try string(fields, "last-step-say", context: "the routine")
+        let closeSay = try string(fields, "close-say", context: "the routine")
+        let routine = Routine(
+            name: name, title: title, description: description, bed: bed, items: items, lastStepSay: lastStepSay,
+            closeSay: closeSay)
         try checkUniqueIDs(routine, stepsNode: stepsNode)
         return routine
     }

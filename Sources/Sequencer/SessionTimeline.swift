@@ -54,6 +54,10 @@ public struct SessionTimeline: Equatable, Sendable {
     public var cues: [CueEvent]
     public var totalDuration: SessionDuration
     public var totalFrames: Int64
+    /// The lead-in spoken before the last step's prompt, from the routine or the default.
+    public var lastStepSay: String
+    /// The words that close the session, from the routine or the default.
+    public var closeSay: String
 
     /// The rates a session can be laid out at.
     public static let sampleRateRange: ClosedRange<Int> = 8000...384_000
@@ -97,6 +101,8 @@ public struct SessionTimeline: Equatable, Sendable {
         self.steps = steps
         self.totalDuration = elapsed
         self.totalFrames = elapsed.frames(atSampleRate: sampleRate)
+        self.lastStepSay = routine.lastStepSay ?? Routine.defaultLastStepSay
+        self.closeSay = routine.closeSay ?? Routine.defaultCloseSay
         self.cues =
             steps.enumerated().map { CueEvent(kind: $1.cue, frame: $1.startFrame, stepIndex: $0) }
             + [CueEvent(kind: .sessionEnd, frame: totalFrames, stepIndex: nil)]

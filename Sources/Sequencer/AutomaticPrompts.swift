@@ -1,0 +1,80 @@
+/// The prompts of a session: each step's own words, plus the ones Soothe adds from the shape of the
+/// timeline (the side switch, the last step and the close), so no routine has to write them.
+extension Routine {
+    /// Said before the last step's own prompt, so a listener knows the session is nearly over.
+    public static let defaultLastStepSay = "Last step."
+    /// Said near the end of the last step, before the final fade.
+    public static let defaultCloseSay = "That's the end of the session. Rest as long as you like."
+}
+
+/// Why a prompt is spoken.
+public enum PromptKind: String, CaseIterable, Equatable, Sendable, Codable {
+    /// A step's own `say`.
+    case step
+    /// The prompt of the generated step between the sides of an each-side block.
+    case sideSwitch = "side-switch"
+    /// The last step's prompt, led in by the routine's `last-step-say`.
+    case lastStep = "last-step"
+    /// The routine's `close-say`, near the end of the last step.
+    case close
+}
+
+/// Where a prompt sits in its step.
+public enum PromptAnchor: Equatable, Sendable {
+    /// It starts `PromptTiming.leadIn` after the step's first frame, just after its chime.
+    case afterChime
+    /// It ends `PromptTiming.closeMargin` before the step's last frame, before the final fade.
+    case beforeStepEnd
+}
+
+/// The spacing of prompts inside their steps.
+public enum PromptTiming {
+    /// From a step's chime to the start of its prompt.
+    public static let leadIn = SessionDuration(seconds: 0.8)
+    /// The least quiet time left after a prompt before its step ends.
+    public static let tail = SessionDuration(seconds: 1)
+    /// The least pause between two prompts of one step.
+    public static let gap = SessionDuration(seconds: 1.5)
+    /// From the end of the closing words to the end of the session, room for the final fade.
+    public static let closeMargin = SessionDuration(seconds: 10)
+}
+
+/// A prompt to be spoken: which step it belongs to, why, what it says and where it sits.
+public struct PlannedPrompt: Equatable, Sendable {
+    /// The index into `SessionTimeline.steps`.
+    public var stepIndex: Int
+    public var kind: PromptKind
+    public var text: String
+    public var anchor: PromptAnchor
+
+    public init(stepIndex: Int, kind: PromptKind, text: String, anchor: PromptAnchor) {
+        self.stepIndex = stepIndex
+        self.kind = kind
+        self.text = text
+        self.anchor = anchor
+    }
+}
+
+extension SessionTimeline {
+    /// Every prompt of the session in playing order.
+    ///
+    /// Each step with a `say` has one prompt after its chime (the side switch's comes from the
+    /// block's `switch-say`). The last step's prompt is led in by `lastStepSay` (or is only that,
+    /// when the step has no `say`), unless the session has a single step; and `closeSay` ends the
+    /// last step.
+    public var plannedPrompts: [PlannedPrompt] {
+        var prompts: [PlannedPrompt] = []
+        let lastIndex = steps.count - 1
+        for (index, step) in steps.enumerated() {
+            if index == lastIndex && steps.count > 1 {
+                let text = [lastStepSay, step.say].compactMap { $0 }.joined(separator: " ")
+                prompts.append(PlannedPrompt(stepIndex: index, kind: .lastStep, text: text, anchor: .afterChime))
+            } else if let say = step.say {
+                let kind: PromptKind = step.isSideSwitch ? .sideSwitch : .step
+                prompts.append(PlannedPrompt(stepIndex: index, kind: kind, text: say, anchor: .afterChime))
+            }
+        }
+        prompts.append(PlannedPrompt(stepIndex: lastIndex, kind: .close, text: closeSay, anchor: .beforeStepEnd))
+        return prompts
+    }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import Synchronization
+
+/// Raw speech from an engine: mono samples at the engine's own rate.
+struct EngineAudio {
+    var samples: [Float]
+    var sampleRate: Int
+}
+
+/// flite, in-process. Voices are registered once; after that utterances are synthesised on any
+/// number of threads at once (see `FliteCalls`).
+enum FliteEngine {
+    /// A registered voice. flite never frees it, and synthesis only reads it.
+    private struct Handle: @unchecked Sendable {
+        var voice: FliteCalls.VoiceHandle
+    }
+
+    private static let voices = Mutex<[String: Handle]>([:])
+
+    private static func handle(_ name: String) throws(SpeechError) -> Handle {
+        let handle = voices.withLock { voices -> Handle? in
+            if let handle = voices[name] { return handle }
+            if voices.isEmpty { FliteCalls.flite_init() }
+            guard let voice = FliteCalls.register_cmu_us_voice(name) else { return nil }
+            voices[name] = Handle(voice: voice)
+            return voices[name]
+        }
+        guard let handle else { throw SpeechError(.engineUnavailable, "flite could not load its voice '\(name)'") }
+        return handle
+    }
+
+    static func synthesize(_ text: String, voice name: String, wordsPerMinute: Double) throws(SpeechError)
+        -> EngineAudio
+    {
+        guard let voice = FliteVoice.all.first(where: { $0.name == name }) else {
+            throw SpeechError(.unknownVoice, "flite has no voice '\(name)'")
+        }
+        let handle = try handle(name)
+        let stretch = Float(voice.naturalWordsPerMinute / wordsPerMinute)
+        RandomCalls.soothe_seed_random(for: text)
+        guard let audio = FliteCalls.flite_synth_text(text, voice: handle.voice, durationStretch: stretch) else {
+            throw SpeechError(.synthesisFailed, "flite could not speak \"\(text)\" with the voice \(name)")
+        }
+        return EngineAudio(samples: audio.samples, sampleRate: audio.sampleRate)
+    }
+}
+
+/// An entry of `soothe voices`.
+public struct VoiceListing: Equatable, Sendable {
+    /// The name as `--voice` takes it, such as `slt` or `espeak:en-gb`.
+    public var name: String
+    public var summary: String
+}
+
+/// espeak-ng, in-process. All its state is global and it is not thread-safe, so every use goes
+/// through one lock; it is set up once per process, on first use.
+enum EspeakEngine {
+    private struct State {
+        var sampleRate: Result<Int, SpeechError>?
+        var voices: [EspeakCalls.VoiceEntry] = []
+        var variants: [EspeakCalls.VoiceEntry] = []
+    }
+
+    private static let state = Mutex(State())
+
+    /// The environment variable that points espeak-ng at another data directory.
+    static let dataPathVariable = "ESPEAK_DATA_PATH"
+
+    /// Runs `body` with espeak-ng set up, under the lock.
+    private static func withEngine<T>(_ body: (inout State, Int) throws(SpeechError) -> T) throws(SpeechError) -> T {
+        try state.withLock { state throws(SpeechError) -> T in
+            if state.sampleRate == nil {
+                state.sampleRate = initialize()
+                if case .success = state.sampleRate {
+                    state.voices = EspeakCalls.espeak_ListVoices(variants: false)
+                    state.variants = EspeakCalls.espeak_ListVoices(variants: true)
+                }
+            }
+            switch state.sampleRate! {
+            case .failure(let error): throw error
+            case .success(let sampleRate): return try body(&state, sampleRate)
+            }
+        }
+    }
+
+    private static func initialize() -> Result<Int, SpeechError> {
+        let dataPath = ProcessInfo.processInfo.environment[dataPathVariable].flatMap { $0.isEmpty ? nil : $0 }
+        if let dataPath {
+            // espeak-ng quietly falls back to its default data when the path is not a directory;
+            // someone who set it meant this one.
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dataPath, isDirectory: &isDirectory), isDirectory.boolValue
+            else {
+                return .failure(
+                    SpeechError(
+                        .engineUnavailable,
+                        "espeak-ng cannot start: \(dataPathVariable) is '\(dataPath)', which is not a directory; "
+                            + "point it at espeak-ng's data directory or unset it, or choose a flite voice such as slt"
+                    ))
+            }
+        }
+        switch EspeakCalls.espeak_ng_Initialize(dataPath: dataPath) {
+        case .success(let sampleRate):
+            return .success(sampleRate)
+        case .failure(let failure):
+            let place = dataPath.map { "'\($0)' (from \(dataPathVariable))" } ?? "its data directory"
+            return .failure(
+                SpeechError(
+                    .engineUnavailable,
+                    "espeak-ng cannot start: it could not load its data from \(place): \(failure.message); "
+                        + "reinstall espeak-ng-data, or choose a flite voice such as slt"))
+        }
+    }
+
+    /// The voice file espeak-ng loads for `name` (`en-gb+f3` becomes `gmw/en+f3`), or an error that
+    /// lists the valid names.
+    private static func resolve(_ name: String, in state: State) throws(SpeechError) -> String {
+        let parts = name.split(separator: "+", maxSplits: 1, omittingEmptySubsequences: false).map {
+            $0.lowercased()
+        }
+        let base = parts[0]
+        let variant = parts.count > 1 ? parts[1] : nil
+        let voice =
+            state.voices.first { $0.languages.contains { $0.lowercased() == base } }
+            ?? state.voices.first {
+                $0.identifier.lowercased() == base || $0.identifier.lowercased().hasSuffix("/" + base)
+                    || $0.name.lowercased() == base
+            }
+        guard let voice else {
+            let names = languageNames(state)
+            throw SpeechError(
+                .unknownVoice,
+                "espeak-ng has no voice 'espeak:\(name)'; its voices are " + names.map { "espeak:\($0)" }.joinedAsList()
+                    + ", each with an optional +VARIANT; or choose a flite voice: "
+                    + FliteVoice.all.map(\.name).joinedAsList())
+        }
+        guard let variant else { return voice.identifier }
+        guard let match = state.variants.first(where: { variantName($0).lowercased() == variant }) else {
+            throw SpeechError(
+                .unknownVoice,
+                "espeak-ng has no variant '+\(variant)' (in 'espeak:\(name)'); its variants are "
+                    + state.variants.map(variantName).joinedAsList())
+        }
+        return voice.identifier + "+" + variantName(match)
+    }
+
+    private static func variantName(_ entry: EspeakCalls.VoiceEntry) -> String {
+        String(entry.identifier.split(separator: "/").last ?? Substring(entry.identifier))
+    }
+
+    private static func languageNames(_ state: State) -> [String] {
+        state.voices.compactMap(\.languages.first)
+    }
+
+    /// Checks that espeak-ng starts and knows `name`.
+    static func validate(_ name: String) throws(SpeechError) {
+        _ = try withEngine { state, _ throws(SpeechError) in try resolve(name, in: state) }
+    }
+
+    static func synthesize(_ text: String, voice name: String, wordsPerMinute: Double) throws(SpeechError)
+        -> EngineAudio
+    {
+        try withEngine { state, sampleRate throws(SpeechError) -> EngineAudio in
+            let file = try resolve(name, in: state)
+            // The voice and rate are set for every utterance, since another synthesiser may have
+            // changed them since.
+            guard EspeakCalls.espeak_SetVoiceByName(file) else {
+                throw SpeechError(.unknownVoice, "espeak-ng could not load its voice 'espeak:\(name)' (\(file))")
+            }
+            _ = EspeakCalls.espeak_SetRate(wordsPerMinute: Int(wordsPerMinute.rounded()))
+            RandomCalls.soothe_seed_random(for: text)
+            guard let samples = EspeakCalls.espeak_Synth(text) else {
+                throw SpeechError(.synthesisFailed, "espeak-ng could not speak \"\(text)\" with espeak:\(name)")
+            }
+            return EngineAudio(samples: samples, sampleRate: sampleRate)
+        }
+    }
+
+    /// espeak-ng's voices as `espeak:LANGUAGE`, then a line for the variants.
+    static func listings() throws(SpeechError) -> (voices: [VoiceListing], variants: [String]) {
+        try withEngine { state, _ in
+            let voices = state.voices.compactMap { entry -> VoiceListing? in
+                guard let language = entry.languages.first else { return nil }
+                return VoiceListing(name: Voice.espeakPrefix + language, summary: entry.name)
+            }
+            return (voices, state.variants.map(variantName))
+        }
+    }
+}

@@ -1,0 +1,190 @@
+public import Foundation
+import Synchronization
+
+/// Spoken prompts kept on disk, so that the same routine with the same voice is synthesised once.
+///
+/// An entry is keyed by engine, voice, rate, text and sample rate; its file name is a hash of the
+/// key, and the file repeats the key and holds a checksum of its samples, so that a collision, a
+/// corrupt or a truncated entry reads as missing and is rebuilt. Entries are written to a temporary
+/// file and renamed into place, so a reader never sees half an entry. When the directory cannot be
+/// written, the cache warns once and Soothe carries on without it.
+public final class PromptCache: Sendable {
+    public let directory: URL
+    private let warn: @Sendable (String) -> Void
+    private let hasWarned = Mutex(false)
+
+    /// A cache in `directory`, made when first written; `warn` receives the one warning about an
+    /// unwritable directory (standard error unless given).
+    public init(directory: URL, warn: @escaping @Sendable (String) -> Void = PromptCache.printToStandardError) {
+        self.directory = directory
+        self.warn = warn
+    }
+
+    /// `$XDG_CACHE_HOME/soothe`, or `~/.cache/soothe`.
+    public static func standardDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let base = environment["XDG_CACHE_HOME"], base.hasPrefix("/") {
+            return URL(fileURLWithPath: base).appending(path: "soothe")
+        }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return URL(fileURLWithPath: home).appending(path: ".cache/soothe")
+    }
+
+    @Sendable public static func printToStandardError(_ message: String) {
+        FileHandle.standardError.write(Data("soothe: warning: \(message)\n".utf8))
+    }
+
+    // MARK: Entries
+
+    /// The current layout of an entry; older entries read as missing.
+    static let magic = Array("SOOTHEVC".utf8)
+    static let formatVersion: UInt32 = 1
+    /// magic, version, sample rate, key length, sample count, checksum.
+    static let headerByteCount = 8 + 4 + 4 + 4 + 8 + 8
+
+    func fileURL(for key: PromptCacheKey) -> URL {
+        directory.appending(path: key.fileName)
+    }
+
+    /// The samples stored for `key`, or `nil` when there are none or they do not check out.
+    func load(_ key: PromptCacheKey) -> [Float]? {
+        guard let data = FileManager.default.contents(atPath: fileURL(for: key).path) else { return nil }
+        return Self.decode(data, key: key)
+    }
+
+    /// Stores `samples` for `key`; on failure warns (once) and carries on.
+    func store(_ samples: [Float], for key: PromptCacheKey) {
+        let target = fileURL(for: key)
+        let temporary = directory.appending(path: ".\(key.fileName).\(getpid()).\(UUID().uuidString).tmp")
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try Self.encode(samples, key: key).write(to: temporary)
+            guard rename(temporary.path, target.path) == 0 else {
+                let reason = String(cString: strerror(errno))
+                try? FileManager.default.removeItem(at: temporary)
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: reason])
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            let isFirst = hasWarned.withLock { hasWarned in
+                defer { hasWarned = true }
+                return !hasWarned
+            }
+            if isFirst {
+                warn(
+                    "could not write the speech cache in '\(directory.path)' (\(Self.reason(error))); "
+                        + "speech will be synthesised again next time")
+            }
+        }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if let error = error as? CocoaError, let underlying = error.underlying as? POSIXError {
+            return String(cString: strerror(underlying.code.rawValue))
+        }
+        return (error as NSError).localizedDescription
+    }
+
+    static func encode(_ samples: [Float], key: PromptCacheKey) -> Data {
+        let keyBytes = Array(key.text.utf8)
+        var data = Data(capacity: headerByteCount + keyBytes.count + samples.count * 4)
+        data.append(contentsOf: magic)
+        data.appendLittleEndian(formatVersion)
+        data.appendLittleEndian(UInt32(key.sampleRate))
+        data.appendLittleEndian(UInt32(keyBytes.count))
+        data.appendLittleEndian(UInt64(samples.count))
+        var sampleBytes = [UInt8]()
+        sampleBytes.reserveCapacity(samples.count * 4)
+        for sample in samples {
+            let bits = sample.bitPattern.littleEndian
+            withUnsafeBytes(of: bits) { sampleBytes.append(contentsOf: $0) }
+        }
+        data.appendLittleEndian(checksum(keyBytes, sampleBytes))
+        data.append(contentsOf: keyBytes)
+        data.append(contentsOf: sampleBytes)
+        return data
+    }
+
+    static func decode(_ data: Data, key: PromptCacheKey) -> [Float]? {
+        let bytes = [UInt8](data)
+        guard bytes.count >= headerByteCount, Array(bytes[0..<8]) == magic else { return nil }
+        guard bytes.readLittleEndian(UInt32.self, at: 8) == formatVersion,
+            bytes.readLittleEndian(UInt32.self, at: 12) == UInt32(key.sampleRate)
+        else { return nil }
+        let keyCount = Int(bytes.readLittleEndian(UInt32.self, at: 16))
+        let sampleCount = bytes.readLittleEndian(UInt64.self, at: 20)
+        let storedChecksum = bytes.readLittleEndian(UInt64.self, at: 28)
+        guard sampleCount <= UInt64(Int.max / 8) else { return nil }
+        let keyStart = headerByteCount
+        let samplesStart = keyStart + keyCount
+        guard bytes.count == samplesStart + Int(sampleCount) * 4 else { return nil }
+        let keyBytes = Array(bytes[keyStart..<samplesStart])
+        guard keyBytes == Array(key.text.utf8) else { return nil }
+        let sampleBytes = Array(bytes[samplesStart...])
+        guard checksum(keyBytes, sampleBytes) == storedChecksum else { return nil }
+        var samples = [Float](repeating: 0, count: Int(sampleCount))
+        for index in samples.indices {
+            samples[index] = Float(bitPattern: sampleBytes.readLittleEndian(UInt32.self, at: index * 4))
+        }
+        return samples
+    }
+
+    /// FNV-1a over the key and the samples: not cryptographic, but any flipped or lost byte shows.
+    static func checksum(_ parts: [UInt8]...) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for part in parts {
+            for byte in part {
+                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            }
+        }
+        return hash
+    }
+}
+
+/// What identifies a spoken prompt: engine, voice, rate, text and sample rate.
+struct PromptCacheKey: Hashable, Sendable {
+    var voice: Voice
+    var wordsPerMinute: Double
+    var sampleRate: Int
+    var spokenText: String
+
+    /// Bumped whenever synthesis or resampling changes, so old entries are not reused.
+    static let pipelineVersion = 1
+
+    /// The whole key as text, stored in the entry and hashed for its name.
+    var text: String {
+        [
+            "soothe-speech \(Self.pipelineVersion)", voice.engine.rawValue, voice.name, "\(wordsPerMinute)",
+            "\(sampleRate)", spokenText,
+        ].joined(separator: "\n")
+    }
+
+    /// 128 bits of two FNV-1a hashes, in hex, such as `3f...e1.voice`.
+    var fileName: String {
+        let bytes = Array(text.utf8)
+        let first = PromptCache.checksum(bytes)
+        let second = PromptCache.checksum(Array("soothe".utf8), bytes, Array(bytes.reversed()))
+        return String(first, radix: 16).leftPadded(to: 16) + String(second, radix: 16).leftPadded(to: 16) + ".voice"
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
+    }
+}
+
+extension Data {
+    fileprivate mutating func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
+        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+    }
+}
+
+extension Array where Element == UInt8 {
+    fileprivate func readLittleEndian<T: FixedWidthInteger>(_ type: T.Type, at offset: Int) -> T {
+        var value = T.zero
+        for index in (0..<MemoryLayout<T>.size).reversed() {
+            value = value << 8 | T(self[offset + index])
+        }
+        return value
+    }
+}

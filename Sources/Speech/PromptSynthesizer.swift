@@ -1,0 +1,145 @@
+import Foundation
+public import Sequencer
+import Synchronization
+
+/// A prompt ready to play: mono samples at the session rate from an exact frame.
+public struct SpokenPrompt: Equatable, Sendable {
+    /// The index into `SessionTimeline.steps` of the step it belongs to.
+    public var stepIndex: Int
+    public var kind: PromptKind
+    public var text: String
+    public var startFrame: Int64
+    public var sampleRate: Int
+    public var samples: [Float]
+
+    public var frameCount: Int64 { Int64(samples.count) }
+    /// The first frame after the prompt.
+    public var endFrame: Int64 { startFrame + frameCount }
+    /// How long the prompt is spoken for.
+    public var spokenSeconds: Double { Double(samples.count) / Double(sampleRate) }
+}
+
+/// Turns a session's prompts into audio before it plays: synthesised in parallel, resampled to
+/// the session rate, cached on disk, and placed in their steps.
+public final class PromptSynthesizer: Sendable {
+    public let voice: Voice
+    public let speechRatePerMinute: Double
+    public let cache: PromptCache?
+    private let syntheses = Mutex(0)
+
+    /// Checks the voice (starting espeak-ng for its voices) and the rate.
+    public init(
+        voice: Voice = .default, speechRatePerMinute: Double = SpeechRate.defaultWordsPerMinute, cache: PromptCache?
+    ) throws(SpeechError) {
+        try SpeechRate.validate(speechRatePerMinute)
+        if voice.engine == .espeak { try EspeakEngine.validate(voice.name) }
+        self.voice = voice
+        self.speechRatePerMinute = speechRatePerMinute
+        self.cache = cache
+    }
+
+    /// How many texts this synthesiser has sent to its engine; cached prompts do not count.
+    public var synthesisCount: Int { syntheses.withLock { $0 } }
+
+    /// Every prompt of `timeline`, placed at its frame; an error when one does not fit its step.
+    public func prepare(for timeline: SessionTimeline) throws(SpeechError) -> [SpokenPrompt] {
+        let planned = timeline.plannedPrompts
+        let audio = try speak(planned.map(\.text), sampleRate: timeline.sampleRate)
+        return try PromptLayout.place(planned, audio: audio, in: timeline)
+    }
+
+    /// `texts` spoken at `sampleRate`, in the same order: from the cache where it has them, the
+    /// others synthesised in parallel (espeak-ng serialises itself; resampling still overlaps).
+    public func speak(_ texts: [String], sampleRate: Int) throws(SpeechError) -> [[Float]] {
+        var distinct: [String] = []
+        for text in texts where !distinct.contains(text) { distinct.append(text) }
+        let unique = distinct
+        let results = Mutex([String: Result<[Float], SpeechError>]())
+        DispatchQueue.concurrentPerform(iterations: unique.count) { index in
+            let text = unique[index]
+            let result = Result { () throws(SpeechError) -> [Float] in try clip(for: text, sampleRate: sampleRate) }
+            results.withLock { $0[text] = result }
+        }
+        let finished = results.withLock { $0 }
+        var clips: [[Float]] = []
+        for text in texts {
+            switch finished[text]! {
+            case .success(let samples): clips.append(samples)
+            case .failure(let error): throw error
+            }
+        }
+        return clips
+    }
+
+    /// One text spoken at `sampleRate`, from the cache or the engine.
+    public func clip(for text: String, sampleRate: Int) throws(SpeechError) -> [Float] {
+        let key = PromptCacheKey(
+            voice: voice, wordsPerMinute: speechRatePerMinute, sampleRate: sampleRate, spokenText: text)
+        if let cached = cache?.load(key) { return cached }
+        syntheses.withLock { $0 += 1 }
+        let raw: EngineAudio
+        switch voice.engine {
+        case .flite: raw = try FliteEngine.synthesize(text, voice: voice.name, wordsPerMinute: speechRatePerMinute)
+        case .espeak: raw = try EspeakEngine.synthesize(text, voice: voice.name, wordsPerMinute: speechRatePerMinute)
+        }
+        let samples = try Resampler.resample(raw.samples, from: raw.sampleRate, to: sampleRate)
+        cache?.store(samples, for: key)
+        return samples
+    }
+}
+
+/// Places prompts in their steps by the rules of `PromptTiming`, and refuses one that does not fit.
+enum PromptLayout {
+    static func place(_ planned: [PlannedPrompt], audio: [[Float]], in timeline: SessionTimeline)
+        throws(SpeechError) -> [SpokenPrompt]
+    {
+        let rate = timeline.sampleRate
+        let leadIn = PromptTiming.leadIn.frames(atSampleRate: rate)
+        let tail = PromptTiming.tail.frames(atSampleRate: rate)
+        let gap = PromptTiming.gap.frames(atSampleRate: rate)
+        let closeMargin = PromptTiming.closeMargin.frames(atSampleRate: rate)
+        var prompts: [SpokenPrompt] = []
+        for (prompt, samples) in zip(planned, audio) {
+            let step = timeline.steps[prompt.stepIndex]
+            let length = Int64(samples.count)
+            let earlier = prompts.last { $0.stepIndex == prompt.stepIndex }
+            let startFrame: Int64
+            switch prompt.anchor {
+            case .afterChime:
+                startFrame = step.startFrame + leadIn
+                guard startFrame + length + tail <= step.endFrame else {
+                    throw tooLong(step, spoken: [length], needed: leadIn + length + tail, rate: rate)
+                }
+            case .beforeStepEnd:
+                startFrame = step.endFrame - closeMargin - length
+                let earliest = earlier.map { $0.endFrame + gap } ?? step.startFrame + leadIn
+                guard startFrame >= earliest else {
+                    let spoken = (earlier.map { [$0.frameCount] } ?? []) + [length]
+                    let needed = (earlier.map { $0.frameCount + gap } ?? 0) + leadIn + length + closeMargin
+                    throw tooLong(step, spoken: spoken, needed: needed, rate: rate)
+                }
+            }
+            prompts.append(
+                SpokenPrompt(
+                    stepIndex: prompt.stepIndex, kind: prompt.kind, text: prompt.text, startFrame: startFrame,
+                    sampleRate: rate, samples: samples))
+        }
+        return prompts
+    }
+
+    private static func tooLong(_ step: TimelineStep, spoken: [Int64], needed: Int64, rate: Int) -> SpeechError {
+        let seconds = { (frames: Int64) in Double(frames) / Double(rate) }
+        let name = "'\(step.id)'" + (step.side.map { " (\($0.rawValue))" } ?? "")
+        let promptText =
+            spoken.count == 1
+            ? "its prompt lasts \(seconds(spoken[0]).secondsText)"
+            : "its prompt and the closing words last \(spoken.map { seconds($0).secondsText }.joinedAsList())"
+        let neededSeconds = Int(seconds(needed).rounded(.up))
+        return SpeechError(
+            .promptTooLong,
+            "the prompt does not fit step \(name): the step lasts \(step.duration.seconds.secondsText) and "
+                + "\(promptText); with the pauses around it the step needs at least \(seconds(needed).secondsText). "
+                + "Lengthen it (--step \(step.id)=\(neededSeconds)s), choose a longer --total, "
+                + "speak faster with --speech-rate, or shorten the prompt")
+    }
+}

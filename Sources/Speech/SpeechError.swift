@@ -1,0 +1,44 @@
+/// A voice, rate or prompt that Soothe cannot speak, with a message that says what was wrong and
+/// what is valid.
+public struct SpeechError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The kind of problem, for callers and tests that branch on it.
+    public enum Kind: Equatable, Sendable {
+        case unknownVoice
+        case invalidRate
+        case engineUnavailable
+        case synthesisFailed
+        case resamplingFailed
+        case promptTooLong
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+extension Array where Element == String {
+    /// `a, b and c`, for listing what is valid.
+    func joinedAsList() -> String {
+        switch count {
+        case 0: return "none"
+        case 1: return self[0]
+        default: return dropLast().joined(separator: ", ") + " and " + last!
+        }
+    }
+}
+
+extension Double {
+    /// Seconds with one decimal, such as `12.3 s`.
+    var secondsText: String {
+        let tenths = (self * 10).rounded()
+        let whole = Int64(tenths) / 10
+        let fraction = Int64(tenths) % 10
+        return "\(whole).\(fraction) s"
+    }
+}

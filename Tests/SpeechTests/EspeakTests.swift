@@ -1,0 +1,73 @@
+import Foundation
+import Sequencer
+import Testing
+
+@testable import Speech
+
+/// espeak-ng is one process-wide engine; these run one at a time.
+@Suite(.serialized)
+struct EspeakTests {
+    @Test(arguments: [44100, 48000])
+    func espeakSpeaksAtTheSessionRate(sampleRate: Int) throws {
+        let synthesizer = try PromptSynthesizer(voice: try Voice(parsing: "espeak:en"), cache: nil)
+        let samples = try synthesizer.clip(for: FliteTests.sentence, sampleRate: sampleRate)
+        let seconds = Double(samples.count) / Double(sampleRate)
+        #expect(seconds > 4.5 && seconds < 8.5, "\(seconds) s")
+        #expect(rootMeanSquare(samples) > 0.01)
+    }
+
+    @Test(arguments: ["espeak:en-gb+f3", "espeak:de", "espeak:en-us", "espeak:EN-GB"])
+    func namedVoicesSpeak(name: String) throws {
+        let synthesizer = try PromptSynthesizer(voice: try Voice(parsing: name), cache: nil)
+        let samples = try synthesizer.clip(for: "Guten Abend. Good evening.", sampleRate: 48000)
+        #expect(rootMeanSquare(samples) > 0.01)
+    }
+
+    /// espeak-ng carries a little state (its pitch flutter) from one utterance to the next, so the
+    /// cache, not the engine, is what makes a second run identical.
+    @Test func aCachedEspeakPromptIsIdenticalToTheFirst() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let voice = try Voice(parsing: "espeak:en-gb+f3")
+        let cold = try PromptSynthesizer(voice: voice, cache: PromptCache(directory: directory))
+        let first = try cold.speak(["Breathe out slowly.", "Rest your feet."], sampleRate: 44100)
+        let warm = try PromptSynthesizer(voice: voice, cache: PromptCache(directory: directory))
+        let second = try warm.speak(["Breathe out slowly.", "Rest your feet."], sampleRate: 44100)
+        let isSame = first == second
+        #expect(isSame)
+        #expect((cold.synthesisCount, warm.synthesisCount) == (2, 0))
+    }
+
+    @Test func theRateIsInWordsPerMinute() throws {
+        let words = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen"
+        let synthesizer = try PromptSynthesizer(
+            voice: try Voice(parsing: "espeak:en"), speechRatePerMinute: 120, cache: nil)
+        let seconds = Double(try synthesizer.clip(for: words, sampleRate: 48000).count) / 48000
+        // 15 words at 120 a minute: 7.5 s, within espeak-ng's own rounding of the rate.
+        #expect(abs(seconds - 7.5) < 1.5, "\(seconds) s")
+    }
+
+    @Test func anUnknownEspeakVoiceListsEspeakVoices() throws {
+        let error = #expect(throws: SpeechError.self) {
+            try PromptSynthesizer(voice: try Voice(parsing: "espeak:xx-nonsense"), cache: nil)
+        }
+        #expect(error?.kind == .unknownVoice)
+        #expect(error?.message.contains("espeak-ng has no voice 'espeak:xx-nonsense'") == true)
+        #expect(error?.message.contains("espeak:en-gb") == true)
+        #expect(error?.message.contains("espeak:de") == true)
+        #expect(error?.message.contains("slt") == true)
+
+        let variant = #expect(throws: SpeechError.self) {
+            try PromptSynthesizer(voice: try Voice(parsing: "espeak:en+nonsense"), cache: nil)
+        }
+        #expect(variant?.message.contains("its variants are") == true)
+        #expect(variant?.message.contains("f3") == true)
+    }
+
+    @Test func voiceListHasEnglishAndVariants() throws {
+        let listing = try VoiceCatalog.espeakVoices()
+        #expect(listing.voices.contains { $0.name == "espeak:en-gb" })
+        #expect(listing.voices.count > 50)
+        #expect(listing.variants.contains("f3"))
+    }
+}

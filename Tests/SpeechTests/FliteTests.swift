@@ -1,0 +1,62 @@
+import Foundation
+import Sequencer
+import Testing
+
+@testable import Speech
+
+struct FliteTests {
+    static let sentence = "Press your thumbs into the sole, and make small, slow circles with firm pressure."
+
+    @Test(arguments: [44100, 48000])
+    func sltSpeaksAtTheSessionRate(sampleRate: Int) throws {
+        let synthesizer = try PromptSynthesizer(voice: .default, cache: nil)
+        let samples = try synthesizer.clip(for: Self.sentence, sampleRate: sampleRate)
+        let seconds = Double(samples.count) / Double(sampleRate)
+        // 14 words at 140 a minute is 6 s; pauses and the end of the sentence add a little.
+        #expect(seconds > 4.5 && seconds < 8.5, "\(seconds) s")
+        #expect(rootMeanSquare(samples) > 0.01)
+        #expect(samples.allSatisfy { $0.isFinite && abs($0) <= 1.5 })
+    }
+
+    @Test(arguments: ["slt", "rms", "awb", "kal"])
+    func everyFliteVoiceSpeaks(name: String) throws {
+        let synthesizer = try PromptSynthesizer(voice: try Voice(parsing: name), cache: nil)
+        let samples = try synthesizer.clip(for: "Rest your feet.", sampleRate: 48000)
+        #expect(Double(samples.count) / 48000 > 0.6)
+        #expect(rootMeanSquare(samples) > 0.01)
+    }
+
+    @Test func aSlowerRateSpeaksLonger() throws {
+        let calm = try PromptSynthesizer(voice: .default, speechRatePerMinute: 120, cache: nil)
+        let brisk = try PromptSynthesizer(voice: .default, speechRatePerMinute: 180, cache: nil)
+        let calmCount = Double(try calm.clip(for: Self.sentence, sampleRate: 48000).count)
+        let briskCount = Double(try brisk.clip(for: Self.sentence, sampleRate: 48000).count)
+        // Durations stretch with the rate: 180 / 120 = 1.5, give or take the fixed pauses.
+        #expect(calmCount / briskCount > 1.3 && calmCount / briskCount < 1.6, "\(calmCount / briskCount)")
+    }
+
+    /// flite is run on several threads at once; this would show any shared state it writes.
+    @Test func parallelSynthesisMatchesSerial() throws {
+        let texts = (1...6).map { "Now the toes, one by one. Circle toe number \($0) gently." }
+        let serial = try texts.map { try PromptSynthesizer(voice: .default, cache: nil).clip(for: $0, sampleRate: 16000) }
+        let parallel = try PromptSynthesizer(voice: .default, cache: nil).speak(texts + texts, sampleRate: 16000)
+        let prefixMatches = Array(parallel.prefix(6)) == serial
+        let suffixMatches = Array(parallel.suffix(6)) == serial
+        #expect(prefixMatches)
+        #expect(suffixMatches)
+    }
+}
+
+struct ResamplerTests {
+    @Test(arguments: [(16000, 44100), (16000, 48000), (22050, 48000), (8000, 44100), (48000, 16000)])
+    func lengthFollowsTheRatio(rates: (Int, Int)) throws {
+        let (inputRate, outputRate) = rates
+        let input = (0..<inputRate).map { Float(sin(2 * Double.pi * 440 * Double($0) / Double(inputRate))) * 0.5 }
+        let output = try Resampler.resample(input, from: inputRate, to: outputRate)
+        let expected = Double(input.count) * Double(outputRate) / Double(inputRate)
+        #expect(abs(Double(output.count) - expected) <= 2, "\(output.count) vs \(expected)")
+        // A 440 Hz tone passes unchanged in level: RMS of a 0.5 sine is 0.354.
+        let middle = Array(output[output.count / 4..<output.count * 3 / 4])
+        #expect(abs(rootMeanSquare(middle) - 0.3536) < 0.005)
+    }
+}
