@@ -36,7 +36,7 @@ public enum PromptTiming {
     /// The least pause between two prompts of one step.
     public static let gap = SessionDuration(seconds: 1.5)
     /// From the end of the closing words to the end of the session, room for the final fade.
-    public static let closeMargin = SessionDuration(seconds: 10)
+    public static let closeMargin = SessionDuration(seconds: 5)
 }
 
 /// A prompt to be spoken: which step it belongs to, why, what it says and where it sits.

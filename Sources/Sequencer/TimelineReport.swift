@@ -3,33 +3,69 @@ import Foundation
 /// Text forms of a timeline and of the routine list, for `soothe show` and `soothe routines`.
 extension SessionTimeline {
     /// A table for people: index, start, length, side, title and prompt of every step.
-    public func tableText() -> String {
+    ///
+    /// With `prompts` (once speech is known), a `spoken` column gives the seconds each step's
+    /// prompts last, and the automatic prompts (last step, close) are listed below the table.
+    public func tableText(prompts: [PromptReport]? = nil) -> String {
         var lines = ["\(routineTitle) (\(routineName)): \(totalDuration), \(steps.count) steps", ""]
         let titleWidth = max(5, steps.map(\.title.count).max() ?? 0)
+        let spoken = prompts.map { spokenSecondsByStep($0) }
         lines.append(
             "  #  " + "start".leftPadded(to: 7) + "  " + "length".leftPadded(to: 7) + "  side   "
-                + "title".rightPadded(to: titleWidth) + "  prompt")
+                + "title".rightPadded(to: titleWidth) + (spoken == nil ? "" : "  " + "spoken".leftPadded(to: 7))
+                + "  prompt")
         for (index, step) in steps.enumerated() {
             let prompt = step.say.map { "\"\($0)\"" } ?? "-"
+            let spokenColumn = spoken.map { "  " + ($0[index].map(\.secondsText) ?? "-").leftPadded(to: 7) } ?? ""
             lines.append(
                 String(index + 1).leftPadded(to: 3) + "  " + step.startTime.description.leftPadded(to: 7) + "  "
                     + step.duration.description.leftPadded(to: 7) + "  "
                     + (step.side?.rawValue ?? "").rightPadded(to: 5) + "  " + step.title.rightPadded(to: titleWidth)
-                    + "  " + prompt)
+                    + spokenColumn + "  " + prompt)
+        }
+        if let prompts {
+            let automatic = prompts.filter { $0.kind == .lastStep || $0.kind == .close }
+            if !automatic.isEmpty { lines += ["", "Automatic prompts:"] }
+            for prompt in automatic {
+                lines.append(
+                    "  step \(prompt.stepIndex + 1) at \(SessionDuration(seconds: prompt.startSeconds)), "
+                        + "\(prompt.spokenSeconds.secondsText): \"\(prompt.text)\"")
+            }
         }
         return lines.map { $0.trailingSpacesRemoved() }.joined(separator: "\n")
+    }
+
+    /// The seconds of speech in each step, `nil` where a step is silent.
+    private func spokenSecondsByStep(_ prompts: [PromptReport]) -> [Double?] {
+        var seconds = [Double?](repeating: nil, count: steps.count)
+        for prompt in prompts where seconds.indices.contains(prompt.stepIndex) {
+            seconds[prompt.stepIndex] = (seconds[prompt.stepIndex] ?? 0) + prompt.spokenSeconds
+        }
+        return seconds
     }
 
     /// The stable JSON form other tools read: `name`, `title`, `totalSeconds` and `steps`, each step
     /// with `index` (from 1), `id`, `side` (null when none), `title`, `startSeconds`,
     /// `durationSeconds` and `say` (null when silent).
-    public func jsonText() -> String {
+    ///
+    /// With `prompts` (once speech is known), each step also has `spokenSeconds` (null when
+    /// silent), and the document has `prompts`: each with `step` (from 1), `kind`, `text`,
+    /// `startSeconds` and `spokenSeconds`.
+    public func jsonText(prompts: [PromptReport]? = nil) -> String {
+        let spoken = prompts.map { spokenSecondsByStep($0) }
         let document = TimelineDocument(
             name: routineName, title: routineTitle, totalSeconds: totalDuration.seconds,
             steps: steps.enumerated().map { index, step in
                 TimelineDocument.Step(
                     index: index + 1, id: step.id, side: step.side?.rawValue, title: step.title,
-                    startSeconds: step.startTime.seconds, durationSeconds: step.duration.seconds, say: step.say)
+                    startSeconds: step.startTime.seconds, durationSeconds: step.duration.seconds, say: step.say,
+                    hasSpokenSeconds: spoken != nil, spokenSeconds: spoken?[index].map(\.roundedToMilliseconds))
+            },
+            prompts: prompts?.map {
+                TimelineDocument.Prompt(
+                    step: $0.stepIndex + 1, kind: $0.kind.rawValue, text: $0.text,
+                    startSeconds: $0.startSeconds.roundedToMilliseconds,
+                    spokenSeconds: $0.spokenSeconds.roundedToMilliseconds)
             })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -65,9 +101,11 @@ private struct TimelineDocument: Encodable {
         var startSeconds: Double
         var durationSeconds: Double
         var say: String?
+        var hasSpokenSeconds = false
+        var spokenSeconds: Double?
 
         enum CodingKeys: String, CodingKey {
-            case index, id, side, title, startSeconds, durationSeconds, say
+            case index, id, side, title, startSeconds, durationSeconds, say, spokenSeconds
         }
 
         // Written by hand so that `side` and `say` appear as null rather than being left out.
@@ -80,13 +118,23 @@ private struct TimelineDocument: Encodable {
             try container.encode(startSeconds, forKey: .startSeconds)
             try container.encode(durationSeconds, forKey: .durationSeconds)
             try container.encode(say, forKey: .say)
+            if hasSpokenSeconds { try container.encode(spokenSeconds, forKey: .spokenSeconds) }
         }
+    }
+
+    struct Prompt: Encodable {
+        var step: Int
+        var kind: String
+        var text: String
+        var startSeconds: Double
+        var spokenSeconds: Double
     }
 
     var name: String
     var title: String
     var totalSeconds: Double
     var steps: [Step]
+    var prompts: [Prompt]?
 }
 
 extension String {

@@ -86,18 +86,13 @@ public final class PromptCache: Sendable {
 
     static func encode(_ samples: [Float], key: PromptCacheKey) -> Data {
         let keyBytes = Array(key.text.utf8)
-        var data = Data(capacity: headerByteCount + keyBytes.count + samples.count * 4)
+        let sampleBytes = littleEndianBytes(of: samples)
+        var data = Data(capacity: headerByteCount + keyBytes.count + sampleBytes.count)
         data.append(contentsOf: magic)
         data.appendLittleEndian(formatVersion)
         data.appendLittleEndian(UInt32(key.sampleRate))
         data.appendLittleEndian(UInt32(keyBytes.count))
         data.appendLittleEndian(UInt64(samples.count))
-        var sampleBytes = [UInt8]()
-        sampleBytes.reserveCapacity(samples.count * 4)
-        for sample in samples {
-            let bits = sample.bitPattern.littleEndian
-            withUnsafeBytes(of: bits) { sampleBytes.append(contentsOf: $0) }
-        }
         data.appendLittleEndian(checksum(keyBytes, sampleBytes))
         data.append(contentsOf: keyBytes)
         data.append(contentsOf: sampleBytes)
@@ -113,7 +108,7 @@ public final class PromptCache: Sendable {
         let keyCount = Int(bytes.readLittleEndian(UInt32.self, at: 16))
         let sampleCount = bytes.readLittleEndian(UInt64.self, at: 20)
         let storedChecksum = bytes.readLittleEndian(UInt64.self, at: 28)
-        guard sampleCount <= UInt64(Int.max / 8) else { return nil }
+        guard sampleCount <= UInt64(Int32.max) else { return nil }
         let keyStart = headerByteCount
         let samplesStart = keyStart + keyCount
         guard bytes.count == samplesStart + Int(sampleCount) * 4 else { return nil }
@@ -121,19 +116,42 @@ public final class PromptCache: Sendable {
         guard keyBytes == Array(key.text.utf8) else { return nil }
         let sampleBytes = Array(bytes[samplesStart...])
         guard checksum(keyBytes, sampleBytes) == storedChecksum else { return nil }
-        var samples = [Float](repeating: 0, count: Int(sampleCount))
-        for index in samples.indices {
-            samples[index] = Float(bitPattern: sampleBytes.readLittleEndian(UInt32.self, at: index * 4))
-        }
+        return samples(fromLittleEndian: sampleBytes)
+    }
+
+    private static func littleEndianBytes(of samples: [Float]) -> [UInt8] {
+        #if _endian(little)
+            return samples.withUnsafeBytes { Array($0) }
+        #else
+            return samples.flatMap { sample in Swift.withUnsafeBytes(of: sample.bitPattern.littleEndian) { Array($0) } }
+        #endif
+    }
+
+    private static func samples(fromLittleEndian bytes: [UInt8]) -> [Float] {
+        var samples = [Float](repeating: 0, count: bytes.count / 4)
+        samples.withUnsafeMutableBytes { $0.copyBytes(from: bytes) }
+        #if !_endian(little)
+            for index in samples.indices { samples[index] = Float(bitPattern: UInt32(littleEndian: samples[index].bitPattern)) }
+        #endif
         return samples
     }
 
-    /// FNV-1a over the key and the samples: not cryptographic, but any flipped or lost byte shows.
+    /// FNV-1a over the key and the samples, eight bytes at a time: not cryptographic, but any
+    /// flipped or lost byte shows.
     static func checksum(_ parts: [UInt8]...) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for part in parts {
-            for byte in part {
-                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            part.withUnsafeBytes { buffer in
+                let wordCount = buffer.count / 8
+                for index in 0..<wordCount {
+                    let word = UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
+                    hash = (hash ^ word) &* 0x0000_0100_0000_01b3
+                    hash ^= hash >> 29
+                }
+                for index in (wordCount * 8)..<buffer.count {
+                    hash = (hash ^ UInt64(buffer[index])) &* 0x0000_0100_0000_01b3
+                }
+                hash = (hash ^ UInt64(buffer.count)) &* 0x0000_0100_0000_01b3
             }
         }
         return hash

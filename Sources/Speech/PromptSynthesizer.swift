@@ -143,3 +143,12 @@ enum PromptLayout {
                 + "speak faster with --speech-rate, or shorten the prompt")
     }
 }
+
+extension SpokenPrompt {
+    /// The prompt as `soothe show` reports it.
+    public var report: PromptReport {
+        PromptReport(
+            stepIndex: stepIndex, kind: kind, text: text, startSeconds: Double(startFrame) / Double(sampleRate),
+            spokenSeconds: spokenSeconds)
+    }
+}

@@ -115,7 +115,10 @@ enum Soothe {
         let process = Process()
         process.executableURL = executableURL
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // Spoken prompts are cached in a directory of the test run's own, never the user's.
+        let cache = FileManager.default.temporaryDirectory.appending(path: "soothe-cli-cache-\(getpid())").path
+        process.environment = ProcessInfo.processInfo.environment.merging(["XDG_CACHE_HOME": cache]) { $1 }
+            .merging(environment) { $1 }
         let output = Pipe()
         let error = Pipe()
         process.standardOutput = output

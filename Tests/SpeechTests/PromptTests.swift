@@ -18,10 +18,10 @@ struct PromptPlacementTests {
             #expect(rootMeanSquare(prompt.samples) > 0.01)
         }
         #expect(prompts[2].text == "Last step. Rest now.")
-        // The closing words end ten seconds before the session does, after the last step's prompt.
+        // The closing words end five seconds before the session does, after the last step's prompt.
         let close = try #require(prompts.last)
         #expect(close.text == Routine.defaultCloseSay)
-        #expect(close.endFrame == timeline.totalFrames - Int64(10 * sampleRate))
+        #expect(close.endFrame == timeline.totalFrames - Int64(5 * sampleRate))
         #expect(close.startFrame >= prompts[2].endFrame + Int64(1.5 * Double(sampleRate)))
     }
 

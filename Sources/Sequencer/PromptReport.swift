@@ -1,0 +1,29 @@
+/// A prompt as `soothe show` reports it, once it has been spoken and placed.
+public struct PromptReport: Equatable, Sendable {
+    /// The index into `SessionTimeline.steps`.
+    public var stepIndex: Int
+    public var kind: PromptKind
+    public var text: String
+    /// When the prompt starts, from the start of the session.
+    public var startSeconds: Double
+    /// How long it is spoken for.
+    public var spokenSeconds: Double
+
+    public init(stepIndex: Int, kind: PromptKind, text: String, startSeconds: Double, spokenSeconds: Double) {
+        self.stepIndex = stepIndex
+        self.kind = kind
+        self.text = text
+        self.startSeconds = startSeconds
+        self.spokenSeconds = spokenSeconds
+    }
+}
+
+extension Double {
+    /// Seconds with one decimal and a unit, such as `6.2 s`.
+    var secondsText: String {
+        let tenths = Int64((self * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) s"
+    }
+
+    var roundedToMilliseconds: Double { (self * 1000).rounded() / 1000 }
+}

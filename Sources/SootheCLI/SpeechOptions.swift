@@ -1,0 +1,50 @@
+import ArgumentParser
+import Sequencer
+import Speech
+
+/// The voice that speaks the prompts, shared by every command that plays, exports or shows a
+/// session.
+struct SpeechOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "The voice: slt (default), rms, awb, kal or espeak:NAME; see 'soothe voices'.", valueName: "name"),
+        transform: { text in
+            do { return try Voice(parsing: text) } catch let error as SpeechError { throw ValidationError(error.message) }
+        })
+    var voice: Voice?
+
+    @Flag(name: .customLong("no-voice"), help: "No spoken prompts: chimes and the tone bed only.")
+    var isVoiceOff = false
+
+    @Option(
+        name: .customLong("speech-rate"),
+        help: ArgumentHelp(
+            "The pace of speech in words per minute (default \(Int(SpeechRate.defaultWordsPerMinute))).",
+            valueName: "wpm"))
+    var speechRatePerMinute: Double = SpeechRate.defaultWordsPerMinute
+
+    func validate() throws {
+        if isVoiceOff && voice != nil {
+            throw ValidationError("--voice and --no-voice contradict each other; give one of them")
+        }
+        let range = SpeechRate.wordsPerMinuteRange
+        guard speechRatePerMinute.isFinite, range.contains(speechRatePerMinute) else {
+            throw ValidationError(
+                "--speech-rate \(speechRatePerMinute) is out of range; choose from \(Int(range.lowerBound)) to "
+                    + "\(Int(range.upperBound)) words per minute")
+        }
+    }
+
+    /// The synthesiser for these options, with the cache in its usual place; `nil` with `--no-voice`.
+    func makeSynthesizer() throws -> PromptSynthesizer? {
+        guard !isVoiceOff else { return nil }
+        return try PromptSynthesizer(
+            voice: voice ?? .default, speechRatePerMinute: speechRatePerMinute,
+            cache: PromptCache(directory: PromptCache.standardDirectory()))
+    }
+
+    /// Every prompt of `timeline`, spoken and placed; empty with `--no-voice`.
+    func prepare(for timeline: SessionTimeline) throws -> [SpokenPrompt]? {
+        try makeSynthesizer()?.prepare(for: timeline)
+    }
+}
