@@ -182,3 +182,42 @@ struct StrikeSound {
         return sum
     }
 }
+
+extension Chime {
+    /// Renders this chime alone (mono, one strike schedule from frame 0) through the same strike
+    /// code the session uses, so its decay can be measured.
+    func renderAlone(keySemitonesAboveC: Int, sampleRate: Int, frameCount: Int) -> [Float] {
+        let chunk = SessionRenderer.chunkFrameCount
+        let chunkCount = (frameCount + chunk - 1) / chunk
+        let output = UnsafeMutableRawPointer.allocate(byteCount: chunkCount * chunk * 4, alignment: 64)
+            .bindMemory(to: Float.self, capacity: chunkCount * chunk)
+        defer { output.deallocate() }
+        output.initialize(repeating: 0, count: chunkCount * chunk)
+        for strike in strikes {
+            let sound = StrikeSound(chime: self, strike: strike, keySemitonesAboveC: keySemitonesAboveC, sampleRate: sampleRate)
+            let onset = Int((strike.delaySeconds * Double(sampleRate)).rounded())
+            for partial in sound.partials {
+                var decaying = RotationOscillator()
+                var attack = RotationOscillator()
+                let onsetChunk = onset / chunk
+                let laneOffset = (onset % chunk) % 8
+                decaying.set(
+                    amplitude: partial.amplitude, phase: 0, radiansPerFrame: partial.radiansPerFrame,
+                    decayPerFrame: partial.decayPerFrame, laneOffset: laneOffset)
+                attack.set(
+                    amplitude: partial.amplitude, phase: 0, radiansPerFrame: partial.radiansPerFrame,
+                    decayPerFrame: sound.attackPerFrame, laneOffset: laneOffset)
+                for chunkIndex in onsetChunk..<chunkCount {
+                    let chunkStart = chunkIndex * chunk
+                    let offset = onset - chunkStart
+                    let lanes = UnsafeMutableRawPointer(output + chunkStart).assumingMemoryBound(to: Lanes.self)
+                    renderStrikePartial(
+                        decaying: &decaying, attack: &attack, hasAttack: Int64(chunkStart - onset) < sound.attackFrameCount,
+                        into: lanes, firstVector: offset > 0 ? offset / 8 : 0, maskedLanes: offset >= 0 ? laneOffset : 0,
+                        mask: laneMasks[offset >= 0 ? laneOffset : 0], vectorCount: chunk / 8)
+                }
+            }
+        }
+        return Array(UnsafeBufferPointer(start: output, count: frameCount))
+    }
+}

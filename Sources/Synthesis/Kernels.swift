@@ -12,32 +12,49 @@ let laneMasks: [Lanes] = (0..<laneCount).map { first in
 // arguments and write the lane width as 8, rather than reading globals or static properties
 // (whose lazy initialisation the checker counts as possible locking).
 
-/// One pad voice: a rotating phasor whose powers give the 2nd and 3rd harmonics for free
-/// (`Im z² = 2·re·im`, `Im z³ = im·(3re² − im²)` for a unit phasor), with its amplitude ramped
-/// linearly across the chunk and panned into both channels.
+/// Two pad voices at once (for instruction-level parallelism): each a rotating unit phasor whose
+/// powers give the 2nd and 3rd harmonics for free, `Im z² = 2·re·im` and `Im z³ = im·(3re² − im²)`,
+/// so `im + h2·Im z² + h3·Im z³ = im·(1 + re·(2h2 + 3h3·re) − h3·im²)`. Each voice's amplitude is
+/// ramped linearly across the chunk and panned into both channels.
 @_noAllocation
-func renderPadVoice(
-    oscillator: inout RotationOscillator, left: UnsafeMutablePointer<Lanes>, right: UnsafeMutablePointer<Lanes>,
-    startAmplitude: Float, endAmplitude: Float, second: Float, third: Float, leftGain: Float, rightGain: Float,
-    ramp: Lanes, vectorCount vectors: Int
+func renderPadVoices(
+    _ first: inout RotationOscillator, _ second: inout RotationOscillator, left: UnsafeMutablePointer<Lanes>,
+    right: UnsafeMutablePointer<Lanes>, startAmplitudes: SIMD2<Float>, endAmplitudes: SIMD2<Float>,
+    secondHarmonic: Float, thirdHarmonic: Float, leftGains: SIMD2<Float>, rightGains: SIMD2<Float>, ramp: Lanes,
+    vectorCount vectors: Int
 ) {
-    let step = (endAmplitude - startAmplitude) / Float(vectors * 8)
-    var amplitude = Lanes(repeating: startAmplitude) + step * ramp
-    let amplitudeStep = Lanes(repeating: step * 8)
-    var osc = oscillator
+    let steps = (endAmplitudes - startAmplitudes) / Float(vectors * 8)
+    // Amplitude ramps with the pan gains folded in.
+    var firstLeft = (Lanes(repeating: startAmplitudes[0]) + steps[0] * ramp) * leftGains[0]
+    var firstRight = (Lanes(repeating: startAmplitudes[0]) + steps[0] * ramp) * rightGains[0]
+    var secondLeft = (Lanes(repeating: startAmplitudes[1]) + steps[1] * ramp) * leftGains[1]
+    var secondRight = (Lanes(repeating: startAmplitudes[1]) + steps[1] * ramp) * rightGains[1]
+    let firstLeftStep = Lanes(repeating: steps[0] * 8 * leftGains[0])
+    let firstRightStep = Lanes(repeating: steps[0] * 8 * rightGains[0])
+    let secondLeftStep = Lanes(repeating: steps[1] * 8 * leftGains[1])
+    let secondRightStep = Lanes(repeating: steps[1] * 8 * rightGains[1])
+    let linear = 2 * secondHarmonic
+    let quadratic = 3 * thirdHarmonic
+    var a = first
+    var b = second
     for vector in 0..<vectors {
-        let re = osc.real, im = osc.imaginary
-        let harmonic2 = 2 * re * im
-        let harmonic3 = im * (3 * re * re - im * im)
-        let sample = (im + second * harmonic2 + third * harmonic3) * amplitude
-        left[vector] += leftGain * sample
-        right[vector] += rightGain * sample
-        amplitude += amplitudeStep
-        let oscNext = osc.real * osc.stepReal - osc.imaginary * osc.stepImaginary
-        osc.imaginary = osc.real * osc.stepImaginary + osc.imaginary * osc.stepReal
-        osc.real = oscNext
+        let aSample = a.imaginary * (1 + a.real * (linear + quadratic * a.real) - thirdHarmonic * a.imaginary * a.imaginary)
+        let bSample = b.imaginary * (1 + b.real * (linear + quadratic * b.real) - thirdHarmonic * b.imaginary * b.imaginary)
+        left[vector] += aSample * firstLeft + bSample * secondLeft
+        right[vector] += aSample * firstRight + bSample * secondRight
+        firstLeft += firstLeftStep
+        firstRight += firstRightStep
+        secondLeft += secondLeftStep
+        secondRight += secondRightStep
+        let aNext = a.real * a.stepReal - a.imaginary * a.stepImaginary
+        a.imaginary = a.real * a.stepImaginary + a.imaginary * a.stepReal
+        a.real = aNext
+        let bNext = b.real * b.stepReal - b.imaginary * b.stepImaginary
+        b.imaginary = b.real * b.stepImaginary + b.imaginary * b.stepReal
+        b.real = bNext
     }
-    oscillator = osc
+    first = a
+    second = b
 }
 
 /// Two noise tables, read at separate offsets for left and right, with linearly ramped gains.
@@ -134,6 +151,33 @@ func addCenterLanes(
     }
 }
 
+/// `|x|` lane by lane, by clearing the sign bit.
+@inline(__always)
+func magnitude(_ x: Lanes) -> Lanes {
+    unsafeBitCast(unsafeBitCast(x, to: SIMD8<UInt32>.self) & SIMD8<UInt32>(repeating: 0x7FFF_FFFF), to: Lanes.self)
+}
+
+/// The larger of two non-negative values lane by lane, `(a + b + |a − b|) / 2`: plain arithmetic
+/// that vectorises (the standard library's `pointwiseMax` does not, here).
+@inline(__always)
+func larger(_ a: Lanes, _ b: Lanes) -> Lanes {
+    (a + b + magnitude(a - b)) * 0.5
+}
+
+/// The largest absolute sample.
+@_noAllocation
+func samplePeak(_ samples: UnsafeMutablePointer<Float>, count: Int) -> Float {
+    let lanes = UnsafeMutableRawPointer(samples).assumingMemoryBound(to: Lanes.self)
+    var peak = Lanes(repeating: 0)
+    for vector in 0..<(count / 8) {
+        let x = lanes[vector]
+        peak = larger(peak, magnitude(x))
+    }
+    var largest: Float = 0
+    for lane in 0..<8 where peak[lane] > largest { largest = peak[lane] }
+    return largest
+}
+
 /// The largest of the samples and of their cubic-interpolated midpoints, a cheap estimate of the
 /// true (inter-sample) peak. Reads three samples before `samples` (the chunk's guard frames).
 @_noAllocation
@@ -149,7 +193,8 @@ func interpolatedPeak(_ samples: UnsafeMutablePointer<Float>, count: Int) -> Flo
         let a = raw.loadUnaligned(fromByteOffset: (index - 3) * size, as: Lanes.self)
         // The midpoint between b and c of the cubic through a, b, c, d.
         let middle = (9 * (b + c) - a - d) * (1 / 16)
-        peak = pointwiseMax(peak, pointwiseMax(pointwiseMax(d, -d), pointwiseMax(middle, -middle)))
+        peak = larger(peak, magnitude(d))
+        peak = larger(peak, magnitude(middle))
         index += 8
     }
     var largest: Float = 0

@@ -14,6 +14,8 @@ public struct RenderSettings: Sendable, Equatable {
 
     /// Mutes the tone bed, so that tests can see chimes alone.
     var isBedMuted = false
+    /// Leaves voice clips out of the mix while still ducking for them, so tests can see the bed under speech.
+    var isVoiceMuted = false
 
     public static let defaultLoudnessTargetLUFS = -20.0
     public static let loudnessTargetRange: ClosedRange<Double> = -40 ... -10

@@ -338,9 +338,9 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         for index in strikeVoices.indices { strikeVoices[index].isActive = false }
         nextStrikeEvent = firstIndex(in: strikeEvents.count) { self.strikeEvents[$0].frame >= chunkStart }
         nextVoiceClip = 0
-        prime(atFrame: target, isSeek: true)
         position = target
         seekRampFramesDone = 0
+        prime(atFrame: target, isSeek: true)
     }
 
     /// Mixes the chunk holding `frame` and the one after it, and makes the first output chunk.
@@ -397,7 +397,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         }
         bedControl = nextControl
         renderStrikes(chunkStart: chunkStart)
-        renderVoice(chunkStart: chunkStart)
+        if !settings.isVoiceMuted { renderVoice(chunkStart: chunkStart) }
         addCenter(left: left, right: right)
         measurePeaks(left: left, right: right, into: requiredGains + 1 + Self.subblocksPerChunk)
         nextMixStart += Int64(Self.chunkFrameCount)
@@ -410,11 +410,13 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         let third = Float(bedControl.thirdHarmonic)
         let leftLanes = UnsafeMutableRawPointer(left).assumingMemoryBound(to: Lanes.self)
         let rightLanes = UnsafeMutableRawPointer(right).assumingMemoryBound(to: Lanes.self)
-        for voice in 0..<ToneBed.voiceCount {
-            renderPadVoice(
-                oscillator: &padOscillators[voice], left: leftLanes, right: rightLanes,
-                startAmplitude: startAmplitudes[voice], endAmplitude: endAmplitudes[voice], second: second,
-                third: third, leftGain: padLeftGains[voice], rightGain: padRightGains[voice], ramp: laneRamp,
+        for pair in stride(from: 0, to: ToneBed.voiceCount, by: 2) {
+            renderPadVoices(
+                &padOscillators[pair], &padOscillators[pair + 1], left: leftLanes, right: rightLanes,
+                startAmplitudes: SIMD2(startAmplitudes[pair], startAmplitudes[pair + 1]),
+                endAmplitudes: SIMD2(endAmplitudes[pair], endAmplitudes[pair + 1]), secondHarmonic: second,
+                thirdHarmonic: third, leftGains: SIMD2(padLeftGains[pair], padLeftGains[pair + 1]),
+                rightGains: SIMD2(padRightGains[pair], padRightGains[pair + 1]), ramp: laneRamp,
                 vectorCount: Self.vectorsPerChunk)
         }
     }
@@ -523,6 +525,15 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     ) {
         for subblock in 0..<Self.subblocksPerChunk {
             let start = subblock * Self.limiterSubblockFrameCount
+            // Between samples a signal overshoots its samples by at most about 3 dB for content below
+            // a quarter of the rate; only sub-blocks that could reach the ceiling need the finer estimate.
+            let coarse = max(
+                samplePeak(left + start, count: Self.limiterSubblockFrameCount),
+                samplePeak(right + start, count: Self.limiterSubblockFrameCount))
+            guard coarse * 1.5 > limiterCeiling else {
+                required[subblock] = 1
+                continue
+            }
             let peak = max(
                 interpolatedPeak(left + start, count: Self.limiterSubblockFrameCount),
                 interpolatedPeak(right + start, count: Self.limiterSubblockFrameCount))
