@@ -66,6 +66,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SynthesisTests",
+            dependencies: ["Synthesis", "Sequencer"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SootheCLITests",
             dependencies: ["SootheCLI"],
             swiftSettings: swiftSettings

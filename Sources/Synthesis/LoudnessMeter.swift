@@ -1,0 +1,95 @@
+import Foundation
+
+/// A loudness and peak meter after EBU R 128 / ITU-R BS.1770, measured by libebur128.
+///
+/// Feed it interleaved frames in any number of calls, then read integrated loudness, loudness
+/// range, sample peak and true peak. It is not real-time safe (libebur128 allocates as history
+/// grows); Export and the tests use it beside the render loop, not inside it.
+public final class LoudnessMeter {
+    public let channelCount: Int
+    public let sampleRate: Int
+    private let state: Ebur128State
+    private var framesAdded: Int64 = 0
+
+    /// The loudness libebur128 reports for silence or for too little audio to measure.
+    public static let silenceLUFS = -Double.infinity
+
+    public init(channelCount: Int, sampleRate: Int) throws(SynthesisError) {
+        guard (1...8).contains(channelCount) else {
+            throw SynthesisError("a loudness meter needs 1 to 8 channels, not \(channelCount)")
+        }
+        guard SessionRendererLimits.sampleRateRange.contains(sampleRate) else {
+            throw SynthesisError(
+                "a loudness meter needs a sample rate of \(SessionRendererLimits.sampleRateRange.lowerBound)"
+                    + " to \(SessionRendererLimits.sampleRateRange.upperBound) Hz, not \(sampleRate)")
+        }
+        guard let state = ebur128_init_meter(channelCount: channelCount, sampleRate: sampleRate, mode: ebur128MeterMode)
+        else {
+            throw SynthesisError("libebur128 could not set up a loudness meter (out of memory)")
+        }
+        self.channelCount = channelCount
+        self.sampleRate = sampleRate
+        self.state = state
+    }
+
+    deinit { ebur128_destroy_meter(state) }
+
+    /// Measures `frameCount` interleaved frames.
+    public func add(_ samples: UnsafePointer<Float>, frameCount: Int) {
+        guard frameCount > 0 else { return }
+        let status = ebur128_add_float(state, samples, frameCount: frameCount)
+        precondition(status == ebur128Success, "libebur128 could not take frames (out of memory)")
+        framesAdded += Int64(frameCount)
+    }
+
+    /// Measures interleaved samples; the count must be a whole number of frames.
+    public func add(_ samples: [Float]) {
+        precondition(samples.count % channelCount == 0, "samples must hold whole frames")
+        samples.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            add(base, frameCount: buffer.count / channelCount)
+        }
+    }
+
+    /// The frames measured so far.
+    public var frameCount: Int64 { framesAdded }
+
+    /// Gated integrated loudness in LUFS; `-infinity` for silence.
+    public var integratedLoudnessLUFS: Double {
+        let (status, value) = ebur128_global(state)
+        return status == ebur128Success ? value : Self.silenceLUFS
+    }
+
+    /// Loudness range in LU.
+    public var loudnessRangeLU: Double {
+        let (status, value) = ebur128_range(state)
+        return status == ebur128Success ? value : 0
+    }
+
+    /// The largest absolute sample over all channels, in dBFS; `-infinity` for silence.
+    public var samplePeakDecibels: Double {
+        var peak = 0.0
+        for channel in 0..<channelCount {
+            let (status, value) = ebur128_sample_peak_of(state, channel: channel)
+            if status == ebur128Success { peak = max(peak, value) }
+        }
+        return 20 * log10(peak)
+    }
+
+    /// The largest inter-sample (oversampled) peak over all channels, in dBTP; `-infinity` for silence.
+    public var truePeakDecibels: Double {
+        var peak = 0.0
+        for channel in 0..<channelCount {
+            let (status, value) = ebur128_true_peak_of(state, channel: channel)
+            if status == ebur128Success { peak = max(peak, value) }
+        }
+        return 20 * log10(peak)
+    }
+}
+
+/// A problem with what the renderer or meter was asked to do, said as a sentence.
+public struct SynthesisError: Error, CustomStringConvertible, Equatable, Sendable {
+    public var description: String
+
+    public init(_ description: String) { self.description = description }
+}

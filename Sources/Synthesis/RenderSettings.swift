@@ -1,0 +1,84 @@
+/// How a session is rendered, beyond what its timeline says.
+public struct RenderSettings: Sendable, Equatable {
+    /// Interleaved output channels; the renderer makes stereo.
+    public var channelCount: Int
+    /// The integrated loudness the whole session is set to, in LUFS.
+    public var loudnessTargetLUFS: Double
+    /// The highest inter-sample peak the limiter lets through, in dBTP.
+    public var truePeakCeilingDecibels: Double
+    /// Seeds every random choice (pad phases, drift, noise), so that a seed always gives the same samples.
+    public var seed: UInt64
+    /// A master gain to use instead of measuring one, in dB: a renderer rebuilt for the same
+    /// session (after a change of voice clips, say) keeps the gain the first one measured.
+    public var fixedMasterGainDecibels: Double?
+
+    /// Mutes the tone bed, so that tests can see chimes alone.
+    var isBedMuted = false
+    /// Leaves voice clips out of the mix while still ducking for them, so tests can see the bed under speech.
+    var isVoiceMuted = false
+
+    public static let defaultLoudnessTargetLUFS = -20.0
+    public static let loudnessTargetRange: ClosedRange<Double> = -40 ... -10
+    public static let defaultTruePeakCeilingDecibels = -1.0
+    public static let truePeakCeilingRange: ClosedRange<Double> = -12 ... 0
+    public static let supportedChannelCounts = [2]
+
+    public init(
+        channelCount: Int = 2, loudnessTargetLUFS: Double = defaultLoudnessTargetLUFS,
+        truePeakCeilingDecibels: Double = defaultTruePeakCeilingDecibels, seed: UInt64 = 0,
+        fixedMasterGainDecibels: Double? = nil
+    ) {
+        self.channelCount = channelCount
+        self.loudnessTargetLUFS = loudnessTargetLUFS
+        self.truePeakCeilingDecibels = truePeakCeilingDecibels
+        self.seed = seed
+        self.fixedMasterGainDecibels = fixedMasterGainDecibels
+    }
+
+    func validate() throws(SynthesisError) {
+        guard Self.supportedChannelCounts.contains(channelCount) else {
+            throw SynthesisError("the renderer makes stereo (2 channels), not \(channelCount) channels")
+        }
+        guard Self.loudnessTargetRange.contains(loudnessTargetLUFS) else {
+            throw SynthesisError(
+                "a loudness target of \(loudnessTargetLUFS) LUFS is out of range; choose "
+                    + "\(Self.loudnessTargetRange.lowerBound) to \(Self.loudnessTargetRange.upperBound) LUFS")
+        }
+        guard Self.truePeakCeilingRange.contains(truePeakCeilingDecibels) else {
+            throw SynthesisError(
+                "a true-peak ceiling of \(truePeakCeilingDecibels) dBTP is out of range; choose "
+                    + "\(Self.truePeakCeilingRange.lowerBound) to \(Self.truePeakCeilingRange.upperBound) dBTP")
+        }
+        if let gain = fixedMasterGainDecibels, !(-60...60).contains(gain) {
+            throw SynthesisError("a fixed master gain of \(gain) dB is out of range; choose -60 to 60 dB")
+        }
+    }
+}
+
+/// Limits shared by the renderer and the meter.
+enum SessionRendererLimits {
+    static let sampleRateRange: ClosedRange<Int> = 8000...384_000
+}
+
+/// A small, fast, seedable generator (SplitMix64), so that renders are the same on every platform.
+struct SeededRandom {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A uniform value in [0, 1).
+    mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+
+    /// A uniform value in `range`.
+    mutating func next(in range: ClosedRange<Double>) -> Double {
+        range.lowerBound + (range.upperBound - range.lowerBound) * nextUnit()
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import Sequencer
+
+/// The slowly breathing pad and surf under a session, described as functions of the frame.
+///
+/// Every level and pitch here is a function of the absolute frame, not of what was rendered
+/// before, so that the renderer evaluates it on a fixed grid (any block size gives the same
+/// samples), the loudness plan evaluates the very same values, and a seek lands exactly.
+struct ToneBed {
+    /// Voices of the pad.
+    static let voiceCount = 4
+    /// How long a chord change glides, in seconds.
+    static let chordGlideDuration = 6.0
+    /// How long the bed fades in at the start, in seconds.
+    static let fadeInDuration = 4.0
+    /// Breaths per minute the bed swells with.
+    static let breathsPerMinute = 6.0
+    /// How far the bed sinks over a session, in dB.
+    static let darkeningDecibels = -3.0
+    /// The level of each pad voice before the master gain (linear amplitude of its fundamental).
+    static let voiceLevels = SIMD4<Double>(0.085, 0.06, 0.05, 0.042)
+    /// Where each voice sits, from -1 (left) to 1 (right).
+    static let voicePans = SIMD4<Double>(-0.15, 0.4, -0.45, 0.25)
+    /// Voicings as semitones above the key's root in octave 3, one note per voice: I, IV, vi7, I add9.
+    static let chords: [SIMD4<Double>] = [
+        SIMD4(-12, 7, 12, 16), SIMD4(-7, 9, 12, 17), SIMD4(-3, 7, 12, 16), SIMD4(-12, 7, 14, 16),
+    ]
+
+    let sampleRate: Int
+    let totalFrames: Int64
+    let rootHertz: Double
+    /// The chord (index into `chords`) of every step, and where each step starts.
+    let stepChords: [Int]
+    let stepStartFrames: [Int64]
+    let detunePeriods: SIMD4<Double>
+    let detunePhases: SIMD4<Double>
+    let swellPeriods: SIMD4<Double>
+    let swellPhases: SIMD4<Double>
+    let breathPhase: Double
+    /// Pan gains per voice.
+    let leftGains: SIMD4<Double>
+    let rightGains: SIMD4<Double>
+    /// Noise level against the pad, linear; 0 without noise.
+    let noiseGain: Double
+    let ducking: Ducking
+
+    init(timeline: SessionTimeline, random: inout SeededRandom, ducking: Ducking) {
+        sampleRate = timeline.sampleRate
+        totalFrames = timeline.totalFrames
+        rootHertz = 130.8127826502993 * pow(2, Double(timeline.bed.keySemitonesAboveC) / 12)
+        let lastStep = timeline.steps.count - 1
+        stepChords = timeline.steps.indices.map { $0 == lastStep ? 0 : $0 % Self.chords.count }
+        stepStartFrames = timeline.steps.map(\.startFrame)
+        var detunePeriods = SIMD4<Double>(), detunePhases = SIMD4<Double>()
+        var swellPeriods = SIMD4<Double>(), swellPhases = SIMD4<Double>()
+        for voice in 0..<Self.voiceCount {
+            detunePeriods[voice] = random.next(in: 23...41)
+            detunePhases[voice] = random.next(in: 0...(2 * .pi))
+            swellPeriods[voice] = random.next(in: 17...37)
+            swellPhases[voice] = random.next(in: 0...(2 * .pi))
+        }
+        self.detunePeriods = detunePeriods
+        self.detunePhases = detunePhases
+        self.swellPeriods = swellPeriods
+        self.swellPhases = swellPhases
+        breathPhase = random.next(in: 0...(2 * .pi))
+        // Equal-power panning that leaves a centred voice at its level in each channel.
+        let angles = (Self.voicePans + 1) * (.pi / 4)
+        var left = SIMD4<Double>(), right = SIMD4<Double>()
+        for voice in 0..<Self.voiceCount {
+            left[voice] = 2.0.squareRoot() * cos(angles[voice])
+            right[voice] = 2.0.squareRoot() * sin(angles[voice])
+        }
+        leftGains = left
+        rightGains = right
+        let padPower = (Self.voiceLevels * Self.voiceLevels).sum() / 2
+        noiseGain = timeline.bed.noise == .none ? 0 : padPower.squareRoot() * decibelsToGain(timeline.bed.noiseLevelDecibels)
+        self.ducking = ducking
+    }
+
+    /// The pad and noise settings at one frame.
+    struct Control {
+        /// Frequency of each voice's fundamental.
+        var frequenciesHertz: SIMD4<Double>
+        /// Amplitude of each voice's fundamental, all bed gains included (not the master gain).
+        var amplitudes: SIMD4<Double>
+        /// Levels of the 2nd and 3rd harmonics against the fundamental.
+        var secondHarmonic: Double
+        var thirdHarmonic: Double
+        /// Gains of the brighter and the darker noise table (each of unit power).
+        var brightNoiseGain: Double
+        var darkNoiseGain: Double
+    }
+
+    func control(atFrame frame: Int64) -> Control {
+        let seconds = Double(frame) / Double(sampleRate)
+        let progress = min(max(Double(frame) / Double(max(totalFrames, 1)), 0), 1)
+
+        // The chord: the step's own, glided to from the step before over the first seconds of the step.
+        var step = 0
+        var low = 0, high = stepStartFrames.count - 1
+        while low <= high {
+            let middle = (low + high) / 2
+            if stepStartFrames[middle] <= frame { step = middle; low = middle + 1 } else { high = middle - 1 }
+        }
+        var semitones = Self.chords[stepChords[step]]
+        if step > 0 {
+            let intoStep = Double(frame - stepStartFrames[step]) / Double(sampleRate)
+            if intoStep < Self.chordGlideDuration {
+                let previous = Self.chords[stepChords[step - 1]]
+                semitones = previous + (semitones - previous) * smoothstep(intoStep / Self.chordGlideDuration)
+            }
+        }
+        var frequencies = SIMD4<Double>()
+        var swells = SIMD4<Double>()
+        for voice in 0..<Self.voiceCount {
+            let detuneCents = 4 * sin(2 * .pi * seconds / detunePeriods[voice] + detunePhases[voice])
+            frequencies[voice] = rootHertz * exp2((semitones[voice] + detuneCents / 100) / 12)
+            swells[voice] = 0.78 + 0.22 * sin(2 * .pi * seconds / swellPeriods[voice] + swellPhases[voice])
+        }
+        let breath = sin(2 * .pi * seconds * Self.breathsPerMinute / 60 + breathPhase)
+        let fadeIn = smoothstep(seconds / Self.fadeInDuration)
+        let level = fadeIn * decibelsToGain(Self.darkeningDecibels * progress) * ducking.gain(atFrame: frame)
+        let padLevel = level * (1 + 0.2 * breath)
+        // The surf rises a little after the breath, like a wave following it.
+        let surf = 0.65 + 0.35 * sin(2 * .pi * seconds * Self.breathsPerMinute / 60 + breathPhase - 0.9)
+        let noiseLevel = level * noiseGain * surf
+        return Control(
+            frequenciesHertz: frequencies, amplitudes: Self.voiceLevels * swells * padLevel,
+            secondHarmonic: 0.3 - 0.2 * progress, thirdHarmonic: 0.12 - 0.09 * progress,
+            brightNoiseGain: noiseLevel * (0.75 - 0.45 * progress).squareRoot(),
+            darkNoiseGain: noiseLevel * (0.25 + 0.45 * progress).squareRoot())
+    }
+}
+
+/// A loop of filtered noise made once before rendering, read at two offsets for left and right.
+///
+/// Two tables of different lengths are read at once, so the sum only repeats after their least
+/// common multiple (hours), and reading a table costs a load, not a filter per sample.
+struct NoiseTable {
+    /// The samples, `frameCount` of them plus a copy of the first `paddingFrameCount` at the end,
+    /// so that any chunk reads contiguously.
+    let samples: UnsafeMutablePointer<Float>
+    let frameCount: Int
+    static let paddingFrameCount = 1024
+    /// The K-weighted mean power of the table (the table itself has unit mean power).
+    let weightedPower: Double
+
+    init(kind: NoiseKind, frameCount: Int, lowPassHertz: Double, sampleRate: Int, random: inout SeededRandom) {
+        self.frameCount = frameCount
+        let crossfadeFrameCount = min(frameCount / 4, sampleRate / 2)
+        let generatedCount = frameCount + crossfadeFrameCount
+        var generated = [Double](repeating: 0, count: generatedCount)
+        // Coloured noise: brown is leaky-integrated white, pink is Paul Kellet's filter.
+        var b0 = 0.0, b1 = 0.0, b2 = 0.0, b3 = 0.0, b4 = 0.0, b5 = 0.0, b6 = 0.0, brown = 0.0
+        let leak = exp(-2 * Double.pi * 25 / Double(sampleRate))
+        let lowPass = 1 - exp(-2 * Double.pi * lowPassHertz / Double(sampleRate))
+        var low1 = 0.0, low2 = 0.0
+        for index in 0..<(generatedCount + sampleRate) {
+            let white = random.nextUnit() * 2 - 1
+            var value: Double
+            switch kind {
+            case .brown, .none:
+                brown = leak * brown + white
+                value = brown
+            case .pink:
+                b0 = 0.99886 * b0 + white * 0.0555179
+                b1 = 0.99332 * b1 + white * 0.0750759
+                b2 = 0.96900 * b2 + white * 0.1538520
+                b3 = 0.86650 * b3 + white * 0.3104856
+                b4 = 0.55000 * b4 + white * 0.5329522
+                b5 = -0.7616 * b5 - white * 0.0168980
+                value = b0 + b1 + b2 + b3 + b4 + b5 + b6 + white * 0.5362
+                b6 = white * 0.115926
+            }
+            low1 += lowPass * (value - low1)
+            low2 += lowPass * (low1 - low2)
+            // The first second lets the filters settle.
+            if index >= sampleRate { generated[index - sampleRate] = low2 }
+        }
+        // A seamless loop: the end runs on into the start by an equal-power crossfade.
+        var looped = [Double](generated[0..<frameCount])
+        for index in 0..<crossfadeFrameCount {
+            let t = Double(index) / Double(crossfadeFrameCount) * Double.pi / 2
+            looped[index] = sin(t) * generated[index] + cos(t) * generated[frameCount + index]
+        }
+        let mean = looped.reduce(0, +) / Double(frameCount)
+        let power = looped.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(frameCount)
+        let scale = power > 0 ? 1 / power.squareRoot() : 0
+        let samples = UnsafeMutablePointer<Float>.allocate(capacity: frameCount + Self.paddingFrameCount)
+        for index in 0..<frameCount { samples[index] = Float((looped[index] - mean) * scale) }
+        for index in 0..<Self.paddingFrameCount { samples[frameCount + index] = samples[index % frameCount] }
+        self.samples = samples
+        // Measure the loop twice over, so the filter's start-up does not count.
+        let twice = [Float](unsafeUninitializedCapacity: 2 * frameCount) { buffer, count in
+            for index in 0..<(2 * frameCount) { buffer[index] = samples[index % frameCount] }
+            count = 2 * frameCount
+        }
+        var sum = 0.0
+        twice.withUnsafeBufferPointer { buffer in
+            KWeighting(sampleRate: sampleRate).forEachWeightedSquare(of: buffer.baseAddress!, count: buffer.count) {
+                index, square in if index >= frameCount { sum += square }
+            }
+        }
+        weightedPower = sum / Double(frameCount)
+    }
+
+    func deallocate() { samples.deallocate() }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Sequencer
+@testable import Synthesis
+
+/// Builds the timeline of a built-in routine, optionally squeezed to `totalSeconds`.
+func makeTimeline(_ name: String, totalSeconds: Double? = nil, sampleRate: Int = 48000) throws -> SessionTimeline {
+    let routine = try RoutineLibrary.builtIn(named: name)
+    let customization = SessionCustomization(totalDuration: totalSeconds.map { SessionDuration(seconds: $0) })
+    return try SessionTimeline(routine: routine, customization: customization, sampleRate: sampleRate)
+}
+
+/// Renders a whole session into one interleaved array, pulling `blockFrameCount` frames at a time.
+func renderAll(_ renderer: SessionRenderer, blockFrameCount: Int = 4096) -> [Float] {
+    var samples = [Float](repeating: 0, count: Int(renderer.totalFrames) * renderer.channelCount)
+    var done = 0
+    samples.withUnsafeMutableBufferPointer { buffer in
+        while true {
+            let count = min(blockFrameCount, Int(renderer.totalFrames) - done)
+            let written = renderer.render(into: buffer.baseAddress! + done * renderer.channelCount, frameCount: max(count, 1))
+            if written == 0 { break }
+            done += written
+        }
+    }
+    precondition(done == Int(renderer.totalFrames))
+    return samples
+}
+
+/// Measures interleaved stereo with libebur128.
+func measure(_ samples: [Float], sampleRate: Int = 48000) throws -> LoudnessMeter {
+    let meter = try LoudnessMeter(channelCount: 2, sampleRate: sampleRate)
+    meter.add(samples)
+    return meter
+}
+
+/// A stable 64-bit FNV-1a hash of the samples' bit patterns.
+func pcmHash(_ samples: [Float]) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for sample in samples {
+        var bits = sample.bitPattern
+        for _ in 0..<4 {
+            hash ^= UInt64(bits & 0xff)
+            hash = hash &* 0x100_0000_01b3
+            bits >>= 8
+        }
+    }
+    return String(hash, radix: 16)
+}
+
+/// The left channel of interleaved stereo.
+func leftChannel(_ samples: [Float]) -> [Float] {
+    stride(from: 0, to: samples.count, by: 2).map { samples[$0] }
+}

@@ -1,0 +1,291 @@
+import Foundation
+import Sequencer
+import Testing
+@testable import Synthesis
+
+/// Frames in a millisecond at 48 kHz.
+private let millisecond = 48
+
+/// The frame where a sound starting near `expected` first clearly rises above what was sounding
+/// before it (a ringing tail from an earlier chime, or silence).
+private func onsetFrame(in mono: [Float], near expected: Int) -> Int? {
+    let before = mono[max(0, expected - 40 * millisecond)..<max(0, expected - 2 * millisecond)]
+    let floor = max(2 * (before.map { abs($0) }.max() ?? 0), 1e-4)
+    for frame in max(0, expected - 2 * millisecond)..<min(mono.count, expected + 20 * millisecond)
+    where abs(mono[frame]) > floor {
+        return frame
+    }
+    return nil
+}
+
+@Suite struct SessionRendererTests {
+    @Test(arguments: ["bedtime-foot", "quick-reset"])
+    func cueOnsetsLieOnTheTimelineFrames(routine: String) throws {
+        let timeline = try makeTimeline(routine, totalSeconds: 100)
+        var settings = RenderSettings()
+        settings.isBedMuted = true
+        let samples = renderAll(try SessionRenderer(timeline: timeline, settings: settings))
+        let mono = leftChannel(samples)
+        for step in timeline.steps {
+            let onset = try #require(onsetFrame(in: mono, near: Int(step.startFrame)), "no onset for \(step.id)")
+            #expect(abs(onset - Int(step.startFrame)) <= millisecond, "step \(step.id): onset \(onset), timeline \(step.startFrame)")
+        }
+    }
+
+    @Test(arguments: [36.0, 41.337, 64.5])
+    func totalFrameCountIsExact(totalSeconds: Double) throws {
+        let timeline = try makeTimeline("quick-reset", totalSeconds: totalSeconds)
+        let renderer = try SessionRenderer(timeline: timeline)
+        var buffer = [Float](repeating: 0, count: 1000 * 2)
+        var frames = 0
+        while true {
+            let written = buffer.withUnsafeMutableBufferPointer { renderer.render(into: $0.baseAddress!, frameCount: 1000) }
+            if written == 0 { break }
+            frames += written
+        }
+        #expect(Int64(frames) == timeline.totalFrames)
+        #expect(renderer.position == timeline.totalFrames)
+        #expect(timeline.totalFrames == Int64((totalSeconds * 48000).rounded()))
+    }
+
+    @Test func isNotSilentAndStaysUnderTheCeilings() throws {
+        let timeline = try makeTimeline("bedtime-foot", totalSeconds: 90)
+        let samples = renderAll(try SessionRenderer(timeline: timeline))
+        let meter = try measure(samples)
+        let rms = (samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(samples.count)).squareRoot()
+        #expect(20 * log10(rms) > -40, "RMS \(20 * log10(rms)) dBFS")
+        #expect(meter.samplePeakDecibels <= -1, "sample peak \(meter.samplePeakDecibels) dBFS")
+        #expect(meter.truePeakDecibels <= -1, "true peak \(meter.truePeakDecibels) dBTP")
+    }
+
+    @Test func startsAndEndsInDigitalSilence() throws {
+        let timeline = try makeTimeline("quick-reset", totalSeconds: 40)
+        let samples = renderAll(try SessionRenderer(timeline: timeline))
+        #expect(samples[0] == 0 && samples[1] == 0)
+        #expect(samples[samples.count - 1] == 0 && samples[samples.count - 2] == 0)
+    }
+
+    /// Shortened sessions of every built-in routine; one full routine follows.
+    @Test(arguments: RoutineLibrary.builtInNames)
+    func meetsTheLoudnessTarget(routine: String) throws {
+        let timeline = try makeTimeline(routine, totalSeconds: 100)
+        let renderer = try SessionRenderer(timeline: timeline)
+        let loudness = try measure(renderAll(renderer)).integratedLoudnessLUFS
+        #expect(abs(loudness - -20) <= 0.5, "\(routine): \(loudness) LUFS, gain \(renderer.masterGainDecibels) dB")
+    }
+
+    @Test func meetsTheLoudnessTargetOverAWholeRoutine() throws {
+        let timeline = try makeTimeline("quick-reset")
+        let renderer = try SessionRenderer(timeline: timeline)
+        let meter = try measure(renderAll(renderer, blockFrameCount: 8192))
+        #expect(abs(meter.integratedLoudnessLUFS - -20) <= 0.5, "\(meter.integratedLoudnessLUFS) LUFS")
+        #expect(meter.truePeakDecibels <= -1, "true peak \(meter.truePeakDecibels) dBTP")
+    }
+
+    @Test(arguments: [-16.0, -26.0])
+    func meetsOtherLoudnessTargets(target: Double) throws {
+        let timeline = try makeTimeline("sore-arches", totalSeconds: 60)
+        let renderer = try SessionRenderer(timeline: timeline, settings: RenderSettings(loudnessTargetLUFS: target))
+        let meter = try measure(renderAll(renderer))
+        #expect(abs(meter.integratedLoudnessLUFS - target) <= 0.5, "\(meter.integratedLoudnessLUFS) LUFS for \(target)")
+        #expect(meter.truePeakDecibels <= -1, "true peak \(meter.truePeakDecibels) dBTP")
+    }
+
+    @Test func hasNoClicksAtTransitionsStartOrEnd() throws {
+        let timeline = try makeTimeline("bedtime-foot", totalSeconds: 90)
+        let samples = renderAll(try SessionRenderer(timeline: timeline))
+        let detector = ClickDetector(sampleRate: 48000)
+        for channel in [leftChannel(samples), stride(from: 1, to: samples.count, by: 2).map { samples[$0] }] {
+            let residual = detector.residual(channel)
+            func worst(_ range: Range<Int>) -> Float {
+                residual[range.clamped(to: residual.indices)].map { abs($0) }.max() ?? 0
+            }
+            for step in timeline.steps {
+                let frame = Int(step.startFrame)
+                let click = worst((frame - 50 * millisecond)..<(frame + 200 * millisecond))
+                #expect(click < 0.02, "step \(step.id): \(click)")
+            }
+            #expect(worst(0..<(300 * millisecond)) < 0.02, "start")
+            #expect(worst((channel.count - 300 * millisecond)..<channel.count) < 0.02, "end")
+            #expect(worst(0..<channel.count) < 0.02, "anywhere")
+        }
+    }
+
+    @Test func clickDetectorCatchesAOneSampleStep() throws {
+        let timeline = try makeTimeline("quick-reset", totalSeconds: 36)
+        var mono = leftChannel(renderAll(try SessionRenderer(timeline: timeline)))
+        let detector = ClickDetector(sampleRate: 48000)
+        let at = 10 * 48000 + 123
+        let clean = detector.largestClick(in: mono, range: (at - 4800)..<(at + 4800))
+        for index in at..<mono.count { mono[index] += 0.05 }
+        let stepped = detector.largestClick(in: mono, range: (at - 4800)..<(at + 4800))
+        #expect(clean < 0.02, "clean: \(clean)")
+        #expect(stepped > 0.02, "a 0.05 step measured only \(stepped)")
+    }
+
+    @Test func sameSeedGivesTheSamePCM() throws {
+        let timeline = try makeTimeline("bedtime-foot", totalSeconds: 50)
+        let first = pcmHash(renderAll(try SessionRenderer(timeline: timeline, settings: RenderSettings(seed: 7))))
+        let second = pcmHash(renderAll(try SessionRenderer(timeline: timeline, settings: RenderSettings(seed: 7))))
+        let other = pcmHash(renderAll(try SessionRenderer(timeline: timeline, settings: RenderSettings(seed: 8))))
+        #expect(first == second, "seed 7 gave \(first), then \(second)")
+        #expect(first != other, "seeds 7 and 8 both gave \(first)")
+    }
+
+    @Test func blockSizeDoesNotChangeTheSamples() throws {
+        let timeline = try makeTimeline("quick-reset", totalSeconds: 36)
+        var hashes: [Int: String] = [:]
+        for blockSize in [1, 64, 441, 4096] {
+            let renderer = try SessionRenderer(timeline: timeline, settings: RenderSettings(seed: 3))
+            hashes[blockSize] = pcmHash(renderAll(renderer, blockFrameCount: blockSize))
+        }
+        #expect(Set(hashes.values).count == 1, "hashes by block size: \(hashes)")
+    }
+
+    @Test func aFixedMasterGainReproducesTheSession() throws {
+        let timeline = try makeTimeline("sore-arches", totalSeconds: 60)
+        let measured = try SessionRenderer(timeline: timeline)
+        let fixed = try SessionRenderer(
+            timeline: timeline, settings: RenderSettings(fixedMasterGainDecibels: measured.masterGainDecibels))
+        #expect(pcmHash(renderAll(measured)) == pcmHash(renderAll(fixed)))
+    }
+
+    @Test func seekingToAStepStartsItWithItsCue() throws {
+        let timeline = try makeTimeline("bedtime-foot", totalSeconds: 90)
+        var settings = RenderSettings()
+        settings.isBedMuted = true
+        let renderer = try SessionRenderer(timeline: timeline, settings: settings)
+        let step = timeline.steps[4]
+        renderer.seek(toFrame: step.startFrame)
+        #expect(renderer.position == step.startFrame)
+        var buffer = [Float](repeating: 0, count: 48000 * 2)
+        let written = buffer.withUnsafeMutableBufferPointer { renderer.render(into: $0.baseAddress!, frameCount: 48000) }
+        #expect(written == 48000)
+        #expect(renderer.position == step.startFrame + 48000)
+        let mono = leftChannel(buffer)
+        let onset = try #require(onsetFrame(in: mono, near: 0))
+        #expect(onset <= millisecond, "onset \(onset) frames after the seek")
+        #expect((mono.map { abs($0) }.max() ?? 0) > 0.01)
+    }
+
+    /// Whatever played before a skip is faded out by the player; from silence, the renderer's own
+    /// sound after a seek (anywhere, mid-chime, mid-chord) must come in without a click.
+    @Test func seekingDoesNotClick() throws {
+        let timeline = try makeTimeline("bedtime-foot", totalSeconds: 90)
+        let renderer = try SessionRenderer(timeline: timeline)
+        var buffer = [Float](repeating: 0, count: 96000 * 2)
+        _ = buffer.withUnsafeMutableBufferPointer { renderer.render(into: $0.baseAddress!, frameCount: 48000) }
+        renderer.seek(toFrame: timeline.steps[6].startFrame + 12345)
+        _ = buffer.withUnsafeMutableBufferPointer { renderer.render(into: $0.baseAddress! + 96000, frameCount: 48000) }
+        var mono = leftChannel(buffer)
+        for index in 0..<48000 { mono[index] = 0 }
+        let click = ClickDetector(sampleRate: 48000).largestClick(in: mono, range: 46000..<52000)
+        #expect(click < 0.02, "\(click) at the seek")
+        #expect((mono[48000..<96000].map { abs($0) }.max() ?? 0) > 0.01, "silent after the seek")
+    }
+
+    @Test func bedDucksUnderSpeech() throws {
+        let timeline = try makeTimeline("bedtime-foot", totalSeconds: 60)
+        let clipStart = 20 * 48000
+        let clipLength = 4 * 48000
+        // A stand-in for speech: a 300 Hz tone with a 4 Hz syllable-like envelope.
+        let speech = (0..<clipLength).map { index -> Float in
+            let t = Double(index) / 48000
+            return Float(0.3 * sin(2 * .pi * 300 * t) * (0.6 + 0.4 * sin(2 * .pi * 4 * t)))
+        }
+        let clip = VoiceClip(startFrame: Int64(clipStart), samples: speech)
+        let withVoice = try SessionRenderer(timeline: timeline, voiceClips: [clip])
+        let gain = withVoice.masterGainDecibels
+        var mutedSettings = RenderSettings(fixedMasterGainDecibels: gain)
+        mutedSettings.isVoiceMuted = true
+        let mixed = leftChannel(renderAll(withVoice))
+        let duckedWithChimes = leftChannel(
+            renderAll(try SessionRenderer(timeline: timeline, settings: mutedSettings, voiceClips: [clip])))
+        let undimmedWithChimes = leftChannel(
+            renderAll(try SessionRenderer(timeline: timeline, settings: RenderSettings(fixedMasterGainDecibels: gain))))
+        // The chimes alone, to take them out of both beds: they are not ducked.
+        var chimeSettings = mutedSettings
+        chimeSettings.isBedMuted = true
+        let chimes = leftChannel(renderAll(try SessionRenderer(timeline: timeline, settings: chimeSettings, voiceClips: [clip])))
+        let undimmed = zip(undimmedWithChimes, chimes).map { $0 - $1 }
+        let ducked = zip(duckedWithChimes, chimes).map { $0 - $1 }
+        func rms(_ samples: [Float], _ range: Range<Int>) -> Double {
+            (samples[range].reduce(0.0) { $0 + Double($1) * Double($1) } / Double(range.count)).squareRoot()
+        }
+        let under = (clipStart + 48000 / 4)..<(clipStart + clipLength)
+        let depth = 20 * log10(rms(undimmed, under) / rms(ducked, under))
+        #expect(abs(depth - 8) <= 1, "the bed dips \(depth) dB under speech")
+        let voiceOnly = zip(mixed, duckedWithChimes).map { $0 - $1 }
+        let speechAboveBed = 20 * log10(rms(voiceOnly, under) / rms(ducked, under))
+        #expect(speechAboveBed >= 10, "speech is only \(speechAboveBed) dB above the ducked bed")
+        // The dip has begun by the time the voice starts, and is over well after it ends.
+        let atStart = (clipStart - 480)..<(clipStart + 480)
+        #expect(20 * log10(rms(undimmed, atStart) / rms(ducked, atStart)) > 1)
+        let after = (clipStart + clipLength + 48000)..<(clipStart + clipLength + 2 * 48000)
+        #expect(abs(20 * log10(rms(undimmed, after) / rms(ducked, after))) < 0.2)
+    }
+
+    @Test func refusesBadSettingsAndClips() throws {
+        let timeline = try makeTimeline("quick-reset", totalSeconds: 36)
+        #expect(throws: SynthesisError.self) { try SessionRenderer(timeline: timeline, settings: RenderSettings(channelCount: 6)) }
+        #expect(throws: SynthesisError.self) {
+            try SessionRenderer(timeline: timeline, settings: RenderSettings(loudnessTargetLUFS: 3))
+        }
+        #expect(throws: SynthesisError.self) {
+            try SessionRenderer(timeline: timeline, voiceClips: [VoiceClip(startFrame: -5, samples: [0])])
+        }
+        do {
+            _ = try SessionRenderer(timeline: timeline, settings: RenderSettings(truePeakCeilingDecibels: 2))
+            Issue.record("a +2 dBTP ceiling was accepted")
+        } catch {
+            #expect(error.description.contains("-12.0 to 0.0 dBTP"), "\(error)")
+        }
+    }
+}
+
+@Suite struct ChimeTests {
+    @Test(arguments: CueKind.allCases)
+    func chimeDecaysBelowSixtyDecibelsWithinItsDecayTime(kind: CueKind) {
+        let chime = Chime.chime(for: kind)
+        let rate = 48000
+        let decayFrames = Int(chime.decaySeconds * Double(rate))
+        let mono = chime.renderAlone(keySemitonesAboveC: 2, sampleRate: rate, frameCount: decayFrames + rate)
+        let peak = mono.map { abs($0) }.max() ?? 0
+        let tail = mono[decayFrames...].map { abs($0) }.max() ?? 0
+        let quarter = mono[(decayFrames / 4)...].map { abs($0) }.max() ?? 0
+        #expect(peak > 0.05, "\(kind) is too quiet: \(peak)")
+        #expect(20 * log10(tail / peak) < -60, "\(kind): \(20 * log10(tail / peak)) dB at \(chime.decaySeconds) s")
+        #expect(20 * log10(quarter / peak) > -40, "\(kind) dies too soon")
+        // A soft attack: no click at the strike.
+        let click = ClickDetector(sampleRate: rate).largestClick(in: mono, range: 0..<(rate / 10))
+        #expect(click < 0.02, "\(kind) clicks: \(click)")
+    }
+
+    @Test func eachCueHasItsOwnSound() {
+        let chimes = CueKind.allCases.map(Chime.chime(for:))
+        #expect(Set(chimes.map(\.name)).count == CueKind.allCases.count)
+    }
+}
+
+@Suite struct LoudnessMeterTests {
+    @Test func measuresAKnownSine() throws {
+        // A 997 Hz sine of amplitude 0.1 in both channels is -20 LUFS by the standard's definition.
+        let rate = 48000
+        let samples = (0..<(rate * 5)).flatMap { index -> [Float] in
+            let value = Float(0.1 * sin(2 * .pi * 997 * Double(index) / Double(rate)))
+            return [value, value]
+        }
+        let meter = try LoudnessMeter(channelCount: 2, sampleRate: rate)
+        meter.add(samples)
+        #expect(abs(meter.integratedLoudnessLUFS - -20) < 0.1, "\(meter.integratedLoudnessLUFS)")
+        #expect(abs(meter.samplePeakDecibels - -20) < 0.01, "\(meter.samplePeakDecibels)")
+        #expect(abs(meter.truePeakDecibels - -20) < 0.1, "\(meter.truePeakDecibels)")
+        #expect(meter.loudnessRangeLU < 1)
+        #expect(meter.frameCount == Int64(rate * 5))
+    }
+
+    @Test func refusesBadFormats() {
+        #expect(throws: SynthesisError.self) { try LoudnessMeter(channelCount: 0, sampleRate: 48000) }
+        #expect(throws: SynthesisError.self) { try LoudnessMeter(channelCount: 2, sampleRate: 10) }
+    }
+}
