@@ -28,10 +28,22 @@ let package = Package(
             dependencies: ["Sequencer", "CEbur128"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Playback",
+            dependencies: ["Sequencer", "Synthesis", "CPortAudio", "CAudioQuiet"],
+            swiftSettings: swiftSettings
+        ),
+        // ALSA's error handler is variadic, so silencing ALSA takes a few lines of C.
+        .target(
+            name: "CAudioQuiet",
+            linkerSettings: [.linkedLibrary("asound")]
+        ),
         .executableTarget(
             name: "SootheCLI",
             dependencies: [
                 "Sequencer",
+                "Synthesis",
+                "Playback",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -50,6 +62,11 @@ let package = Package(
         .testTarget(
             name: "SequencerTests",
             dependencies: ["Sequencer"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PlaybackTests",
+            dependencies: ["Playback", "Sequencer", "Synthesis"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
