@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import Playback
+import Sequencer
+
+struct Play: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Play a session through the speakers, with keys to pause, skip, lengthen or stop it.",
+        discussion: """
+            Keys: space pauses and resumes (and moves on from a step that waits), n or right arrow \
+            goes to the next step, b or left arrow restarts the step (or goes back one within its \
+            first 3 seconds), + and - make the step 30 seconds longer or shorter, up and down \
+            arrows change the volume by 2 dB, q or Ctrl-C stops with a gentle fade.
+            """)
+
+    @OptionGroup var session: SessionOptions
+
+    @Option(help: ArgumentHelp("The output device: an index or part of a name from `soothe devices`.", valueName: "name|index"))
+    var device: String?
+
+    @Option(help: ArgumentHelp("The volume in dB, from -40 to 12; 0 plays the session as rendered.", valueName: "dB"))
+    var volume: Double = 0
+
+    @Flag(help: "Show no status line.")
+    var quiet = false
+
+    @Flag(help: "Let the audio libraries print their own diagnostics.")
+    var verbose = false
+
+    /// The rate sessions are rendered and played at.
+    static let sampleRate = 48000
+
+    func validate() throws {
+        guard volume.isFinite, Transport.volumeRange.contains(volume) else {
+            throw ValidationError(
+                "--volume \(volume) is out of range; choose a level from \(Int(Transport.volumeRange.lowerBound)) "
+                    + "to \(Int(Transport.volumeRange.upperBound)) dB")
+        }
+    }
+
+    func run() throws {
+        let routine = try RoutineLibrary.load(session.routine)
+        let makeSession: SessionFactory = { customization in
+            let timeline = try SessionTimeline(routine: routine, customization: customization, sampleRate: Self.sampleRate)
+            return PlayableSession(timeline: timeline, source: ToneSource(timeline: timeline))
+        }
+        let first = try makeSession(session.customization)
+        let outcome = try PlaybackFailure.reporting { () throws(PlaybackError) -> PlaybackOutcome in
+            let system = try AudioSystem(isVerbose: verbose)
+            let output = try system.device(named: device)
+            let player = Player(
+                device: output, volumeDecibels: volume, showsStatus: !quiet && Player.standardErrorIsTerminal,
+                readsKeys: Player.standardInputIsTerminal)
+            return try player.play(first, on: system, makeSession: makeSession)
+        }
+        if case .interrupted(let signal) = outcome {
+            throw ExitCode(128 + signal)
+        }
+    }
+}
