@@ -66,7 +66,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PlaybackTests",
-            dependencies: ["Playback", "Sequencer", "Synthesis"],
+            dependencies: ["Playback", "Sequencer", "Synthesis", "SootheCLI"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
