@@ -55,6 +55,12 @@ final class TerminalSession {
     init(readsKeys: Bool) {
         self.readsKeys = readsKeys
         terminationSignalCount.store(0, ordering: .relaxed)
+        // A parent may have started us with these blocked (signal masks are inherited); Ctrl-C,
+        // SIGTERM and Ctrl-Z must reach the handlers below.
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        for signalNumber in [SIGINT, SIGTERM, SIGTSTP, SIGCONT] { sigaddset(&handled, signalNumber) }
+        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
         _ = signal(SIGINT, handleTermination)
         _ = signal(SIGTERM, handleTermination)
         guard readsKeys, tcgetattr(STDIN_FILENO, &savedTerminalMode) == 0 else { return }
