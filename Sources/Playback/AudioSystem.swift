@@ -1,20 +1,23 @@
 /// PortAudio, initialised for the life of this object, with its device list.
 ///
-/// ALSA and JACK print diagnostics on stderr while PortAudio probes them (missing cards, no JACK
-/// server); unless `isVerbose`, stderr is pointed at /dev/null while that happens and ALSA's
-/// error handler drops its messages for the rest of the run, so that the user sees only Soothe.
+/// ALSA, JACK and PortAudio itself print diagnostics on stderr (missing cards, no JACK server,
+/// failed expressions); unless `isVerbose`, stderr points at /dev/null for as long as PortAudio
+/// is initialised and ALSA's error handler drops its messages, so that the user sees only
+/// Soothe. Soothe's own status line goes to the real stderr through `statusDescriptor`.
 public final class AudioSystem {
     public let isVerbose: Bool
     /// Every device that can play at least two channels.
     public let outputDevices: [OutputDevice]
+    private let silencer: StandardErrorSilencer?
 
     public init(isVerbose: Bool = false) throws(PlaybackError) {
         self.isVerbose = isVerbose
         if !isVerbose { system_snd_lib_error_set_quiet(true) }
         let silencer = isVerbose ? nil : StandardErrorSilencer()
-        defer { silencer?.restore() }
+        self.silencer = silencer
         let result = system_Pa_Initialize()
         guard result == portAudioNoError else {
+            silencer?.restore()
             throw .portAudio(PortAudioError(code: result, action: "could not start the audio system"))
         }
         let count = max(0, system_Pa_GetDeviceCount())
@@ -32,23 +35,17 @@ public final class AudioSystem {
     }
 
     deinit {
-        let silencer = isVerbose ? nil : StandardErrorSilencer()
         system_Pa_Terminate()
         silencer?.restore()
     }
+
+    /// Where Soothe's own messages go while PortAudio runs: the real stderr.
+    var statusDescriptor: Int32 { silencer?.savedDescriptor ?? 2 }
 
     /// The device for a `--device` value, or the preferred one for `nil`.
     public func device(named request: String?) throws(PlaybackError) -> OutputDevice {
         guard !outputDevices.isEmpty else { throw .noOutputDevice }
         guard let request else { return OutputDevice.preferred(among: outputDevices)! }
         return try OutputDevice.matching(request, among: outputDevices)
-    }
-
-    /// Runs `body` with stderr pointed at /dev/null unless verbose: opening a device wakes ALSA
-    /// plugins and JACK, which talk there.
-    func quietly<Result>(_ body: () throws(PlaybackError) -> Result) throws(PlaybackError) -> Result {
-        let silencer = isVerbose ? nil : StandardErrorSilencer()
-        defer { silencer?.restore() }
-        return try body()
     }
 }

@@ -30,11 +30,9 @@ final class AudioWriter: @unchecked Sendable {
         buffer = .allocate(capacity: Self.blockFrames * transport.channelCount)
         var handle: PortAudioStreamHandle?
         let latency = max(device.defaultHighOutputLatency, Self.minimumLatencySeconds)
-        let result = try system.quietly { () throws(PlaybackError) -> Int32 in
-            system_Pa_OpenStream(
-                &handle, device: Int32(device.index), channelCount: transport.channelCount,
-                sampleRate: Double(transport.sampleRate), suggestedLatencySeconds: latency)
-        }
+        let result = system_Pa_OpenStream(
+            &handle, device: Int32(device.index), channelCount: transport.channelCount,
+            sampleRate: Double(transport.sampleRate), suggestedLatencySeconds: latency)
         guard result == portAudioNoError, let handle else {
             buffer.deallocate()
             throw .portAudio(

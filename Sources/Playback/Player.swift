@@ -52,7 +52,7 @@ public struct Player {
         let transport = Transport(session: session, volumeDecibels: volumeDecibels, makeSession: makeSession)
         let writer = try AudioWriter(system: system, device: device, transport: transport)
         let terminal = TerminalSession(readsKeys: readsKeys)
-        var status = StatusLine(isEnabled: showsStatus)
+        var status = StatusLine(isEnabled: showsStatus, descriptor: system.statusDescriptor)
         defer {
             status.clear()
             terminal.restore()
@@ -87,8 +87,11 @@ public struct Player {
             let signals = terminationSignalCount.load(ordering: .acquiring)
             if signals > handledSignals {
                 if handledSignals > 0 || transport.status.isPaused {
-                    // Asked twice, or nothing is playing: leave now.
-                    return .interrupted(signal: lastTerminationSignal.load(ordering: .relaxed))
+                    // Asked twice, or nothing is playing: leave now. The audio thread may be inside
+                    // PortAudio, so PortAudio cannot be shut down under it; the process ends here.
+                    status.clear()
+                    terminal.restore()
+                    _exit(128 + lastTerminationSignal.load(ordering: .relaxed))
                 }
                 handledSignals = signals
                 transport.send(.stop)
@@ -102,9 +105,14 @@ public struct Player {
                 lastStatusTime = now
             }
             if writer.secondsSinceLastWrite > stallLimit {
-                // The device stopped taking audio; the writer is stuck inside it and cannot be
-                // joined, so leave without it.
-                throw .deviceFailed(device: device.name, reason: "it took no audio for \(Int(stallLimit)) seconds")
+                // The device stopped taking audio and the audio thread is stuck inside it: it can
+                // be neither joined nor have PortAudio shut down under it, so the process ends here.
+                status.clear()
+                terminal.restore()
+                let error = PlaybackError.deviceFailed(
+                    device: device.name, reason: "it took no audio for \(Int(stallLimit)) seconds")
+                status.writeLine("Error: \(error)")
+                _exit(74)
             }
         }
         if let error = writer.error { throw error }
@@ -117,25 +125,28 @@ public struct Player {
 /// session, a progress bar, and what the player is waiting for.
 struct StatusLine {
     let isEnabled: Bool
+    private let descriptor: Int32
     private var isDrawn = false
 
-    init(isEnabled: Bool) {
+    init(isEnabled: Bool, descriptor: Int32) {
         self.isEnabled = isEnabled
+        self.descriptor = descriptor
     }
 
     static func text(_ status: TransportStatus, columns: Int) -> String {
         let side = status.side.map { " (\($0.rawValue))" } ?? ""
+        // First, so that a narrow terminal never cuts it off.
         let state =
-            status.isWaitingForHold ? " · press space to go on"
-            : status.isStopping ? " · stopping"
-            : status.isPaused ? " · paused" : ""
+            status.isWaitingForHold ? "Waiting, press space to go on · "
+            : status.isStopping ? "Stopping · "
+            : status.isPaused ? "Paused · " : ""
         let fraction = status.totalFrames > 0 ? Double(status.positionFrame) / Double(status.totalFrames) : 0
         let barWidth = 20
         let filled = min(barWidth, max(0, Int((fraction * Double(barWidth)).rounded())))
         let bar = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: barWidth - filled) + "]"
         let head = "Step \(status.stepIndex + 1) of \(status.stepCount): \(status.stepTitle)\(side)"
         let times = "\(clock(status.secondsLeftInStep)) left, session \(clock(status.secondsLeftInSession))"
-        let line = "\(head) · \(times) \(bar)\(state)"
+        let line = "\(state)\(head) · \(times) \(bar)"
         return line.count > columns - 1 ? String(line.prefix(max(0, columns - 1))) : line
     }
 
@@ -148,7 +159,7 @@ struct StatusLine {
 
     mutating func draw(_ status: TransportStatus, note: String?) {
         guard isEnabled else { return }
-        var text = "\r" + Self.text(status, columns: TerminalSession.columns()) + "\u{1B}[K"
+        var text = "\r" + Self.text(status, columns: TerminalSession.columns(of: descriptor)) + "\u{1B}[K"
         if let note { text = "\r\u{1B}[K" + note + "\n" + text }
         write(text)
         isDrawn = true
@@ -160,8 +171,13 @@ struct StatusLine {
         isDrawn = false
     }
 
+    /// Writes a whole line, status or not.
+    func writeLine(_ text: String) {
+        write(text + "\n")
+    }
+
     private func write(_ text: String) {
         var bytes = Array(text.utf8)
-        _ = bytes.withUnsafeMutableBytes { Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        _ = bytes.withUnsafeMutableBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
     }
 }

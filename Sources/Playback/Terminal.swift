@@ -106,10 +106,10 @@ final class TerminalSession {
         return count > 0 ? Array(bytes.prefix(count)) : []
     }
 
-    /// The terminal's width in columns, 80 when unknown.
-    static func columns() -> Int {
+    /// The width in columns of the terminal `descriptor` writes to, 80 when unknown.
+    static func columns(of descriptor: Int32) -> Int {
         var size = winsize()
-        guard ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        guard ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
         return Int(size.ws_col)
     }
 

@@ -45,12 +45,14 @@ struct Play: ParsableCommand {
             return PlayableSession(timeline: timeline, source: ToneSource(timeline: timeline))
         }
         let first = try makeSession(session.customization)
+        // Asked before the audio system quiets stderr.
+        let showsStatus = !quiet && Player.standardErrorIsTerminal
+        let readsKeys = Player.standardInputIsTerminal
         let outcome = try PlaybackFailure.reporting { () throws(PlaybackError) -> PlaybackOutcome in
             let system = try AudioSystem(isVerbose: verbose)
             let output = try system.device(named: device)
             let player = Player(
-                device: output, volumeDecibels: volume, showsStatus: !quiet && Player.standardErrorIsTerminal,
-                readsKeys: Player.standardInputIsTerminal)
+                device: output, volumeDecibels: volume, showsStatus: showsStatus, readsKeys: readsKeys)
             return try player.play(first, on: system, makeSession: makeSession)
         }
         if case .interrupted(let signal) = outcome {

@@ -18,10 +18,10 @@ import Testing
         #expect(tmux.waitForScreen { $0.contains("Step 1 of 9: Settle in") })
 
         tmux.press("Space")
-        #expect(tmux.waitForScreen { $0.contains("paused") })
+        #expect(tmux.waitForScreen { $0.contains("Paused") })
         Thread.sleep(forTimeInterval: 1.2)
         tmux.press("Space")
-        #expect(tmux.waitForScreen { !$0.contains("paused") })
+        #expect(tmux.waitForScreen { !$0.contains("Paused") })
         tmux.press("n")
         #expect(tmux.waitForScreen { $0.contains("Step 2 of 9: Rub the whole foot (right)") })
         tmux.press("Right")

@@ -72,6 +72,18 @@ import Testing
         #expect(table.standardOutput.contains("*   0  default  (ALSA"), "\(table.standardOutput)")
     }
 
+    @Test func aDeviceThatFailsMidSessionEndsItWithAMessage() throws {
+        let sandbox = try Sandbox()
+        // Every write to /dev/full fails with "no space left on device".
+        let config = try sandbox.writeALSAConfig(defaultPCM: #"type file slave.pcm "null" file "/dev/full" format "raw""#)
+        let started = Date()
+        let result = try SoothePlay.run(
+            ["play", "quick-reset", "--total", "40s", "--device", "default"], environment: ["ALSA_CONFIG_PATH": config])
+        #expect(result.status == 74)
+        #expect(result.standardError.contains("the output device 'default' stopped playing"), "\(result.standardError)")
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+
     @Test func aBadVolumeIsRefused() throws {
         let result = try SoothePlay.run(["play", "--volume", "30"])
         #expect(result.status != 0)

@@ -7,10 +7,11 @@
 #endif
 
 /// Points file descriptor 2 at /dev/null until `restore()`, so that C libraries that print on
-/// stderr while starting up (ALSA, JACK) say nothing. Only for the main thread's start-up, when
-/// no other thread of ours writes to stderr.
+/// stderr (ALSA, JACK, PortAudio) say nothing; the real stderr stays reachable through
+/// `savedDescriptor`.
 final class StandardErrorSilencer {
-    private var savedDescriptor: Int32
+    /// A duplicate of the real stderr, or -1 once restored.
+    private(set) var savedDescriptor: Int32
 
     init() {
         savedDescriptor = dup(STDERR_FILENO)
