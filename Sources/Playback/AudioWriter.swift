@@ -90,7 +90,9 @@ final class AudioWriter: @unchecked Sendable {
             guard frames > 0 else { break }
             let result = system_Pa_WriteStream(stream, buffer, frameCount: frames)
             let now = Self.now()
-            if firstWriteNanoseconds.load(ordering: .relaxed) == 0 { firstWriteNanoseconds.store(now, ordering: .relaxed) }
+            if firstWriteNanoseconds.load(ordering: .relaxed) == 0 {
+                firstWriteNanoseconds.store(now, ordering: .relaxed)
+            }
             lastWriteNanoseconds.store(now, ordering: .relaxed)
             guard result == portAudioNoError || result == portAudioOutputUnderflowed else {
                 failure = .deviceFailed(device: deviceName, reason: system_Pa_GetErrorText(result))

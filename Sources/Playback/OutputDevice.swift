@@ -58,8 +58,11 @@ public struct OutputDevice: Equatable, Sendable, Codable {
     /// One line of `soothe devices`: index, default mark, name, host API, channels and rate.
     public var listingLine: String {
         let mark = isDefault ? "*" : " "
-        let rate = defaultSampleRate == defaultSampleRate.rounded() ? String(Int(defaultSampleRate)) : String(defaultSampleRate)
-        return "\(mark) \(String(index).leftPadded(to: 3))  \(name)  (\(hostAPIName), \(maxOutputChannels) ch, \(rate) Hz)"
+        let rate =
+            defaultSampleRate == defaultSampleRate.rounded()
+            ? String(Int(defaultSampleRate)) : String(defaultSampleRate)
+        return
+            "\(mark) \(String(index).leftPadded(to: 3))  \(name)  (\(hostAPIName), \(maxOutputChannels) ch, \(rate) Hz)"
     }
 }
 

@@ -1,10 +1,11 @@
+import Sequencer
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
     import Musl
 #endif
-import Sequencer
-import Synchronization
 
 /// How a session ended.
 public enum PlaybackOutcome: Equatable, Sendable {
@@ -75,7 +76,9 @@ public struct Player {
                     }
                     transport.send(command)
                 case .lengthenStep, .shortenStep:
-                    let change = action == .lengthenStep ? Transport.stepLengthChange : SessionDuration.zero - Transport.stepLengthChange
+                    let change =
+                        action == .lengthenStep
+                        ? Transport.stepLengthChange : SessionDuration.zero - Transport.stepLengthChange
                     do {
                         try transport.changeCurrentStepLength(by: change)
                     } catch {
@@ -137,9 +140,11 @@ struct StatusLine {
         let side = status.side.map { " (\($0.rawValue))" } ?? ""
         // First, so that a narrow terminal never cuts it off.
         let state =
-            status.isWaitingForHold ? "Waiting, press space to go on · "
-            : status.isStopping ? "Stopping · "
-            : status.isPaused ? "Paused · " : ""
+            status.isWaitingForHold
+            ? "Waiting, press space to go on · "
+            : status.isStopping
+                ? "Stopping · "
+                : status.isPaused ? "Paused · " : ""
         let fraction = status.totalFrames > 0 ? Double(status.positionFrame) / Double(status.totalFrames) : 0
         let barWidth = 20
         let filled = min(barWidth, max(0, Int((fraction * Double(barWidth)).rounded())))

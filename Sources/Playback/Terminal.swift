@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
     import Musl
 #endif
-import Synchronization
 
 // Signal handlers can only reach globals. They touch nothing but these atomics, the two saved
 // terminal modes, and async-signal-safe calls (tcsetattr, signal, raise, write).

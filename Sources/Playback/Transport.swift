@@ -1,5 +1,5 @@
-public import Sequencer
 import Foundation
+public import Sequencer
 import Synchronization
 import Synthesis
 

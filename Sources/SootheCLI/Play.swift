@@ -15,7 +15,9 @@ struct Play: ParsableCommand {
 
     @OptionGroup var session: SessionOptions
 
-    @Option(help: ArgumentHelp("The output device: an index or part of a name from `soothe devices`.", valueName: "name|index"))
+    @Option(
+        help: ArgumentHelp(
+            "The output device: an index or part of a name from `soothe devices`.", valueName: "name|index"))
     var device: String?
 
     @Option(help: ArgumentHelp("The volume in dB, from -40 to 12; 0 plays the session as rendered.", valueName: "dB"))
@@ -41,7 +43,8 @@ struct Play: ParsableCommand {
     func run() throws {
         let routine = try RoutineLibrary.load(session.routine)
         let makeSession: SessionFactory = { customization in
-            let timeline = try SessionTimeline(routine: routine, customization: customization, sampleRate: Self.sampleRate)
+            let timeline = try SessionTimeline(
+                routine: routine, customization: customization, sampleRate: Self.sampleRate)
             return PlayableSession(timeline: timeline, source: ToneSource(timeline: timeline))
         }
         let first = try makeSession(session.customization)

@@ -1,6 +1,7 @@
-@testable import Playback
 import Sequencer
 import Testing
+
+@testable import Playback
 
 struct KeyDecoderTests {
     @Test(arguments: [
@@ -18,7 +19,8 @@ struct KeyDecoderTests {
         var decoder = KeyDecoder()
         #expect(decoder.decode([0x1B]) == [])
         #expect(decoder.decode([UInt8(ascii: "[")]) == [])
-        #expect(decoder.decode([UInt8(ascii: "C"), UInt8(ascii: " ")]) == [.command(.nextStep), .command(.togglePause)])
+        #expect(
+            decoder.decode([UInt8(ascii: "C"), UInt8(ascii: " ")]) == [.command(.nextStep), .command(.togglePause)])
     }
 
     @Test func otherKeysAreIgnored() {

@@ -14,7 +14,8 @@ import Testing
         let tmux = try Tmux()
         defer { tmux.kill() }
         tmux.type("stty -g > \(sandbox.path("before"))")
-        tmux.type("ALSA_CONFIG_PATH=\(config) \(SoothePlay.executablePath) play quick-reset --total 2m --device default")
+        tmux.type(
+            "ALSA_CONFIG_PATH=\(config) \(SoothePlay.executablePath) play quick-reset --total 2m --device default")
         #expect(tmux.waitForScreen { $0.contains("Step 1 of 9: Settle in") })
 
         tmux.press("Space")
@@ -65,7 +66,8 @@ import Testing
         let tmux = try Tmux()
         defer { tmux.kill() }
         tmux.type("stty -g > \(sandbox.path("before"))")
-        tmux.type("ALSA_CONFIG_PATH=\(config) \(SoothePlay.executablePath) play quick-reset --total 2m --device default")
+        tmux.type(
+            "ALSA_CONFIG_PATH=\(config) \(SoothePlay.executablePath) play quick-reset --total 2m --device default")
         #expect(tmux.waitForScreen { $0.contains("Step 1 of 9") })
         Thread.sleep(forTimeInterval: 0.5)
         tmux.press("C-c")
@@ -218,7 +220,9 @@ final class PacedSink: @unchecked Sendable {
                 let finishing = isFinishing.load(ordering: .acquiring)
                 let paced = Int(Date().timeIntervalSince(start) * Double(Self.bytesPerSecond)) - stream.count + 3840
                 let allowed = hasWriter && !finishing ? paced : 65536
-                let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, max(4, min(allowed, $0.count))) }
+                let count = buffer.withUnsafeMutableBytes {
+                    Glibc.read(descriptor, $0.baseAddress, max(4, min(allowed, $0.count)))
+                }
                 if count > 0 {
                     if !hasWriter {
                         hasWriter = true

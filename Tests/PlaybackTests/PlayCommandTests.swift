@@ -10,7 +10,8 @@ import Testing
     @Test func aCaptureOfPlayIsTheSessionSampleForSample() throws {
         let sandbox = try Sandbox()
         let capture = sandbox.path("capture.wav")
-        let config = try sandbox.writeALSAConfig(defaultPCM: #"type file slave.pcm "null" file "\#(capture)" format "wav""#)
+        let config = try sandbox.writeALSAConfig(
+            defaultPCM: #"type file slave.pcm "null" file "\#(capture)" format "wav""#)
         let result = try SoothePlay.run(
             ["play", "quick-reset", "--total", "40s", "--device", "default"], environment: ["ALSA_CONFIG_PATH": config])
         #expect(result.status == 0, "\(result.standardError)")
@@ -75,7 +76,8 @@ import Testing
     @Test func aDeviceThatFailsMidSessionEndsItWithAMessage() throws {
         let sandbox = try Sandbox()
         // Every write to /dev/full fails with "no space left on device".
-        let config = try sandbox.writeALSAConfig(defaultPCM: #"type file slave.pcm "null" file "/dev/full" format "raw""#)
+        let config = try sandbox.writeALSAConfig(
+            defaultPCM: #"type file slave.pcm "null" file "/dev/full" format "raw""#)
         let started = Date()
         let result = try SoothePlay.run(
             ["play", "quick-reset", "--total", "40s", "--device", "default"], environment: ["ALSA_CONFIG_PATH": config])
@@ -173,7 +175,8 @@ enum WAVData {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         let bytes = [UInt8](data)
         func word(_ offset: Int) -> Int {
-            Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 24
+            Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3])
+                << 24
         }
         var offset = 12
         var bitsPerSample = 0

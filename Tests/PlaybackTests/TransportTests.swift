@@ -142,7 +142,10 @@ let clickThreshold: Float = 0.06
         let timeline = transport.timeline
         #expect(run.frameCount == timeline.totalFrames)
         #expect(run.plays(0..<timeline.totalFrames, fromSourceFrame: 0))
-        #expect(run.right.indices.allSatisfy { run.right[$0] == FrameNumberSource.sine(atFrame: Int64($0), sampleRate: 8000) })
+        #expect(
+            run.right.indices.allSatisfy {
+                run.right[$0] == FrameNumberSource.sine(atFrame: Int64($0), sampleRate: 8000)
+            })
         #expect(transport.status.isFinished)
     }
 
@@ -168,7 +171,8 @@ let clickThreshold: Float = 0.06
         // After the resume, the session continues on the frame after the last one faded out.
         let resumeSourceFrame = firstSilent + 1
         let fadeFrames = Fixture.frames(seconds: Transport.pauseFadeSeconds)
-        let resumed = run.plays((resumeFrame + fadeFrames)..<(resumeFrame + 2000), fromSourceFrame: resumeSourceFrame + fadeFrames)
+        let resumed = run.plays(
+            (resumeFrame + fadeFrames)..<(resumeFrame + 2000), fromSourceFrame: resumeSourceFrame + fadeFrames)
         #expect(resumed)
         #expect(run.frameCount == transport.timeline.totalFrames + (resumeFrame - resumeSourceFrame))
         #expect(run.largestRightStep() < clickThreshold)
@@ -229,7 +233,8 @@ let clickThreshold: Float = 0.06
         let timeline = transport.timeline
         let middle = timeline.steps[1].startFrame
         // 2 s into the middle step: back to the first step.
-        let early = try OfflineRun(try Fixture.makeTransport(), actions: [(middle + 16_000, { $0.send(.previousStep) })])
+        let early = try OfflineRun(
+            try Fixture.makeTransport(), actions: [(middle + 16_000, { $0.send(.previousStep) })])
         #expect(early.plays((middle + 16_000 + crossfade)..<(middle + 18_000), fromSourceFrame: crossfade))
         // 5 s into it: restart it.
         let late = try OfflineRun(try Fixture.makeTransport(), actions: [(middle + 40_000, { $0.send(.previousStep) })])
@@ -318,7 +323,15 @@ let clickThreshold: Float = 0.06
         let original = transport.timeline
         let change = Fixture.frames(seconds: 30)
         let run = try OfflineRun(
-            transport, actions: [(20_000, { let changed = try $0.changeCurrentStepLength(by: SessionDuration(seconds: 30)); #expect(changed) })])
+            transport,
+            actions: [
+                (
+                    20_000,
+                    {
+                        let changed = try $0.changeCurrentStepLength(by: SessionDuration(seconds: 30)); #expect(changed)
+                    }
+                )
+            ])
         #expect(run.frameCount == original.totalFrames + change)
         // Unbroken: the output is the new session from its first frame to its last.
         let isUnbroken = run.plays(0..<run.frameCount, fromSourceFrame: 0, tolerance: 0.5)
@@ -335,12 +348,22 @@ let clickThreshold: Float = 0.06
         let original = transport.timeline
         let position: Int64 = 16_000  // 2 s into a 10 s step; 30 s shorter would be below zero
         let run = try OfflineRun(
-            transport, actions: [(position, { let changed = try $0.changeCurrentStepLength(by: SessionDuration(seconds: -30)); #expect(changed) })])
+            transport,
+            actions: [
+                (
+                    position,
+                    {
+                        let changed = try $0.changeCurrentStepLength(by: SessionDuration(seconds: -30));
+                        #expect(changed)
+                    }
+                )
+            ])
         let timeline = transport.timeline
         #expect(timeline.steps[0].duration == SessionDuration(seconds: 2))
         #expect(timeline.steps[1].duration == original.steps[1].duration)
         #expect(run.frameCount == original.totalFrames - Fixture.frames(seconds: 8))
-        #expect(run.plays((position + crossfade)..<(position + crossfade + 1000), fromSourceFrame: position + crossfade))
+        #expect(
+            run.plays((position + crossfade)..<(position + crossfade + 1000), fromSourceFrame: position + crossfade))
         #expect(run.largestRightStep() < clickThreshold)
     }
 
@@ -391,7 +414,8 @@ let clickThreshold: Float = 0.06
             let start = Int(hold.endFrame - crossfade + Fixture.frames(seconds: seconds))
             var peak: Float = 0
             for index in start..<(start + 4000) {
-                let residual = run.right[index] - FrameNumberSource.sine(atFrame: Int64(run.left[index]), sampleRate: 8000)
+                let residual =
+                    run.right[index] - FrameNumberSource.sine(atFrame: Int64(run.left[index]), sampleRate: 8000)
                 peak = max(peak, abs(residual))
             }
             return peak
@@ -401,7 +425,9 @@ let clickThreshold: Float = 0.06
         #expect(reminderLevel(afterWaitSeconds: 20.1) > 0.01)
         // Space moves on to the next step.
         let next = timeline.steps[2].startFrame
-        #expect(run.plays((releaseFrame + crossfade)..<(releaseFrame + crossfade + 1000), fromSourceFrame: next + crossfade))
+        #expect(
+            run.plays((releaseFrame + crossfade)..<(releaseFrame + crossfade + 1000), fromSourceFrame: next + crossfade)
+        )
         #expect(run.frameCount == releaseFrame + timeline.totalFrames - next)
         #expect(run.largestRightStep() < clickThreshold)
     }
