@@ -35,11 +35,23 @@ let package = Package(
         ),
         // A per-thread rand() for the speech engines, so that a prompt sounds the same every time.
         .target(name: "CSpeechRandom"),
+        .target(
+            name: "Playback",
+            dependencies: ["Sequencer", "Synthesis", "CPortAudio", "CAudioQuiet"],
+            swiftSettings: swiftSettings
+        ),
+        // ALSA's error handler is variadic, so silencing ALSA takes a few lines of C.
+        .target(
+            name: "CAudioQuiet",
+            linkerSettings: [.linkedLibrary("asound")]
+        ),
         .executableTarget(
             name: "SootheCLI",
             dependencies: [
                 "Sequencer",
                 "Speech",
+                "Synthesis",
+                "Playback",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -68,6 +80,11 @@ let package = Package(
         .testTarget(
             name: "SynthesisTests",
             dependencies: ["Synthesis", "Sequencer"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PlaybackTests",
+            dependencies: ["Playback", "Sequencer", "Synthesis", "SootheCLI"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

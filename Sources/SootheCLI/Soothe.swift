@@ -10,7 +10,7 @@ struct Soothe: ParsableCommand {
             a clinician first if you have neuropathy or diabetes.
             """,
         version: "0.1.0",
-        subcommands: [Show.self, Routines.self, Voices.self, Init.self],
-        defaultSubcommand: Show.self
+        subcommands: [Play.self, Show.self, Routines.self, Voices.self, Init.self, Devices.self],
+        defaultSubcommand: Play.self
     )
 }

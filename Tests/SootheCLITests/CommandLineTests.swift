@@ -29,8 +29,8 @@ struct CommandLineTests {
         #expect(steps.first?["side"] is NSNull)
     }
 
-    @Test func showWithNoArgumentsShowsTheDefaultRoutine() throws {
-        let result = try Soothe.run([])
+    @Test func showWithNoRoutineShowsTheDefaultRoutine() throws {
+        let result = try Soothe.run(["show"])
         #expect(result.status == 0)
         #expect(result.standardOutput.hasPrefix("Bedtime foot massage (bedtime-foot): 12:00, 12 steps"))
     }
@@ -90,7 +90,7 @@ struct CommandLineTests {
         #expect(nowhere.standardError.contains("exists and is writable"))
     }
 
-    @Test(arguments: [["--help"], ["show", "--help"], ["routines", "--help"], ["init", "--help"], ["--version"]])
+    @Test(arguments: [["--help"], ["show", "--help"], ["routines", "--help"], ["init", "--help"], ["play", "--help"], ["devices", "--help"], ["--version"]])
     func helpAndVersionSucceed(arguments: [String]) throws {
         let result = try Soothe.run(arguments)
         #expect(result.status == 0)

@@ -1,0 +1,4 @@
+import Synthesis
+
+/// The session renderer seeks to any frame between blocks, so the transport can drive it.
+extension SessionRenderer: SeekableFrameSource {}

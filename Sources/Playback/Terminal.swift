@@ -1,0 +1,118 @@
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+// Signal handlers can only reach globals. They touch nothing but these atomics, the two saved
+// terminal modes, and async-signal-safe calls (tcsetattr, signal, raise, write).
+
+/// How many times SIGINT or SIGTERM arrived.
+let terminationSignalCount = Atomic<Int>(0)
+/// The last termination signal, for the exit status.
+let lastTerminationSignal = Atomic<Int32>(0)
+/// Set when the process comes back from Ctrl-Z, so the status line is drawn again.
+let continuedSignal = Atomic<Bool>(false)
+private let isRawModeActive = Atomic<Bool>(false)
+nonisolated(unsafe) private var savedTerminalMode = termios()
+nonisolated(unsafe) private var rawTerminalMode = termios()
+
+private func isForegroundOnTerminal() -> Bool {
+    tcgetpgrp(STDIN_FILENO) == getpgrp()
+}
+
+private func handleTermination(_ signalNumber: Int32) {
+    lastTerminationSignal.store(signalNumber, ordering: .relaxed)
+    terminationSignalCount.add(1, ordering: .releasing)
+}
+
+/// Ctrl-Z: give the shell its terminal back as it was, then stop the way SIGTSTP does by default.
+private func handleStop(_ signalNumber: Int32) {
+    if isRawModeActive.load(ordering: .acquiring) {
+        _ = tcsetattr(STDIN_FILENO, TCSANOW, &savedTerminalMode)
+    }
+    _ = signal(SIGTSTP, SIG_DFL)
+    // Blocked while this handler runs; it stops the process as soon as the handler returns.
+    _ = raise(SIGTSTP)
+}
+
+/// `fg`: take the keys again.
+private func handleContinue(_ signalNumber: Int32) {
+    _ = signal(SIGTSTP, handleStop)
+    if isRawModeActive.load(ordering: .acquiring) && isForegroundOnTerminal() {
+        _ = tcsetattr(STDIN_FILENO, TCSANOW, &rawTerminalMode)
+    }
+    continuedSignal.store(true, ordering: .releasing)
+}
+
+/// The terminal in key-at-a-time mode for the length of a session, and the signal handlers that
+/// put it back whatever happens: a normal end, Ctrl-C, SIGTERM, Ctrl-Z and `fg`.
+final class TerminalSession {
+    let readsKeys: Bool
+
+    /// Enters raw key mode when `readsKeys` (stdin is a terminal); installs the signal handlers.
+    init(readsKeys: Bool) {
+        self.readsKeys = readsKeys
+        terminationSignalCount.store(0, ordering: .relaxed)
+        // A parent may have started us with these blocked (signal masks are inherited); Ctrl-C,
+        // SIGTERM and Ctrl-Z must reach the handlers below.
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        for signalNumber in [SIGINT, SIGTERM, SIGTSTP, SIGCONT] { sigaddset(&handled, signalNumber) }
+        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
+        _ = signal(SIGINT, handleTermination)
+        _ = signal(SIGTERM, handleTermination)
+        guard readsKeys, tcgetattr(STDIN_FILENO, &savedTerminalMode) == 0 else { return }
+        rawTerminalMode = savedTerminalMode
+        // Keys arrive one at a time and are not echoed; ISIG stays on so Ctrl-C and Ctrl-Z still
+        // raise their signals, and output processing stays on so the status line behaves.
+        rawTerminalMode.c_lflag &= ~tcflag_t(ICANON | ECHO)
+        withUnsafeMutableBytes(of: &rawTerminalMode.c_cc) { controlCharacters in
+            controlCharacters[Int(VMIN)] = 1
+            controlCharacters[Int(VTIME)] = 0
+        }
+        isRawModeActive.store(true, ordering: .releasing)
+        _ = tcsetattr(STDIN_FILENO, TCSANOW, &rawTerminalMode)
+        _ = signal(SIGTSTP, handleStop)
+        _ = signal(SIGCONT, handleContinue)
+    }
+
+    /// Puts the terminal back as it was and the signals to their defaults. Safe to call twice.
+    func restore() {
+        if isRawModeActive.exchange(false, ordering: .acquiringAndReleasing) {
+            _ = tcsetattr(STDIN_FILENO, TCSANOW, &savedTerminalMode)
+            _ = signal(SIGTSTP, SIG_DFL)
+            _ = signal(SIGCONT, SIG_DFL)
+        }
+        _ = signal(SIGINT, SIG_DFL)
+        _ = signal(SIGTERM, SIG_DFL)
+    }
+
+    deinit { restore() }
+
+    /// Waits up to `timeoutMilliseconds` for input and returns the bytes read (empty on timeout).
+    func readBytes(timeoutMilliseconds: Int32) -> [UInt8] {
+        guard readsKeys else {
+            _ = poll(nil, 0, timeoutMilliseconds)
+            return []
+        }
+        var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, timeoutMilliseconds) > 0, descriptor.revents & Int16(POLLIN) != 0 else {
+            return []
+        }
+        var bytes = [UInt8](repeating: 0, count: 64)
+        let count = bytes.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+        return count > 0 ? Array(bytes.prefix(count)) : []
+    }
+
+    /// The width in columns of the terminal `descriptor` writes to, 80 when unknown.
+    static func columns(of descriptor: Int32) -> Int {
+        var size = winsize()
+        guard ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
+    }
+
+    static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
+}

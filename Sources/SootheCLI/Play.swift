@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import Playback
+import Sequencer
+import Synthesis
+
+struct Play: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Play a session through the speakers, with keys to pause, skip, lengthen or stop it.",
+        discussion: """
+            Keys: space pauses and resumes (and moves on from a step that waits), n or right arrow \
+            goes to the next step, b or left arrow restarts the step (or goes back one within its \
+            first 3 seconds), + and - make the step 30 seconds longer or shorter, up and down \
+            arrows change the volume by 2 dB, q or Ctrl-C stops with a gentle fade.
+            """)
+
+    @OptionGroup var session: SessionOptions
+
+    @OptionGroup var speech: SpeechOptions
+
+    @Option(
+        help: ArgumentHelp(
+            "The output device: an index or part of a name from `soothe devices`.", valueName: "name|index"))
+    var device: String?
+
+    @Option(help: ArgumentHelp("The volume in dB, from -40 to 12; 0 plays the session as rendered.", valueName: "dB"))
+    var volume: Double = 0
+
+    @Flag(help: "Show no status line.")
+    var quiet = false
+
+    @Flag(help: "Let the audio libraries print their own diagnostics.")
+    var verbose = false
+
+    /// The rate sessions are rendered and played at.
+    static let sampleRate = 48000
+    /// The seed of the session's sound, the same as `export`'s default, so both make the same samples.
+    static let seed: UInt64 = 1
+
+    func validate() throws {
+        guard volume.isFinite, Transport.volumeRange.contains(volume) else {
+            throw ValidationError(
+                "--volume \(volume) is out of range; choose a level from \(Int(Transport.volumeRange.lowerBound)) "
+                    + "to \(Int(Transport.volumeRange.upperBound)) dB")
+        }
+    }
+
+    func run() throws {
+        let routine = try RoutineLibrary.load(session.routine)
+        // Asked before the audio system quiets stderr.
+        let showsStatus = !quiet && Player.standardErrorIsTerminal
+        let readsKeys = Player.standardInputIsTerminal
+        // The device first, so that a machine without one hears so at once; then the session,
+        // spoken and prepared before the stream starts.
+        let (system, output) = try PlaybackFailure.reporting { () throws(PlaybackError) in
+            let system = try AudioSystem(isVerbose: verbose)
+            return (system, try system.device(named: device))
+        }
+        let builder = try SessionBuilder(
+            routine: routine, sampleRate: Self.sampleRate, speech: speech, settings: RenderSettings(seed: Self.seed))
+        let makeSession: SessionFactory = { customization in
+            let (timeline, renderer) = try builder.makeSession(customization)
+            return PlayableSession(timeline: timeline, source: renderer)
+        }
+        let first = try makeSession(session.customization)
+        let player = Player(device: output, volumeDecibels: volume, showsStatus: showsStatus, readsKeys: readsKeys)
+        let outcome = try PlaybackFailure.reporting { () throws(PlaybackError) in
+            try player.play(first, on: system, makeSession: makeSession)
+        }
+        if case .interrupted(let signal) = outcome {
+            throw ExitCode(128 + signal)
+        }
+    }
+}

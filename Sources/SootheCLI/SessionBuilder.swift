@@ -1,0 +1,32 @@
+import Sequencer
+import Speech
+import Synthesis
+
+/// Turns a routine and the user's options into a renderer: it lays out the timeline, speaks the
+/// prompts before any sound starts, and prepares the sound. Play and export both build sessions
+/// here, so with the same options they render the same samples.
+final class SessionBuilder {
+    let routine: Routine
+    let sampleRate: Int
+    private let synthesizer: PromptSynthesizer?
+    /// The render settings; after the first build they carry its master gain, so a session rebuilt
+    /// for a changed step length sounds as loud as the one before.
+    private(set) var settings: RenderSettings
+
+    init(routine: Routine, sampleRate: Int, speech: SpeechOptions, settings: RenderSettings) throws {
+        self.routine = routine
+        self.sampleRate = sampleRate
+        self.synthesizer = try speech.makeSynthesizer()
+        self.settings = settings
+    }
+
+    /// A timeline for `customization` and a renderer ready to play it from the first frame.
+    func makeSession(_ customization: SessionCustomization) throws -> (SessionTimeline, SessionRenderer) {
+        let timeline = try SessionTimeline(routine: routine, customization: customization, sampleRate: sampleRate)
+        let prompts = try synthesizer?.prepare(for: timeline) ?? []
+        let clips = prompts.map { VoiceClip(startFrame: $0.startFrame, samples: $0.samples) }
+        let renderer = try SessionRenderer(timeline: timeline, settings: settings, voiceClips: clips)
+        settings.fixedMasterGainDecibels = renderer.masterGainDecibels
+        return (timeline, renderer)
+    }
+}

@@ -1,0 +1,249 @@
+import Foundation
+import Synchronization
+import Testing
+
+/// Keys pressed through tmux while `soothe play` plays into a sink that keeps real time: ALSA's
+/// `file` plugin writing raw samples into a FIFO that a reader drains at the session's byte rate,
+/// so the player blocks as it would on a sound card.
+@Suite(.serialized, .enabled(if: Tmux.isAvailable, "needs tmux")) struct KeysTests {
+    @Test func pauseNextStepSuspendAndQuitWorkAndTheTerminalIsRestored() throws {
+        let sandbox = try Sandbox()
+        let sink = try PacedSink(path: sandbox.path("sink"))
+        let config = try sandbox.writeALSAConfig(
+            defaultPCM: #"type file slave.pcm "null" file "\#(sandbox.path("sink"))" format "raw""#)
+        let tmux = try Tmux()
+        defer { tmux.kill() }
+        tmux.type("stty -g > \(sandbox.path("before"))")
+        tmux.type(
+            "ALSA_CONFIG_PATH=\(config) \(SoothePlay.executablePath) play quick-reset --total 2m --no-voice --device default")
+        #expect(tmux.waitForScreen { $0.contains("Step 1 of 9: Settle in") })
+
+        tmux.press("Space")
+        #expect(tmux.waitForScreen { $0.contains("Paused") })
+        Thread.sleep(forTimeInterval: 1.2)
+        tmux.press("Space")
+        #expect(tmux.waitForScreen { !$0.contains("Paused") })
+        tmux.press("n")
+        #expect(tmux.waitForScreen { $0.contains("Step 2 of 9: Rub the whole foot (right)") })
+        tmux.press("Right")
+        #expect(tmux.waitForScreen { $0.contains("Step 3 of 9") })
+
+        // Ctrl-Z hands the shell a terminal in its own modes; fg takes the keys back.
+        tmux.press("C-z")
+        #expect(tmux.waitForScreen { $0.contains("Stopped") })
+        tmux.type("stty -g > \(sandbox.path("suspended"))")
+        tmux.type("fg")
+        #expect(tmux.waitForScreen { $0.contains("Step 3 of 9") })
+        tmux.press("q")
+        // Typed only once the shell has the terminal again, or soothe would read the keys.
+        #expect(tmux.waitForPrompt())
+        tmux.type("echo $? > \(sandbox.path("status")); stty -g > \(sandbox.path("after"))")
+        #expect(tmux.waitForFile(sandbox.path("after")))
+
+        let before = try String(contentsOfFile: sandbox.path("before"), encoding: .utf8)
+        #expect(try String(contentsOfFile: sandbox.path("suspended"), encoding: .utf8) == before)
+        #expect(try String(contentsOfFile: sandbox.path("after"), encoding: .utf8) == before)
+        #expect(try String(contentsOfFile: sandbox.path("status"), encoding: .utf8) == "0\n")
+
+        let samples = sink.finish()
+        let frames = samples.count / 2
+        #expect(frames > 48000 * 2)
+        // Stopped by q long before the 2-minute session's end, skipping two steps.
+        #expect(frames < 48000 * 60)
+        // The pause is a stretch of silence of about the time between the presses.
+        let silentFrames = Self.longestSilence(samples)
+        #expect(silentFrames > 48000 / 2, "longest silence \(silentFrames) frames")
+        // q fades out: the last frames are all but silent.
+        let tail = samples.suffix(2 * 480).map(abs).max() ?? 1
+        #expect(tail < 1e-3)
+    }
+
+    @Test func ctrlCStopsWithAFadeAndRestoresTheTerminal() throws {
+        let sandbox = try Sandbox()
+        let sink = try PacedSink(path: sandbox.path("sink"))
+        let config = try sandbox.writeALSAConfig(
+            defaultPCM: #"type file slave.pcm "null" file "\#(sandbox.path("sink"))" format "raw""#)
+        let tmux = try Tmux()
+        defer { tmux.kill() }
+        tmux.type("stty -g > \(sandbox.path("before"))")
+        tmux.type(
+            "ALSA_CONFIG_PATH=\(config) \(SoothePlay.executablePath) play quick-reset --total 2m --no-voice --device default")
+        #expect(tmux.waitForScreen { $0.contains("Step 1 of 9") })
+        Thread.sleep(forTimeInterval: 0.5)
+        tmux.press("C-c")
+        #expect(tmux.waitForPrompt())
+        tmux.type("echo $? > \(sandbox.path("status")); stty -g > \(sandbox.path("after"))")
+        #expect(tmux.waitForFile(sandbox.path("after")))
+        let before = try String(contentsOfFile: sandbox.path("before"), encoding: .utf8)
+        #expect(try String(contentsOfFile: sandbox.path("after"), encoding: .utf8) == before)
+        #expect(try String(contentsOfFile: sandbox.path("status"), encoding: .utf8) == "130\n")
+        let samples = sink.finish()
+        #expect(samples.count / 2 < 48000 * 10)
+        #expect((samples.suffix(2 * 480).map(abs).max() ?? 1) < 1e-3)
+    }
+
+    static func longestSilence(_ samples: [Float]) -> Int {
+        var longest = 0
+        var run = 0
+        for frame in 0..<(samples.count / 2) {
+            if samples[2 * frame] == 0 && samples[2 * frame + 1] == 0 {
+                run += 1
+                longest = max(longest, run)
+            } else {
+                run = 0
+            }
+        }
+        return longest
+    }
+}
+
+/// A tmux server of our own running an interactive bash, driven by keys.
+final class Tmux {
+    static var isAvailable: Bool { executable != nil }
+    static let executable: String? = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+
+    let socket = "soothe-test-\(UUID().uuidString.prefix(8))"
+
+    init() throws {
+        // The server started here inherits the client's output, so nothing is read from it.
+        try run(["new-session", "-d", "-x", "160", "-y", "12", "bash --norc --noprofile -i"], readsOutput: false)
+        Thread.sleep(forTimeInterval: 0.3)
+    }
+
+    /// Runs tmux with our socket and returns what it printed.
+    ///
+    /// Spawned by hand rather than with `Process`: the test runner blocks signals (SIGCHLD, SIGTERM
+    /// among them), children inherit that mask, and a tmux server started with it never reaps its
+    /// clients. Here the child starts with no signal blocked and every signal at its default.
+    @discardableResult
+    func run(_ arguments: [String], readsOutput: Bool = true) throws -> String {
+        let outputPath = FileManager.default.temporaryDirectory.appending(path: "\(socket)-\(UUID().uuidString)").path
+        defer { unlink(outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(
+            &actions, 1, readsOutput ? outputPath : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv = ([Self.executable!, "-L", socket] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, Self.executable!, &actions, &attributes, argv, environ) == 0 else {
+            throw CocoaError(.executableLoad)
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return readsOutput ? ((try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "") : ""
+    }
+
+    func type(_ line: String) {
+        _ = try? run(["send-keys", "-t", "0", "-l", line])
+        _ = try? run(["send-keys", "-t", "0", "Enter"])
+    }
+
+    func press(_ key: String) {
+        _ = try? run(["send-keys", "-t", "0", key])
+    }
+
+    var screen: String { (try? run(["capture-pane", "-p", "-t", "0"])) ?? "" }
+
+    func waitForScreen(timeoutSeconds: Double = 8, _ condition: (String) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while Date() < deadline {
+            if condition(screen) { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return false
+    }
+
+    /// Waits until the last line on screen is the shell's prompt.
+    func waitForPrompt(timeoutSeconds: Double = 8) -> Bool {
+        waitForScreen(timeoutSeconds: timeoutSeconds) { screen in
+            let last = screen.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            return last.map { $0.hasPrefix("bash") && $0.trimmingCharacters(in: .whitespaces).hasSuffix("#") } ?? false
+        }
+    }
+
+    func waitForFile(_ path: String, timeoutSeconds: Double = 8) -> Bool {
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while Date() < deadline {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8), text.hasSuffix("\n") { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return false
+    }
+
+    func kill() {
+        _ = try? run(["kill-server"])
+    }
+}
+
+/// A FIFO read at 48 kHz stereo float32's byte rate. ALSA opens and closes the device while
+/// PortAudio probes it, so the reader reopens after each end and keeps the longest stream.
+final class PacedSink: @unchecked Sendable {
+    static let bytesPerSecond = 48000 * 2 * 4
+    private let path: String
+    private let isFinishing = Atomic<Bool>(false)
+    private let isDone = Atomic<Bool>(false)
+    private var longest = Data()
+
+    init(path: String) throws {
+        self.path = path
+        guard mkfifo(path, 0o600) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        Thread { [self] in read() }.start()
+    }
+
+    private func read() {
+        while !isFinishing.load(ordering: .acquiring) {
+            let descriptor = open(path, O_RDONLY | O_NONBLOCK)
+            guard descriptor >= 0 else { break }
+            var stream = Data()
+            var hasWriter = false
+            var start = Date()
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            // Read to the end of a stream even when finishing: what soothe wrote last is still
+            // in the pipe when it exits.
+            while true {
+                let finishing = isFinishing.load(ordering: .acquiring)
+                let paced = Int(Date().timeIntervalSince(start) * Double(Self.bytesPerSecond)) - stream.count + 3840
+                let allowed = hasWriter && !finishing ? paced : 65536
+                let count = buffer.withUnsafeMutableBytes {
+                    Glibc.read(descriptor, $0.baseAddress, max(4, min(allowed, $0.count)))
+                }
+                if count > 0 {
+                    if !hasWriter {
+                        hasWriter = true
+                        start = Date()
+                    }
+                    stream.append(contentsOf: buffer[0..<count])
+                } else if count == 0 && (hasWriter || finishing) {
+                    break  // the writer closed, or never came
+                }
+                Thread.sleep(forTimeInterval: 0.005)
+            }
+            close(descriptor)
+            if stream.count > longest.count { longest = stream }
+        }
+        isDone.store(true, ordering: .releasing)
+    }
+
+    /// Stops reading and returns the samples of the longest stream.
+    func finish() -> [Float] {
+        isFinishing.store(true, ordering: .releasing)
+        while !isDone.load(ordering: .acquiring) { Thread.sleep(forTimeInterval: 0.01) }
+        return longest.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    }
+}
