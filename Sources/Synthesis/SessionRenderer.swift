@@ -287,6 +287,9 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             padOscillators[voice].set(
                 amplitude: 1, phase: phase, radiansPerFrame: 2 * .pi * bedControl.frequenciesHertz[voice] / rate)
         }
+        // Globals initialise lazily on first use; make that happen here, not on the audio thread.
+        _ = laneRamp
+        _ = laneMasks
         prime(atFrame: 0, isSeek: false)
     }
 
