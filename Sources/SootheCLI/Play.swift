@@ -50,11 +50,29 @@ struct Play: ParsableCommand {
         // Asked before the audio system quiets stderr.
         let showsStatus = !quiet && Player.standardErrorIsTerminal
         let readsKeys = Player.standardInputIsTerminal
+        switch try play(routine, showsStatus: showsStatus, readsKeys: readsKeys) {
+        case .failure(let error):
+            throw PlaybackFailure.reporting(error)
+        case .success(.interrupted(let signal)):
+            throw ExitCode(128 + signal)
+        case .success:
+            break
+        }
+    }
+
+    /// Plays `routine`. The audio system keeps stderr quiet while it lives, so it lives only in
+    /// here, and errors are reported once it is gone.
+    private func play(_ routine: Routine, showsStatus: Bool, readsKeys: Bool) throws
+        -> Result<PlaybackOutcome, PlaybackError>
+    {
         // The device first, so that a machine without one hears so at once; then the session,
         // spoken and prepared before the stream starts.
-        let (system, output) = try PlaybackFailure.reporting { () throws(PlaybackError) in
+        let opened = Result { () throws(PlaybackError) in
             let system = try AudioSystem(isVerbose: verbose)
             return (system, try system.device(named: device))
+        }
+        guard case .success(let (system, output)) = opened else {
+            return opened.map { _ in .finished }
         }
         let builder = try SessionBuilder(
             routine: routine, sampleRate: Self.sampleRate, speech: speech, settings: RenderSettings(seed: Self.seed))
@@ -64,11 +82,6 @@ struct Play: ParsableCommand {
         }
         let first = try makeSession(session.customization)
         let player = Player(device: output, volumeDecibels: volume, showsStatus: showsStatus, readsKeys: readsKeys)
-        let outcome = try PlaybackFailure.reporting { () throws(PlaybackError) in
-            try player.play(first, on: system, makeSession: makeSession)
-        }
-        if case .interrupted(let signal) = outcome {
-            throw ExitCode(128 + signal)
-        }
+        return Result { () throws(PlaybackError) in try player.play(first, on: system, makeSession: makeSession) }
     }
 }
