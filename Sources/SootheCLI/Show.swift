@@ -19,7 +19,9 @@ struct Show: ParsableCommand {
 
     @Option(
         name: .customLong("svg"),
-        help: ArgumentHelp("Draw the timeline as an SVG picture into this file instead.", valueName: "file"))
+        help: ArgumentHelp(
+            "Draw the timeline as an SVG picture into this file instead (an earlier picture is replaced).",
+            valueName: "file"))
     var svgPath: String?
 
     func validate() throws {
@@ -38,7 +40,8 @@ struct Show: ParsableCommand {
                 PromptWindow(stepIndex: $0.stepIndex, startFrame: $0.startFrame, frameCount: $0.frameCount)
             }
             let picture = TimelinePicture(timeline: timeline, promptWindows: windows)
-            try OutputFile.write(Data(picture.svgText.utf8), toPath: svgPath)
+            try OutputFile.write(
+                Data(picture.svgText.utf8), toPath: svgPath, example: "timeline.svg", replacing: .svg)
             let steps = timeline.steps.count == 1 ? "1 step" : "\(timeline.steps.count) steps"
             print("Wrote \(svgPath): \(timeline.routineTitle), \(timeline.totalDuration), \(steps)")
             return
