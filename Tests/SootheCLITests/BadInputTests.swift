@@ -94,3 +94,12 @@ struct BadInputTests {
         #expect(try scene.contents() == ["folder", "mine.yaml", "old.svg", "pipe.yaml"])
     }
 }
+
+extension BadInputTests {
+    @Test func aOneStepRoutineIsCountedInTheSingular() throws {
+        let scene = try Scene()
+        let result = try Soothe.run(["show", scene.path + "/mine.yaml", "--no-voice"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.hasPrefix("Mine (mine): 1:00, 1 step\n"))
+    }
+}
