@@ -48,6 +48,14 @@ public enum RoutineLibrary {
         guard !isDirectory.boolValue else {
             throw RoutineError(.unreadableFile, "is a directory, not a routine file", at: location)
         }
+        // A device or a pipe would be read forever or not at all; a routine is a file.
+        let resolvedPath = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let type = (try? FileManager.default.attributesOfItem(atPath: resolvedPath))?[.type] as? FileAttributeType
+        guard type == nil || type == .typeRegular else {
+            throw RoutineError(
+                .unreadableFile, "is not a regular file (a device, pipe or socket); a routine is a YAML or JSON file",
+                at: location)
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RoutineError(.unreadableFile, "cannot be read; check its permissions", at: location)
         }

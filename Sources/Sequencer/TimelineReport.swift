@@ -7,7 +7,8 @@ extension SessionTimeline {
     /// With `prompts` (once speech is known), a `spoken` column gives the seconds each step's
     /// prompts last, and the automatic prompts (last step, close) are listed below the table.
     public func tableText(prompts: [PromptReport]? = nil) -> String {
-        var lines = ["\(routineTitle) (\(routineName)): \(totalDuration), \(steps.count) steps", ""]
+        let stepCount = steps.count == 1 ? "1 step" : "\(steps.count) steps"
+        var lines = ["\(routineTitle) (\(routineName)): \(totalDuration), \(stepCount)", ""]
         let titleWidth = max(5, steps.map(\.title.count).max() ?? 0)
         let spoken = prompts.map { spokenSecondsByStep($0) }
         lines.append(

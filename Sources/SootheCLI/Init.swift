@@ -14,16 +14,8 @@ struct Init: ParsableCommand {
 
     func run() throws {
         let source = try RoutineLibrary.builtInSource(named: from)
-        let url = URL(fileURLWithPath: file)
-        guard !FileManager.default.fileExists(atPath: file) else {
-            throw ValidationError("'\(file)' already exists; choose another name or remove it first")
-        }
-        do {
-            try Data(source.utf8).write(to: url, options: [.withoutOverwriting])
-        } catch {
-            let parent = url.deletingLastPathComponent().path
-            throw ValidationError("could not write '\(file)'; check that '\(parent)' exists and is writable")
-        }
+        // A routine file is never replaced: it may hold the user's own edits.
+        try OutputFile.write(Data(source.utf8), toPath: file, example: "my-routine.yaml")
         print("Wrote \(file), a copy of \(from). Edit it, then run: soothe show \(file)")
     }
 }

@@ -15,6 +15,9 @@ struct SessionOptions: ParsableArguments {
 
     @Option(
         name: .customLong("total"),
+        // Taken whatever it looks like, so that `--total -5m` is refused as a duration rather than
+        // reported as missing.
+        parsing: .unconditional,
         help: ArgumentHelp("Scale the other steps so the session lasts exactly this long.", valueName: "duration"),
         transform: { try SessionDuration(parsing: $0) })
     var totalDuration: SessionDuration?

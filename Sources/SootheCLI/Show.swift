@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Sequencer
 import Speech
 
@@ -13,14 +14,40 @@ struct Show: ParsableCommand {
     @OptionGroup var session: SessionOptions
     @OptionGroup var speech: SpeechOptions
 
-    @Option(help: ArgumentHelp("How to print the timeline.", valueName: "format"))
-    var format: OutputFormat = .table
+    @Option(help: ArgumentHelp("How to print the timeline: table (default) or json.", valueName: "format"))
+    var format: OutputFormat?
+
+    @Option(
+        name: .customLong("svg"),
+        help: ArgumentHelp(
+            "Draw the timeline as an SVG picture into this file instead (an earlier picture is replaced).",
+            valueName: "file"))
+    var svgPath: String?
+
+    func validate() throws {
+        if svgPath != nil, let format {
+            throw ValidationError(
+                "--svg draws a picture and --format \(format.rawValue) prints the timeline; give one of them")
+        }
+    }
 
     func run() throws {
         let timeline = try session.makeTimeline()
         // Speaking the prompts measures them and checks that each fits its step.
-        let prompts = try speech.prepare(for: timeline)?.map(\.report)
-        switch format {
+        let spoken = try speech.prepare(for: timeline)
+        if let svgPath {
+            let windows = (spoken ?? []).map {
+                PromptWindow(stepIndex: $0.stepIndex, startFrame: $0.startFrame, frameCount: $0.frameCount)
+            }
+            let picture = TimelinePicture(timeline: timeline, promptWindows: windows)
+            try OutputFile.write(
+                Data(picture.svgText.utf8), toPath: svgPath, example: "timeline.svg", replacing: .svg)
+            let steps = timeline.steps.count == 1 ? "1 step" : "\(timeline.steps.count) steps"
+            print("Wrote \(svgPath): \(timeline.routineTitle), \(timeline.totalDuration), \(steps)")
+            return
+        }
+        let prompts = spoken?.map(\.report)
+        switch format ?? .table {
         case .table: print(timeline.tableText(prompts: prompts))
         case .json: print(timeline.jsonText(prompts: prompts))
         }

@@ -18,9 +18,19 @@ struct SpeechOptions: ParsableArguments {
 
     @Option(
         name: .customLong("speech-rate"),
+        parsing: .unconditional,
         help: ArgumentHelp(
             "The pace of speech in words per minute (default \(Int(SpeechRate.defaultWordsPerMinute))).",
-            valueName: "wpm"))
+            valueName: "wpm"),
+        transform: { text in
+            let range = SpeechRate.wordsPerMinuteRange
+            let valid = "choose from \(Int(range.lowerBound)) to \(Int(range.upperBound)) words per minute"
+            guard let rate = Double(text), rate.isFinite else {
+                throw ValidationError("'\(text)' is not a number; \(valid)")
+            }
+            guard range.contains(rate) else { throw ValidationError("\(text) is out of range; \(valid)") }
+            return rate
+        })
     var speechRatePerMinute: Double = SpeechRate.defaultWordsPerMinute
 
     func validate() throws {

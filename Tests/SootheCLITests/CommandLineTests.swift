@@ -87,7 +87,7 @@ struct CommandLineTests {
 
         let nowhere = try Soothe.run(["init", directory.appending(path: "missing/dir/x.yaml").path])
         #expect(nowhere.status != 0)
-        #expect(nowhere.standardError.contains("exists and is writable"))
+        #expect(nowhere.standardError.contains("missing/dir' does not exist; create it first"))
     }
 
     @Test(arguments: [["--help"], ["show", "--help"], ["routines", "--help"], ["init", "--help"], ["play", "--help"], ["devices", "--help"], ["--version"]])

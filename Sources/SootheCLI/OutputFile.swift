@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+
+/// A command that could not do what it was asked, with what to change; exits with status 1.
+struct CommandError: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) { self.description = description }
+}
+
+/// Writing a file the user named: all of it or nothing, with a message that says what to change.
+enum OutputFile {
+    /// Writes `data` to a temporary file beside `path`, then renames it into place, so a failed
+    /// write never leaves a partial file and an existing file is replaced whole.
+    ///
+    /// An existing file is replaced only when it is of the kind `replacing` names, so a slip of
+    /// the keyboard cannot turn a routine file into a picture; with `nil`, never.
+    static func write(_ data: Data, toPath path: String, example: String, replacing: ReplaceableKind? = nil) throws {
+        guard !path.isEmpty else {
+            throw CommandError("the file name is empty; give the path of the file to write, such as \(example)")
+        }
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        if path.hasSuffix("/")
+            || FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+                && isDirectory.boolValue
+        {
+            throw CommandError(
+                "'\(path)' is a directory; give the name of a file to write in it, such as "
+                    + url.appending(path: example).path)
+        }
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue
+        else {
+            throw CommandError("cannot write '\(path)': the directory '\(directory)' does not exist; create it first")
+        }
+        if FileManager.default.fileExists(atPath: path) {
+            let start = FileHandle(forReadingAtPath: path).flatMap { try? $0.read(upToCount: 256) } ?? Data()
+            guard let replacing else {
+                throw CommandError("'\(path)' already exists; choose another name or remove it first")
+            }
+            guard replacing.matches(start) else {
+                throw CommandError(
+                    "'\(path)' already exists and is not \(replacing.name), so it is kept; choose another name or "
+                        + "remove it first")
+            }
+        }
+        do {
+            try data.write(to: url, options: [.atomic])
+        } catch {
+            throw CommandError("cannot write '\(path)'; check that '\(directory)' is writable")
+        }
+    }
+
+    /// A kind of file that may be replaced by a new one of its kind.
+    enum ReplaceableKind {
+        case svg
+
+        var name: String {
+            switch self {
+            case .svg: "an SVG picture"
+            }
+        }
+
+        /// Whether `start`, the first bytes of a file, are those of this kind of file.
+        func matches(_ start: Data) -> Bool {
+            switch self {
+            case .svg:
+                let text = String(decoding: start, as: UTF8.self).drop { $0.isWhitespace }
+                return text.hasPrefix("<?xml") || text.hasPrefix("<svg")
+            }
+        }
+    }
+}
