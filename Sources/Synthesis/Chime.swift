@@ -75,7 +75,7 @@ public struct Chime: Sendable, Equatable {
             // One small bell on the fifth.
             Chime(
                 name: "small bell", partials: bell, strikes: [ChimeStrike(delaySeconds: 0, semitonesAboveBase: 0, gain: 1)],
-                baseSemitones: 7, partialDecaySeconds: 5, attackTimeConstantSeconds: 0.001, level: chimeLevel * 0.8)
+                baseSemitones: 7, partialDecaySeconds: 8, attackTimeConstantSeconds: 0.001, level: chimeLevel * 0.8)
         case .sideSwitch:
             // Two light taps of a high bell on the octave.
             Chime(
@@ -85,7 +85,7 @@ public struct Chime: Sendable, Equatable {
                     ChimeStrike(delaySeconds: 0, semitonesAboveBase: 0, gain: 0.8),
                     ChimeStrike(delaySeconds: 0.24, semitonesAboveBase: 0, gain: 0.6),
                 ],
-                baseSemitones: 12, partialDecaySeconds: 4, attackTimeConstantSeconds: 0.001, level: chimeLevel * 0.7)
+                baseSemitones: 12, partialDecaySeconds: 6, attackTimeConstantSeconds: 0.001, level: chimeLevel * 0.7)
         case .lastStep:
             // A bowl falling from the fifth to the root.
             Chime(
@@ -95,7 +95,7 @@ public struct Chime: Sendable, Equatable {
                     ChimeStrike(delaySeconds: 0, semitonesAboveBase: 7, gain: 0.75),
                     ChimeStrike(delaySeconds: 0.5, semitonesAboveBase: 0, gain: 1),
                 ],
-                baseSemitones: 0, partialDecaySeconds: 8, attackTimeConstantSeconds: 0.0015, level: chimeLevel * 0.9)
+                baseSemitones: 0, partialDecaySeconds: 10, attackTimeConstantSeconds: 0.0015, level: chimeLevel * 0.9)
         case .sessionEnd:
             // Three slow bowls down the chord to the low root, the longest ring of all.
             Chime(
