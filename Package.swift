@@ -28,10 +28,29 @@ let package = Package(
             dependencies: ["Sequencer", "CEbur128"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Export",
+            dependencies: ["Sequencer", "Synthesis", "CSndFile", "CExportSupport"],
+            swiftSettings: swiftSettings
+        ),
+        // The few lines of C that Swift cannot express: the SF_CUES_VAR macro and an
+        // async-signal-safe interrupt flag.
+        .target(
+            name: "CExportSupport",
+            dependencies: ["CSndFile"]
+        ),
+        // Encodes prerendered samples with libsndfile and nothing else, as the benchmark's baseline.
+        .executableTarget(
+            name: "EncodeBench",
+            dependencies: ["Export"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "SootheCLI",
             dependencies: [
                 "Sequencer",
+                "Synthesis",
+                "Export",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -50,6 +69,11 @@ let package = Package(
         .testTarget(
             name: "SequencerTests",
             dependencies: ["Sequencer"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ExportTests",
+            dependencies: ["Export", "Sequencer", "Synthesis", "SootheCLI"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
