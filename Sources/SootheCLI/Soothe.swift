@@ -10,7 +10,7 @@ struct Soothe: ParsableCommand {
             a clinician first if you have neuropathy or diabetes.
             """,
         version: "0.1.0",
-        subcommands: [Show.self, Routines.self, Init.self],
+        subcommands: [Show.self, Routines.self, Init.self, ExportCommand.self],
         defaultSubcommand: Show.self
     )
 }
