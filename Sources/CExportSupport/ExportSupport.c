@@ -1,5 +1,6 @@
 #include "CExportSupport.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -51,6 +52,7 @@ static atomic_int received_signal = 0;
 // Exports running at the same time share one installation; the last to finish restores.
 static atomic_int installations = 0;
 static struct sigaction previous_interrupt, previous_terminate, previous_file_size;
+static sigset_t previous_mask;
 
 static void record_signal(int signal_number) {
     // Only a lock-free atomic store: the one thing a handler may safely do here.
@@ -67,6 +69,16 @@ void soothe_interrupt_install(void) {
     action.sa_flags = SA_RESTART;
     sigaction(SIGINT, &action, &previous_interrupt);
     sigaction(SIGTERM, &action, &previous_terminate);
+    // A signal ignored on entry (a background job's SIGINT) stays ignored, as shells expect.
+    if (previous_interrupt.sa_handler == SIG_IGN) sigaction(SIGINT, &previous_interrupt, NULL);
+    if (previous_terminate.sa_handler == SIG_IGN) sigaction(SIGTERM, &previous_terminate, NULL);
+    // A parent may hand down a mask that blocks them (some process launchers do); unblock them on
+    // this thread so that they arrive here rather than stay pending for ever.
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    sigaddset(&unblock, SIGINT);
+    sigaddset(&unblock, SIGTERM);
+    pthread_sigmask(SIG_UNBLOCK, &unblock, &previous_mask);
     struct sigaction ignore;
     memset(&ignore, 0, sizeof(ignore));
     ignore.sa_handler = SIG_IGN;
@@ -79,6 +91,7 @@ void soothe_interrupt_restore(void) {
     sigaction(SIGINT, &previous_interrupt, NULL);
     sigaction(SIGTERM, &previous_terminate, NULL);
     sigaction(SIGXFSZ, &previous_file_size, NULL);
+    pthread_sigmask(SIG_SETMASK, &previous_mask, NULL);
     atomic_store(&received_signal, 0);
 }
 

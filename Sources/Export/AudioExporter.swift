@@ -39,7 +39,7 @@ public enum AudioExporter {
         let output = try TemporaryOutputFile(beside: path, overwrites: options.overwrites)
         var writer = try SoundFileWriter(
             fileDescriptor: output.fileDescriptor, displayPath: path, sampleRate: source.sampleRate,
-            channelCount: source.channelCount, options: options)
+            channelCount: source.channelCount, options: options, expectedFrameCount: totalFrames)
         let reporter = ProgressReporter(totalFrames: totalFrames, callback: progress)
         if options.rendersConcurrently {
             try pumpConcurrently(source: source, writer: &writer, blockFrameCount: options.blockFrameCount, reporter)
@@ -62,9 +62,6 @@ public enum AudioExporter {
         for marker in options.markers where marker.startFrame < 0 || marker.startFrame > totalFrames {
             throw ExportError(
                 .invalidOption, "the marker '\(marker.label)' at frame \(marker.startFrame) lies outside the session")
-        }
-        if options.format.container == .wav && totalFrames > Int64(UInt32.max) && !options.markers.isEmpty {
-            throw ExportError(.invalidOption, "WAV cue points cannot reach past frame \(UInt32.max)")
         }
     }
 

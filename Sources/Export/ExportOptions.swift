@@ -75,17 +75,6 @@ public struct ExportOptions: Sendable {
             throw ExportError(.invalidOption, "--bitrate and --vbr apply to mp3 only, not \(format.container)")
         }
         try mp3Bitrate.validate()
-        if let bytesPerSample = format.pcmBytesPerSample {
-            // RIFF sizes are 32-bit: a WAV file cannot hold more than 4 GiB.
-            let dataBytes = totalFrames * Int64(channelCount * bytesPerSample)
-            if format.container == .wav && dataBytes > Int64(UInt32.max) - 1_048_576 {
-                let gibibytes = Double(dataBytes) / 1_073_741_824
-                throw ExportError(
-                    .invalidOption,
-                    "this session needs \(String(Int(gibibytes.rounded(.up)))) GiB as \(format.rawValue) WAV, more than "
-                        + "the 4 GiB a WAV file holds; choose FLAC, a lower bit depth or rate, or a shorter session")
-            }
-        }
     }
 }
 

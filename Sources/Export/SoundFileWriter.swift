@@ -19,11 +19,19 @@ package struct SoundFileWriter: ~Copyable {
     package let channelCount: Int
     package private(set) var framesWritten: Int64 = 0
 
+    /// Whether the file is RF64 rather than RIFF WAV: a WAV file holds at most 4 GiB, so longer
+    /// WAV exports switch to RF64, which players that read large WAV files understand.
+    package let isRF64: Bool
+
     /// Opens a writer on `fileDescriptor`, which must be open for reading and writing and empty.
-    /// The descriptor stays open after `close()`, so the caller can fsync it.
+    /// The descriptor stays open after `close()`, so the caller can fsync it. `expectedFrameCount`
+    /// chooses RF64 for WAV data beyond 4 GiB.
     package init(
-        fileDescriptor: Int32, displayPath: String, sampleRate: Int, channelCount: Int, options: ExportOptions
+        fileDescriptor: Int32, displayPath: String, sampleRate: Int, channelCount: Int, options: ExportOptions,
+        expectedFrameCount: Int64 = 0
     ) throws(ExportError) {
+        let dataBytes = expectedFrameCount * Int64(channelCount * (options.format.pcmBytesPerSample ?? 0))
+        self.isRF64 = options.format.container == .wav && dataBytes > Int64(UInt32.max) - 1_048_576
         self.format = options.format
         self.channelCount = channelCount
         self.displayPath = displayPath
@@ -35,7 +43,8 @@ package struct SoundFileWriter: ~Copyable {
         var info = SF_INFO()
         info.samplerate = Int32(sampleRate)
         info.channels = Int32(channelCount)
-        info.format = options.format.sndfileFormat
+        info.format = isRF64 ? (options.format.sndfileFormat & ~Int32(SF_FORMAT_TYPEMASK)) | Int32(SF_FORMAT_RF64)
+            : options.format.sndfileFormat
         guard system_sf_format_check(&info) else {
             throw ExportError(
                 .invalidOption,
@@ -63,9 +72,10 @@ package struct SoundFileWriter: ~Copyable {
             // The PEAK chunk carries a timestamp; without it identical audio gives identical files.
             _ = system_sf_command(file, Int32(SFC_SET_ADD_PEAK_CHUNK), flag: false)
         }
-        try setTags(options.tags, on: file)
+        // libsndfile's RF64 writer keeps neither tags nor cue points; a chapter file carries them.
+        if !isRF64 { try setTags(options.tags, on: file) }
         try setEncoderSettings(options, on: file)
-        if options.format.container == .wav && !options.markers.isEmpty {
+        if options.format.container == .wav && !isRF64 && !options.markers.isEmpty {
             try setMarkers(options.markers, on: file)
         }
     }

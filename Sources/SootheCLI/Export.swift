@@ -257,47 +257,50 @@ final class InterimDroneSource: AudioFrameSource {
     let sampleRate: Int
     let totalFrames: Int64
     private(set) var position: Int64 = 0
-    private let rotations: [(cos: Double, sin: Double)]
-    private var phasors: [(re: Double, im: Double)]
-    private let gains = [0.1, 0.06, 0.04, 0]
     private let fadeFrames: Int64
+    // Four rotating phasors (110, 165 and 220 Hz partials and a 0.1 Hz swell): (re, im) each.
+    private var state: (Double, Double, Double, Double, Double, Double, Double, Double) = (1, 0, 1, 0, 1, 0, 1, 0)
+    private let steps: (Double, Double, Double, Double, Double, Double, Double, Double)
 
     init(timeline: SessionTimeline) {
         sampleRate = timeline.sampleRate
         totalFrames = timeline.totalFrames
         fadeFrames = Int64(5 * timeline.sampleRate)
-        rotations = [110.0, 165.0, 220.0, 0.1].map {
-            let step = 2 * Double.pi * $0 / Double(timeline.sampleRate)
-            return (cos(step), sin(step))
-        }
-        phasors = Array(repeating: (1, 0), count: 4)
+        func step(_ frequency: Double) -> Double { 2 * Double.pi * frequency / Double(timeline.sampleRate) }
+        steps = (
+            cos(step(110)), sin(step(110)), cos(step(165)), sin(step(165)), cos(step(220)), sin(step(220)),
+            cos(step(0.1)), sin(step(0.1))
+        )
     }
 
     func render(into buffer: UnsafeMutablePointer<Float>, frameCount: Int) -> Int {
         let frames = Int(max(0, min(Int64(frameCount), totalFrames - position)))
+        var (r1, i1, r2, i2, r3, i3, r4, i4) = state
+        let (c1, s1, c2, s2, c3, s3, c4, s4) = steps
+        let start = position
+        let total = totalFrames
+        let fadeScale = 1 / Double(fadeFrames)
         for index in 0..<frames {
-            var sum = 0.0
-            for partial in 0..<4 {
-                let (re, im) = phasors[partial]
-                phasors[partial] = (
-                    re * rotations[partial].cos - im * rotations[partial].sin,
-                    re * rotations[partial].sin + im * rotations[partial].cos
-                )
-                sum += im * gains[partial]
-            }
-            let swell = 0.8 + 0.2 * phasors[3].im
-            let frame = position + Int64(index)
-            let fade = min(1, Double(min(frame, totalFrames - frame)) / Double(fadeFrames))
-            let sample = Float(sum * swell * fade)
+            (r1, i1) = (r1 * c1 - i1 * s1, r1 * s1 + i1 * c1)
+            (r2, i2) = (r2 * c2 - i2 * s2, r2 * s2 + i2 * c2)
+            (r3, i3) = (r3 * c3 - i3 * s3, r3 * s3 + i3 * c3)
+            (r4, i4) = (r4 * c4 - i4 * s4, r4 * s4 + i4 * c4)
+            let frame = start + Int64(index)
+            let fade = min(1, Double(min(frame, total - frame)) * fadeScale)
+            let sample = Float((0.1 * i1 + 0.06 * i2 + 0.04 * i3) * (0.8 + 0.2 * i4) * fade)
             buffer[2 * index] = sample
             buffer[2 * index + 1] = sample
         }
         // Rotation accumulates rounding; renormalise once per block.
-        for partial in 0..<4 {
-            let (re, im) = phasors[partial]
+        func normalized(_ re: Double, _ im: Double) -> (Double, Double) {
             let norm = (re * re + im * im).squareRoot()
-            phasors[partial] = (re / norm, im / norm)
+            return (re / norm, im / norm)
         }
+        (r1, i1) = normalized(r1, i1)
+        (r2, i2) = normalized(r2, i2)
+        (r3, i3) = normalized(r3, i3)
+        (r4, i4) = normalized(r4, i4)
+        state = (r1, i1, r2, i2, r3, i3, r4, i4)
         position += Int64(frames)
         return frames
     }

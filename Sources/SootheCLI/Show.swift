@@ -6,7 +6,7 @@ struct Show: ParsableCommand {
         abstract: "Print a session's timeline: each step's start, length, side, title and prompt.")
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-        case table, json
+        case table, json, cue, vtt
     }
 
     @OptionGroup var session: SessionOptions
@@ -19,6 +19,8 @@ struct Show: ParsableCommand {
         switch format {
         case .table: print(timeline.tableText())
         case .json: print(timeline.jsonText())
+        case .cue: print(timeline.cueSheetText(audioFileName: "\(timeline.routineName).wav"), terminator: "")
+        case .vtt: print(timeline.webVTTChaptersText(), terminator: "")
         }
     }
 }

@@ -1,4 +1,4 @@
-import Export
+@testable import Export
 import Foundation
 import Testing
 
@@ -151,5 +151,32 @@ enum SignalComparison {
             if snr > 30 { break }
         }
         return best
+    }
+}
+
+/// WAV data beyond 4 GiB does not fit RIFF's 32-bit sizes; the writer switches to RF64.
+struct LargeWAVTests {
+    @Test func wavDataBeyondFourGibibytesIsWrittenAsRF64() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.file("long.wav")
+        let descriptor = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o644)
+        try #require(descriptor >= 0)
+        defer { close(descriptor) }
+        let source = SineSweepSource(seconds: 0.1)
+        var samples = [Float](repeating: 0, count: Int(source.totalFrames) * 2)
+        _ = source.render(into: &samples, frameCount: Int(source.totalFrames))
+        var writer = try SoundFileWriter(
+            fileDescriptor: descriptor, displayPath: path, sampleRate: 48000, channelCount: 2,
+            options: ExportOptions(format: .wav16, markers: [StepMarker(startFrame: 0, label: "Settle")]),
+            expectedFrameCount: 8 * 3600 * 48000)
+        let isRF64 = writer.isRF64
+        #expect(isRF64)
+        try writer.write(samples, frameCount: Int(source.totalFrames))
+        try writer.close()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(String(decoding: bytes.prefix(4), as: UTF8.self) == "RF64")
+        let decoded = try AudioFileReader.read(path)
+        #expect(decoded.frameCount == source.totalFrames)
+        #expect(decoded.samples.count == samples.count)
     }
 }
