@@ -11,6 +11,8 @@ public struct ExportSummary: Equatable, Sendable {
     public var channelCount: Int
     public var frameCount: Int64
     public var fileSizeBytes: Int64
+    /// Whether a WAV export was too large for RIFF and was written as RF64.
+    public var isRF64: Bool
 
     public var durationSeconds: Double { Double(frameCount) / Double(sampleRate) }
 }
@@ -47,6 +49,7 @@ public enum AudioExporter {
             try pump(source: source, writer: &writer, blockFrameCount: options.blockFrameCount, reporter)
         }
         let frameCount = writer.framesWritten
+        let isRF64 = writer.isRF64
         try writer.close()
         try checkInterrupt()
         try output.commit()
@@ -55,7 +58,7 @@ public enum AudioExporter {
         let size = stat(path, &status) == 0 ? Int64(status.st_size) : 0
         return ExportSummary(
             path: path, format: options.format, sampleRate: source.sampleRate, channelCount: source.channelCount,
-            frameCount: frameCount, fileSizeBytes: size)
+            frameCount: frameCount, fileSizeBytes: size, isRF64: isRF64)
     }
 
     private static func validateMarkers(_ options: ExportOptions, totalFrames: Int64) throws(ExportError) {

@@ -147,7 +147,8 @@ struct ExportCommand: ParsableCommand {
         let channels = summary.channelCount == 2 ? "stereo" : "mono"
         let length = SessionDuration(seconds: summary.durationSeconds).description
         let megabytes = Double(summary.fileSizeBytes) / 1_000_000
-        return "Wrote \(summary.path): \(summary.format.container.rawValue.uppercased())\(depth), "
+        let container = summary.isRF64 ? "RF64 WAV" : summary.format.container.rawValue.uppercased()
+        return "Wrote \(summary.path): \(container)\(depth), "
             + "\(summary.sampleRate) Hz \(channels), \(length), \(String(format: "%.1f", megabytes)) MB"
     }
 
