@@ -69,9 +69,8 @@ void soothe_interrupt_install(void) {
     action.sa_flags = SA_RESTART;
     sigaction(SIGINT, &action, &previous_interrupt);
     sigaction(SIGTERM, &action, &previous_terminate);
-    // A signal ignored on entry (a background job's SIGINT) stays ignored, as shells expect.
-    if (previous_interrupt.sa_handler == SIG_IGN) sigaction(SIGINT, &previous_interrupt, NULL);
-    if (previous_terminate.sa_handler == SIG_IGN) sigaction(SIGTERM, &previous_terminate, NULL);
+    // Caught even when ignored on entry (a script's background job starts with SIGINT ignored):
+    // an export that stops on request and leaves nothing behind is always the safe outcome.
     // A parent may hand down a mask that blocks them (some process launchers do); unblock them on
     // this thread so that they arrive here rather than stay pending for ever.
     sigset_t unblock;

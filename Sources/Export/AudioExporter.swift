@@ -51,7 +51,7 @@ public enum AudioExporter {
         let frameCount = writer.framesWritten
         let isRF64 = writer.isRF64
         try writer.close()
-        try checkInterrupt()
+        try checkInterrupt(path)
         try output.commit()
 
         var status = stat()
@@ -68,10 +68,11 @@ public enum AudioExporter {
         }
     }
 
-    private static func checkInterrupt() throws(ExportError) {
+    private static func checkInterrupt(_ path: String) throws(ExportError) {
         let signal = system_soothe_interrupt_signal()
         guard signal == 0 else {
-            throw ExportError(.interrupted, signal == SIGTERM ? "export terminated" : "export interrupted")
+            throw ExportError(
+                .interrupted, "export \(signal == SIGTERM ? "terminated" : "interrupted"); '\(path)' was not written")
         }
     }
 
@@ -82,7 +83,7 @@ public enum AudioExporter {
         let block = UnsafeMutablePointer<Float>.allocate(capacity: blockFrameCount * source.channelCount)
         defer { block.deallocate() }
         while true {
-            try checkInterrupt()
+            try checkInterrupt(writer.displayPath)
             let frames = source.render(into: block, frameCount: blockFrameCount)
             guard frames > 0 else { break }
             try writer.write(block, frameCount: frames)
@@ -107,7 +108,7 @@ public enum AudioExporter {
             if frames <= 0 { break }
             if failure == nil {
                 do throws(ExportError) {
-                    try checkInterrupt()
+                    try checkInterrupt(writer.displayPath)
                     try writer.write(ring.slot(slot), frameCount: frames)
                     reporter.report(writer.framesWritten)
                 } catch {

@@ -11,7 +11,7 @@ import Glibc
 package struct SoundFileWriter: ~Copyable {
     private var file: OpaquePointer?
     private let sink: FileSink
-    private let displayPath: String
+    package let displayPath: String
     private var dither: TriangularDither
     private let shortBuffer: UnsafeMutablePointer<Int16>
     private let shortCapacityFrames: Int

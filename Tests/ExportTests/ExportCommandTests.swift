@@ -126,6 +126,24 @@ struct ExportCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: existing)) == Data("old bytes".utf8))
     }
 
+    @Test func aBackgroundExportInAScriptStillStopsOnSIGINT() throws {
+        // A non-interactive shell starts background jobs with SIGINT ignored; the export still
+        // catches it. The loop waits for the temporary file, which exists only once the handler does.
+        let scratch = try ScratchDirectory()
+        let script = """
+            cd '\(scratch.path)'
+            '\(SootheProcess.executableURL.path)' export bedtime-foot --total 8h -o bg.wav --quiet &
+            pid=$!
+            while ! ls -A | grep -q '\\.tmp$'; do sleep 0.02; done
+            kill -INT $pid
+            wait $pid
+            """
+        let result = try SootheProcess.run(["-c", script], executable: URL(fileURLWithPath: "/bin/sh"))
+        #expect(result.status == 130)
+        #expect(result.standardError.contains("export interrupted; 'bg.wav' was not written"), "\(result.standardError)")
+        #expect(scratch.contents().isEmpty, "\(scratch.contents())")
+    }
+
     @Test func aFileSizeLimitGivesAClearErrorAndNoFile() throws {
         let scratch = try ScratchDirectory()
         let path = scratch.file("limited.wav")

@@ -12,8 +12,8 @@ int soothe_set_cues(SNDFILE *file, const uint32_t *frames, uint32_t count);
 /// file has (possibly more than `capacity`), or 0 when it has none.
 uint32_t soothe_get_cues(SNDFILE *file, uint32_t *frames, uint32_t capacity);
 
-/// Routes SIGINT and SIGTERM to a flag (unblocking them on the calling thread, and leaving one
-/// that was ignored ignored) and ignores SIGXFSZ (so that writing past a file-size limit fails with
+/// Routes SIGINT and SIGTERM to a flag (also when ignored on entry, and unblocked on the calling
+/// thread) and ignores SIGXFSZ (so that writing past a file-size limit fails with
 /// EFBIG instead of killing the process), remembering the previous handlers and mask. Must be
 /// called and undone on the same thread.
 void soothe_interrupt_install(void);
