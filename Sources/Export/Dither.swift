@@ -67,7 +67,7 @@ struct TriangularDither {
                 // After adding the magic number the rounded integer sits in the low mantissa bits:
                 // read it from the bit pattern, then keep the low 16 bits of each lane.
                 let biased = unsafeBitCast(scaled + roundingMagic, to: SIMD8<Int32>.self) &- 0x4B40_0000
-                let integers = unsafeBitCast(biased, to: SIMD16<Int16>.self).evenHalf
+                let integers = SIMD8<Int16>(truncatingIfNeeded: biased)
                 UnsafeMutableRawPointer(output + index).storeBytes(of: integers, as: SIMD8<Int16>.self)
                 index += 8
             } else {

@@ -246,6 +246,11 @@ final class FileSink {
     let fileDescriptor: Int32
     /// The `errno` of the first failed call, or 0.
     private(set) var errorNumber: Int32 = 0
+    /// How far the file has been handed to the disk; see `startWriteback`.
+    private var writebackOffset: Int64 = 0
+    private var bytesSinceWriteback = 0
+    /// Start writing to disk every this many bytes, while the export goes on.
+    private static let writebackInterval = 8 << 20
 
     init(fileDescriptor: Int32) {
         self.fileDescriptor = fileDescriptor
@@ -296,6 +301,7 @@ final class FileSink {
                 }
                 done += result
             }
+            sink.startWriteback(afterWriting: done)
             return sf_count_t(done)
         },
         tell: { userData in
@@ -303,6 +309,18 @@ final class FileSink {
             let position = lseek(sink.fileDescriptor, 0, SEEK_CUR)
             return position < 0 ? sink.fail() : sf_count_t(position)
         })
+
+    /// Hands the data written so far to the disk every few megabytes without waiting for it, so
+    /// that disk writes overlap rendering and the final fsync is short.
+    private func startWriteback(afterWriting count: Int) {
+        bytesSinceWriteback += count
+        guard bytesSinceWriteback >= Self.writebackInterval else { return }
+        bytesSinceWriteback = 0
+        let position = Int64(lseek(fileDescriptor, 0, SEEK_CUR))
+        guard position > writebackOffset else { return }
+        system_soothe_start_writeback(fileDescriptor, offset: writebackOffset, length: position - writebackOffset)
+        writebackOffset = position
+    }
 
     /// The error for a failed system call while writing `path`, or `nil` when there was none.
     static func classify(_ errorNumber: Int32, path: String) -> ExportError? {

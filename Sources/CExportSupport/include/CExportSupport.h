@@ -24,4 +24,8 @@ void soothe_interrupt_restore(void);
 /// The signal that arrived since `soothe_interrupt_install`, or 0.
 int soothe_interrupt_signal(void);
 
+/// Starts writing a range of a file to disk without waiting (Linux `sync_file_range`), so that
+/// the fsync at the end of an export has little left to do. A no-op where unavailable.
+int soothe_start_writeback(int file_descriptor, int64_t offset, int64_t length);
+
 #endif

@@ -125,3 +125,8 @@ func system_soothe_interrupt_restore() {
 func system_soothe_interrupt_signal() -> Int32 {
     soothe_interrupt_signal()
 }
+
+/// Wraps `soothe_start_writeback` (`sync_file_range` with `SYNC_FILE_RANGE_WRITE`).
+func system_soothe_start_writeback(_ fileDescriptor: Int32, offset: Int64, length: Int64) {
+    _ = soothe_start_writeback(fileDescriptor, offset, length)
+}
