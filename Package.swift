@@ -45,6 +45,23 @@ let package = Package(
             name: "CAudioQuiet",
             linkerSettings: [.linkedLibrary("asound")]
         ),
+        .target(
+            name: "Export",
+            dependencies: ["Sequencer", "Synthesis", "CSndFile", "CExportSupport"],
+            swiftSettings: swiftSettings
+        ),
+        // The few lines of C that Swift cannot express: the SF_CUES_VAR macro and an
+        // async-signal-safe interrupt flag.
+        .target(
+            name: "CExportSupport",
+            dependencies: ["CSndFile"]
+        ),
+        // Encodes prerendered samples with libsndfile and nothing else, as the benchmark's baseline.
+        .executableTarget(
+            name: "EncodeBench",
+            dependencies: ["Export"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "SootheCLI",
             dependencies: [
@@ -52,6 +69,7 @@ let package = Package(
                 "Speech",
                 "Synthesis",
                 "Playback",
+                "Export",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -85,6 +103,11 @@ let package = Package(
         .testTarget(
             name: "PlaybackTests",
             dependencies: ["Playback", "Sequencer", "Synthesis", "SootheCLI"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ExportTests",
+            dependencies: ["Export", "Sequencer", "Synthesis", "SootheCLI"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -18,6 +18,8 @@ struct Play: ParsableCommand {
 
     @OptionGroup var speech: SpeechOptions
 
+    @OptionGroup var sound: SoundOptions
+
     @Option(
         help: ArgumentHelp(
             "The output device: an index or part of a name from `soothe devices`.", valueName: "name|index"))
@@ -34,8 +36,6 @@ struct Play: ParsableCommand {
 
     /// The rate sessions are rendered and played at.
     static let sampleRate = 48000
-    /// The seed of the session's sound, the same as `export`'s default, so both make the same samples.
-    static let seed: UInt64 = 1
 
     func validate() throws {
         guard volume.isFinite, Transport.volumeRange.contains(volume) else {
@@ -75,7 +75,7 @@ struct Play: ParsableCommand {
             return opened.map { _ in .finished }
         }
         let builder = try SessionBuilder(
-            routine: routine, sampleRate: Self.sampleRate, speech: speech, settings: RenderSettings(seed: Self.seed))
+            routine: routine, sampleRate: Self.sampleRate, speech: speech, settings: sound.renderSettings)
         let makeSession: SessionFactory = { customization in
             let (timeline, renderer) = try builder.makeSession(customization)
             return PlayableSession(timeline: timeline, source: renderer)

@@ -22,11 +22,21 @@ final class SessionBuilder {
 
     /// A timeline for `customization` and a renderer ready to play it from the first frame.
     func makeSession(_ customization: SessionCustomization) throws -> (SessionTimeline, SessionRenderer) {
-        let timeline = try SessionTimeline(routine: routine, customization: customization, sampleRate: sampleRate)
+        let timeline = try makeTimeline(customization)
+        return (timeline, try makeRenderer(for: timeline))
+    }
+
+    /// The routine laid out with `customization`; quick, with nothing spoken yet.
+    func makeTimeline(_ customization: SessionCustomization) throws -> SessionTimeline {
+        try SessionTimeline(routine: routine, customization: customization, sampleRate: sampleRate)
+    }
+
+    /// A renderer for `timeline`, with its prompts spoken first.
+    func makeRenderer(for timeline: SessionTimeline) throws -> SessionRenderer {
         let prompts = try synthesizer?.prepare(for: timeline) ?? []
         let clips = prompts.map { VoiceClip(startFrame: $0.startFrame, samples: $0.samples) }
         let renderer = try SessionRenderer(timeline: timeline, settings: settings, voiceClips: clips)
         settings.fixedMasterGainDecibels = renderer.masterGainDecibels
-        return (timeline, renderer)
+        return renderer
     }
 }

@@ -8,7 +8,7 @@ struct Show: ParsableCommand {
         abstract: "Print a session's timeline: each step's start, length, side, title, prompt and its spoken length.")
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-        case table, json
+        case table, json, cue, vtt
     }
 
     @OptionGroup var session: SessionOptions
@@ -50,6 +50,8 @@ struct Show: ParsableCommand {
         switch format ?? .table {
         case .table: print(timeline.tableText(prompts: prompts))
         case .json: print(timeline.jsonText(prompts: prompts))
+        case .cue: print(timeline.cueSheetText(audioFileName: "\(timeline.routineName).wav"), terminator: "")
+        case .vtt: print(timeline.webVTTChaptersText(), terminator: "")
         }
     }
 }

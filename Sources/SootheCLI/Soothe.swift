@@ -10,7 +10,9 @@ struct Soothe: ParsableCommand {
             a clinician first if you have neuropathy or diabetes.
             """,
         version: "0.1.0",
-        subcommands: [Play.self, Show.self, Routines.self, Voices.self, Init.self, Devices.self],
+        subcommands: [
+            Play.self, ExportCommand.self, Show.self, Routines.self, Voices.self, Init.self, Devices.self,
+        ],
         defaultSubcommand: Play.self
     )
 }

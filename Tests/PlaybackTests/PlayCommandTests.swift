@@ -99,7 +99,7 @@ import Testing
         let customization = SessionCustomization(totalDuration: try SessionDuration(parsing: total))
         let builder = try SessionBuilder(
             routine: RoutineLibrary.load(name), sampleRate: Play.sampleRate, speech: SpeechOptions.parse(["--no-voice"]),
-            settings: RenderSettings(seed: Play.seed))
+            settings: SoundOptions.parse([]).renderSettings)
         let (timeline, source) = try builder.makeSession(customization)
         var samples = [Float](repeating: 0, count: Int(timeline.totalFrames) * 2)
         var done = 0

@@ -1,0 +1,208 @@
+import Dispatch
+import Glibc
+import Synchronization
+public import Synthesis
+
+/// What an export wrote.
+public struct ExportSummary: Equatable, Sendable {
+    public var path: String
+    public var format: AudioFileFormat
+    public var sampleRate: Int
+    public var channelCount: Int
+    public var frameCount: Int64
+    public var fileSizeBytes: Int64
+    /// Whether a WAV export was too large for RIFF and was written as RF64.
+    public var isRF64: Bool
+
+    public var durationSeconds: Double { Double(frameCount) / Double(sampleRate) }
+}
+
+/// Streams a source into an audio file: fixed blocks, so memory does not grow with session
+/// length; rendering on a second thread while this one encodes; and a safe write that leaves
+/// either the complete new file or nothing (and an existing target untouched).
+public enum AudioExporter {
+    /// Renders `source` from its current position to its end into `path`.
+    ///
+    /// SIGINT and SIGTERM are caught for the duration (the temporary file is removed and the
+    /// error's kind is `.interrupted`), and SIGXFSZ is ignored so that a file-size limit is an
+    /// error rather than a crash. `progress` is called on the calling thread with the frames
+    /// written so far and the total, at most about a thousand times.
+    public static func export(
+        source: any AudioFrameSource, to path: String, options: ExportOptions,
+        progress: ((_ framesWritten: Int64, _ totalFrames: Int64) -> Void)? = nil
+    ) throws(ExportError) -> ExportSummary {
+        let totalFrames = source.totalFrames - source.position
+        try options.validate(sampleRate: source.sampleRate, channelCount: source.channelCount, totalFrames: totalFrames)
+        try validateMarkers(options, totalFrames: source.totalFrames)
+
+        system_soothe_interrupt_install()
+        defer { system_soothe_interrupt_restore() }
+
+        let output = try TemporaryOutputFile(beside: path, overwrites: options.overwrites)
+        var writer = try SoundFileWriter(
+            fileDescriptor: output.fileDescriptor, displayPath: path, sampleRate: source.sampleRate,
+            channelCount: source.channelCount, options: options, expectedFrameCount: totalFrames)
+        let reporter = ProgressReporter(totalFrames: totalFrames, callback: progress)
+        if options.rendersConcurrently {
+            try pumpConcurrently(source: source, writer: &writer, blockFrameCount: options.blockFrameCount, reporter)
+        } else {
+            try pump(source: source, writer: &writer, blockFrameCount: options.blockFrameCount, reporter)
+        }
+        let frameCount = writer.framesWritten
+        let isRF64 = writer.isRF64
+        try writer.close()
+        try checkInterrupt(path)
+        try output.commit()
+
+        var status = stat()
+        let size = stat(path, &status) == 0 ? Int64(status.st_size) : 0
+        return ExportSummary(
+            path: path, format: options.format, sampleRate: source.sampleRate, channelCount: source.channelCount,
+            frameCount: frameCount, fileSizeBytes: size, isRF64: isRF64)
+    }
+
+    private static func validateMarkers(_ options: ExportOptions, totalFrames: Int64) throws(ExportError) {
+        for marker in options.markers where marker.startFrame < 0 || marker.startFrame > totalFrames {
+            throw ExportError(
+                .invalidOption, "the marker '\(marker.label)' at frame \(marker.startFrame) lies outside the session")
+        }
+    }
+
+    private static func checkInterrupt(_ path: String) throws(ExportError) {
+        let signal = system_soothe_interrupt_signal()
+        guard signal == 0 else {
+            throw ExportError(
+                .interrupted, "export \(signal == SIGTERM ? "terminated" : "interrupted"); '\(path)' was not written")
+        }
+    }
+
+    /// Renders and writes on this thread, block by block.
+    private static func pump(
+        source: any AudioFrameSource, writer: inout SoundFileWriter, blockFrameCount: Int, _ reporter: ProgressReporter
+    ) throws(ExportError) {
+        let block = UnsafeMutablePointer<Float>.allocate(capacity: blockFrameCount * source.channelCount)
+        defer { block.deallocate() }
+        while true {
+            try checkInterrupt(writer.displayPath)
+            let frames = source.render(into: block, frameCount: blockFrameCount)
+            guard frames > 0 else { break }
+            try writer.write(block, frameCount: frames)
+            reporter.report(writer.framesWritten)
+        }
+    }
+
+    /// Renders on a second thread into a small ring of preallocated blocks while this thread
+    /// encodes the filled ones. Nothing is allocated per block.
+    private static func pumpConcurrently(
+        source: any AudioFrameSource, writer: inout SoundFileWriter, blockFrameCount: Int, _ reporter: ProgressReporter
+    ) throws(ExportError) {
+        let ring = BlockRing(slotCount: 4, samplesPerSlot: blockFrameCount * source.channelCount)
+        let renderer = RenderThread(source: source, ring: ring, blockFrameCount: blockFrameCount)
+        DispatchQueue.global(qos: .userInitiated).async { renderer.run() }
+
+        var failure: ExportError?
+        var slot = 0
+        while true {
+            ring.filled.wait()
+            let frames = ring.frameCounts[slot]
+            if frames <= 0 { break }
+            if failure == nil {
+                do throws(ExportError) {
+                    try checkInterrupt(writer.displayPath)
+                    try writer.write(ring.slot(slot), frameCount: frames)
+                    reporter.report(writer.framesWritten)
+                } catch {
+                    // Keep draining until the render thread sees the flag and ends the stream,
+                    // so that it never waits for a slot that will not come back.
+                    failure = error
+                    ring.isCancelled.store(true, ordering: .relaxed)
+                }
+            }
+            ring.free.signal()
+            slot = (slot + 1) % ring.slotCount
+        }
+        ring.finished.wait()
+        if let failure { throw failure }
+    }
+}
+
+/// Preallocated blocks passed between the render thread and the writing thread. The semaphores
+/// order every access: a slot is written only between `free.wait()` and `filled.signal()` by the
+/// renderer, and read only between `filled.wait()` and `free.signal()` by the writer.
+private final class BlockRing: @unchecked Sendable {
+    let slotCount: Int
+    let samplesPerSlot: Int
+    let samples: UnsafeMutablePointer<Float>
+    /// Frames in each slot; 0 marks the end of the stream.
+    let frameCounts: UnsafeMutablePointer<Int>
+    // libdispatch refuses to dispose of a semaphore whose value is below its initial value, so
+    // both start at zero and `init` releases the free slots.
+    let free = DispatchSemaphore(value: 0)
+    let filled = DispatchSemaphore(value: 0)
+    let finished = DispatchSemaphore(value: 0)
+    let isCancelled = Atomic<Bool>(false)
+
+    init(slotCount: Int, samplesPerSlot: Int) {
+        self.slotCount = slotCount
+        self.samplesPerSlot = samplesPerSlot
+        samples = .allocate(capacity: slotCount * samplesPerSlot)
+        samples.initialize(repeating: 0, count: slotCount * samplesPerSlot)
+        frameCounts = .allocate(capacity: slotCount)
+        frameCounts.initialize(repeating: 0, count: slotCount)
+        for _ in 0..<slotCount { free.signal() }
+    }
+
+    deinit {
+        samples.deallocate()
+        frameCounts.deallocate()
+    }
+
+    func slot(_ index: Int) -> UnsafeMutablePointer<Float> { samples + index * samplesPerSlot }
+}
+
+/// The render side of the ring. The source is touched only by this thread while the export runs.
+private final class RenderThread: @unchecked Sendable {
+    private let source: any AudioFrameSource
+    private let ring: BlockRing
+    private let blockFrameCount: Int
+
+    init(source: any AudioFrameSource, ring: BlockRing, blockFrameCount: Int) {
+        self.source = source
+        self.ring = ring
+        self.blockFrameCount = blockFrameCount
+    }
+
+    func run() {
+        var slot = 0
+        while true {
+            ring.free.wait()
+            let stops = ring.isCancelled.load(ordering: .relaxed) || system_soothe_interrupt_signal() != 0
+            let frames = stops ? 0 : source.render(into: ring.slot(slot), frameCount: blockFrameCount)
+            ring.frameCounts[slot] = frames
+            ring.filled.signal()
+            if frames <= 0 { break }
+            slot = (slot + 1) % ring.slotCount
+        }
+        ring.finished.signal()
+    }
+}
+
+/// Calls the progress callback when the completed thousandth changes.
+private final class ProgressReporter {
+    private let totalFrames: Int64
+    private let callback: ((Int64, Int64) -> Void)?
+    private var lastPermille: Int64 = -1
+
+    init(totalFrames: Int64, callback: ((Int64, Int64) -> Void)?) {
+        self.totalFrames = max(totalFrames, 1)
+        self.callback = callback
+    }
+
+    func report(_ framesWritten: Int64) {
+        guard let callback else { return }
+        let permille = framesWritten * 1000 / totalFrames
+        guard permille != lastPermille else { return }
+        lastPermille = permille
+        callback(framesWritten, totalFrames)
+    }
+}

@@ -1,0 +1,334 @@
+internal import CExportSupport
+internal import CSndFile
+import Glibc
+
+/// Writes audio to an open file descriptor through libsndfile, and owns the `SNDFILE` while it
+/// does: the file is closed exactly once, by `close()` or, on an error path, by `deinit`.
+///
+/// All the libsndfile ordering rules live here: clipping on, no PEAK chunk, tags, cue points and
+/// chunks before the first write, the compression level before the bitrate mode, and every
+/// write's count checked. 16-bit formats are dithered here, in float, before libsndfile sees them.
+package struct SoundFileWriter: ~Copyable {
+    private var file: OpaquePointer?
+    private let sink: FileSink
+    package let displayPath: String
+    private var dither: TriangularDither
+    private let shortBuffer: UnsafeMutablePointer<Int16>
+    private let shortCapacityFrames: Int
+    package let format: AudioFileFormat
+    package let channelCount: Int
+    package private(set) var framesWritten: Int64 = 0
+
+    /// Whether the file is RF64 rather than RIFF WAV: a WAV file holds at most 4 GiB, so longer
+    /// WAV exports switch to RF64, which players that read large WAV files understand.
+    package let isRF64: Bool
+
+    /// Opens a writer on `fileDescriptor`, which must be open for reading and writing and empty.
+    /// The descriptor stays open after `close()`, so the caller can fsync it. `expectedFrameCount`
+    /// chooses RF64 for WAV data beyond 4 GiB.
+    package init(
+        fileDescriptor: Int32, displayPath: String, sampleRate: Int, channelCount: Int, options: ExportOptions,
+        expectedFrameCount: Int64 = 0
+    ) throws(ExportError) {
+        let dataBytes = expectedFrameCount * Int64(channelCount * (options.format.pcmBytesPerSample ?? 0))
+        self.isRF64 = options.format.container == .wav && dataBytes > Int64(UInt32.max) - 1_048_576
+        self.format = options.format
+        self.channelCount = channelCount
+        self.displayPath = displayPath
+        self.sink = FileSink(fileDescriptor: fileDescriptor)
+        self.dither = TriangularDither(seed: options.ditherSeed)
+        self.shortCapacityFrames = max(options.blockFrameCount, 1)
+        self.shortBuffer = .allocate(capacity: shortCapacityFrames * channelCount)
+
+        var info = SF_INFO()
+        info.samplerate = Int32(sampleRate)
+        info.channels = Int32(channelCount)
+        info.format = isRF64 ? (options.format.sndfileFormat & ~Int32(SF_FORMAT_TYPEMASK)) | Int32(SF_FORMAT_RF64)
+            : options.format.sndfileFormat
+        guard system_sf_format_check(&info) else {
+            throw ExportError(
+                .invalidOption,
+                "libsndfile cannot write \(options.format.rawValue) at \(sampleRate) Hz with \(channelCount) channels")
+        }
+        var io = FileSink.virtualIO
+        guard let file = system_sf_open_virtual(&io, Int32(SFM_WRITE), &info, Unmanaged.passUnretained(sink).toOpaque())
+        else {
+            throw ExportError(.encoding, "could not start \(options.format.rawValue) in '\(displayPath)': "
+                + system_sf_strerror(nil))
+        }
+        self.file = file
+        try configure(file, options: options)
+    }
+
+    deinit {
+        if let file { _ = system_sf_close(file) }
+        shortBuffer.deallocate()
+    }
+
+    private func configure(_ file: OpaquePointer, options: ExportOptions) throws(ExportError) {
+        // Float to integer conversion saturates instead of wrapping around.
+        _ = system_sf_command(file, Int32(SFC_SET_CLIPPING), flag: true)
+        if options.format == .wavFloat {
+            // The PEAK chunk carries a timestamp; without it identical audio gives identical files.
+            _ = system_sf_command(file, Int32(SFC_SET_ADD_PEAK_CHUNK), flag: false)
+        }
+        // libsndfile's RF64 writer keeps neither tags nor cue points; a chapter file carries them.
+        if !isRF64 { try setTags(options.tags, on: file) }
+        try setEncoderSettings(options, on: file)
+        if options.format.container == .wav && !isRF64 && !options.markers.isEmpty {
+            try setMarkers(options.markers, on: file)
+        }
+    }
+
+    /// Tags must be set before the first write; later libsndfile ignores them or fails.
+    private func setTags(_ tags: AudioTags, on file: OpaquePointer) throws(ExportError) {
+        let supported = format.supportedTags
+        let entries: [(Int32, String, String)] = [
+            (Int32(SF_STR_TITLE), "title", tags.title), (Int32(SF_STR_ARTIST), "artist", tags.artist),
+            (Int32(SF_STR_COMMENT), "comment", tags.comment), (Int32(SF_STR_SOFTWARE), "software", tags.software),
+            (Int32(SF_STR_DATE), "date", tags.date),
+        ]
+        for (type, name, text) in entries where !text.isEmpty && supported.contains(name) {
+            let result = system_sf_set_string(file, type, text)
+            guard result == 0 else {
+                throw ExportError(
+                    .encoding, "could not set the \(name) tag of '\(displayPath)': \(system_sf_strerror(file))")
+            }
+        }
+    }
+
+    /// libsndfile re-reads the compression level when the bitrate mode changes, so the level
+    /// must come first.
+    private func setEncoderSettings(_ options: ExportOptions, on file: OpaquePointer) throws(ExportError) {
+        var level: Double?
+        var mode: Int32?
+        switch options.format {
+        case .oggVorbis, .opus:
+            level = options.quality.map { 1 - $0 }
+        case .mp3:
+            switch options.mp3Bitrate {
+            case .constant(let kilobitsPerSecond):
+                // libsndfile maps the level to `320 - level × 288` kbps and truncates; aiming half a
+                // kilobit above makes the truncation land on the exact rate.
+                level = (320 - (Double(kilobitsPerSecond) + 0.5)) / 288
+                mode = Int32(SF_BITRATE_MODE_CONSTANT)
+            case .variable(let quality):
+                // libsndfile hands LAME `level × 10` as its VBR quality.
+                level = Double(quality) / 10
+                mode = Int32(SF_BITRATE_MODE_VARIABLE)
+            }
+        default:
+            break
+        }
+        if let level {
+            guard system_sf_command(file, Int32(SFC_SET_COMPRESSION_LEVEL), double: level) == SF_TRUE else {
+                throw ExportError(
+                    .encoding,
+                    "could not set the compression level of '\(displayPath)': \(system_sf_strerror(file))")
+            }
+        }
+        if let mode {
+            guard system_sf_command(file, Int32(SFC_SET_BITRATE_MODE), int: mode) == SF_TRUE else {
+                throw ExportError(
+                    .encoding, "could not set the bitrate mode of '\(displayPath)': \(system_sf_strerror(file))")
+            }
+        }
+    }
+
+    /// Cue points through `SFC_SET_CUE`, and their labels in a `LIST`/`adtl` chunk, because
+    /// libsndfile writes cue positions but drops their names.
+    private func setMarkers(_ markers: [StepMarker], on file: OpaquePointer) throws(ExportError) {
+        let frames = markers.map { UInt32(clamping: $0.startFrame) }
+        guard system_soothe_set_cues(file, frames) else {
+            throw ExportError(
+                .encoding, "could not add step markers to '\(displayPath)': \(system_sf_strerror(file))")
+        }
+        let chunk = AssociatedDataList.labelChunk(labels: markers.map(\.label))
+        guard system_sf_set_chunk(file, id: "LIST", data: chunk) == 0 else {
+            throw ExportError(
+                .encoding, "could not add step labels to '\(displayPath)': \(system_sf_strerror(file))")
+        }
+    }
+
+    /// Writes interleaved float frames (full scale ±1), dithering them first for 16-bit formats.
+    package mutating func write(_ samples: UnsafePointer<Float>, frameCount: Int) throws(ExportError) {
+        guard let file else { preconditionFailure("write after close") }
+        var done = 0
+        while done < frameCount {
+            let count = min(frameCount - done, shortCapacityFrames)
+            let start = samples + done * channelCount
+            let written: Int
+            if format.isDithered {
+                dither.quantize(start, into: shortBuffer, count: count * channelCount)
+                written = system_sf_writef_short(file, shortBuffer, count)
+            } else {
+                written = system_sf_writef_float(file, start, count)
+            }
+            // Some codecs (MP3) report a full count even when the file write failed; the sink
+            // remembers every failed system call, so check it as well as the count.
+            guard written == count, sink.errorNumber == 0 else { throw writeError(file) }
+            done += count
+        }
+        framesWritten += Int64(frameCount)
+    }
+
+    /// Finishes the file (trailing chunks, encoder flush, header sizes) and closes the `SNDFILE`.
+    /// The descriptor stays open.
+    package consuming func close() throws(ExportError) {
+        guard let file else { return }
+        self.file = nil
+        let result = system_sf_close(file)
+        guard result == 0, sink.errorNumber == 0 else {
+            if let error = FileSink.classify(sink.errorNumber, path: displayPath) { throw error }
+            throw ExportError(
+                .encoding, "could not finish '\(displayPath)': \(system_sf_error_number(result))")
+        }
+    }
+
+    private func writeError(_ file: OpaquePointer) -> ExportError {
+        if let error = FileSink.classify(sink.errorNumber, path: displayPath) { return error }
+        return ExportError(.encoding, "could not write '\(displayPath)': \(system_sf_strerror(file))")
+    }
+}
+
+/// The `LIST`/`adtl` chunk that names cue points, as players and editors read it.
+enum AssociatedDataList {
+    /// `adtl` followed by one `labl` per label, cue ids from 1. Each label is NUL-terminated and
+    /// padded with NULs to a multiple of four bytes, because libsndfile pads custom chunks to four
+    /// bytes and the padding must stay inside the last sub-chunk.
+    static func labelChunk(labels: [String]) -> [UInt8] {
+        var bytes = Array("adtl".utf8)
+        for (index, label) in labels.enumerated() {
+            var text = Array(label.utf8) + [0]
+            while (text.count + 4) % 4 != 0 { text.append(0) }
+            bytes += Array("labl".utf8)
+            bytes += littleEndianBytes(UInt32(4 + text.count))
+            bytes += littleEndianBytes(UInt32(index + 1))
+            bytes += text
+        }
+        return bytes
+    }
+
+    private static func littleEndianBytes(_ value: UInt32) -> [UInt8] {
+        (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+    }
+}
+
+extension AudioFileFormat {
+    /// The `SF_FORMAT_*` container and codec.
+    var sndfileFormat: Int32 {
+        let (container, codec): (Int, Int) =
+            switch self {
+            case .wav16: (SF_FORMAT_WAV, SF_FORMAT_PCM_16)
+            case .wav24: (SF_FORMAT_WAV, SF_FORMAT_PCM_24)
+            case .wavFloat: (SF_FORMAT_WAV, SF_FORMAT_FLOAT)
+            case .flac16: (SF_FORMAT_FLAC, SF_FORMAT_PCM_16)
+            case .flac24: (SF_FORMAT_FLAC, SF_FORMAT_PCM_24)
+            case .oggVorbis: (SF_FORMAT_OGG, SF_FORMAT_VORBIS)
+            case .opus: (SF_FORMAT_OGG, SF_FORMAT_OPUS)
+            case .mp3: (SF_FORMAT_MPEG, SF_FORMAT_MPEG_LAYER_III)
+            }
+        return Int32(container | codec)
+    }
+
+    /// The tags libsndfile can store in this format.
+    var supportedTags: Set<String> {
+        switch self {
+        case .mp3: ["title", "artist", "comment", "date"]
+        default: ["title", "artist", "comment", "software", "date"]
+        }
+    }
+}
+
+/// The file libsndfile writes into, through its virtual I/O interface, so that every failed
+/// system call is seen here with its `errno` — some codecs ignore short writes.
+final class FileSink {
+    let fileDescriptor: Int32
+    /// The `errno` of the first failed call, or 0.
+    private(set) var errorNumber: Int32 = 0
+    /// How far the file has been handed to the disk; see `startWriteback`.
+    private var writebackOffset: Int64 = 0
+    private var bytesSinceWriteback = 0
+    /// Start writing to disk every this many bytes, while the export goes on.
+    private static let writebackInterval = 8 << 20
+
+    init(fileDescriptor: Int32) {
+        self.fileDescriptor = fileDescriptor
+    }
+
+    private static func sink(_ userData: UnsafeMutableRawPointer?) -> FileSink {
+        Unmanaged<FileSink>.fromOpaque(userData!).takeUnretainedValue()
+    }
+
+    private func fail() -> sf_count_t {
+        if errorNumber == 0 { errorNumber = errno }
+        return -1
+    }
+
+    static let virtualIO = SF_VIRTUAL_IO(
+        get_filelen: { userData in
+            let sink = FileSink.sink(userData)
+            var status = stat()
+            guard fstat(sink.fileDescriptor, &status) == 0 else { return sink.fail() }
+            return sf_count_t(status.st_size)
+        },
+        seek: { offset, whence, userData in
+            let sink = FileSink.sink(userData)
+            let position = lseek(sink.fileDescriptor, off_t(offset), whence)
+            return position < 0 ? sink.fail() : sf_count_t(position)
+        },
+        read: { buffer, count, userData in
+            let sink = FileSink.sink(userData)
+            var done = 0
+            while done < Int(count) {
+                let result = Glibc.read(sink.fileDescriptor, buffer! + done, Int(count) - done)
+                if result < 0 && errno == EINTR { continue }
+                if result < 0 { return sink.fail() }
+                if result == 0 { break }
+                done += result
+            }
+            return sf_count_t(done)
+        },
+        write: { buffer, count, userData in
+            let sink = FileSink.sink(userData)
+            var done = 0
+            while done < Int(count) {
+                let result = Glibc.write(sink.fileDescriptor, buffer! + done, Int(count) - done)
+                if result < 0 && errno == EINTR { continue }
+                if result <= 0 {
+                    _ = sink.fail()
+                    break
+                }
+                done += result
+            }
+            sink.startWriteback(afterWriting: done)
+            return sf_count_t(done)
+        },
+        tell: { userData in
+            let sink = FileSink.sink(userData)
+            let position = lseek(sink.fileDescriptor, 0, SEEK_CUR)
+            return position < 0 ? sink.fail() : sf_count_t(position)
+        })
+
+    /// Hands the data written so far to the disk every few megabytes without waiting for it, so
+    /// that disk writes overlap rendering and the final fsync is short.
+    private func startWriteback(afterWriting count: Int) {
+        bytesSinceWriteback += count
+        guard bytesSinceWriteback >= Self.writebackInterval else { return }
+        bytesSinceWriteback = 0
+        let position = Int64(lseek(fileDescriptor, 0, SEEK_CUR))
+        guard position > writebackOffset else { return }
+        system_soothe_start_writeback(fileDescriptor, offset: writebackOffset, length: position - writebackOffset)
+        writebackOffset = position
+    }
+
+    /// The error for a failed system call while writing `path`, or `nil` when there was none.
+    static func classify(_ errorNumber: Int32, path: String) -> ExportError? {
+        switch errorNumber {
+        case 0: nil
+        case ENOSPC, EDQUOT: ExportError(.diskFull, "could not write '\(path)': disk full")
+        case EFBIG: ExportError(.fileSizeLimit, "could not write '\(path)': file size limit reached")
+        default: ExportError(.io, "could not write '\(path)': \(String(cString: strerror(errorNumber)))")
+        }
+    }
+}

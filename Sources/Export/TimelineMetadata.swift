@@ -1,0 +1,32 @@
+public import Sequencer
+
+/// What an export of a session carries besides sound: tags, step markers and chapter files.
+extension SessionTimeline {
+    /// One marker at every step start, labelled like the step's chapter (`3. Thumb circles (right)`).
+    public var stepMarkers: [StepMarker] {
+        steps.indices.map { StepMarker(startFrame: steps[$0].startFrame, label: "\($0 + 1). \(chapterTitle(ofStep: $0))") }
+    }
+
+    /// The step list with start times, for the comment tag: one `0:30 Warm up` line per step.
+    public var stepListText: String {
+        steps.indices.map { "\(steps[$0].startTime) \(chapterTitle(ofStep: $0))" }.joined(separator: "\n")
+    }
+
+    /// The tags of an exported session: the routine's title, the artist, the step list, the
+    /// software and the date.
+    public func exportTags(artist: String = "Soothe", software: String, date: String) -> AudioTags {
+        AudioTags(title: routineTitle, artist: artist, comment: stepListText, software: software, date: date)
+    }
+
+    /// The chapter sidecar for an export in `format` written to `audioPath`: its path and text.
+    /// WAV and FLAC get a CUE sheet, the others WebVTT chapters.
+    public func chapterFile(for format: AudioFileFormat, audioPath: String) -> (path: String, text: String) {
+        let name = audioPath.split(separator: "/").last.map(String.init) ?? audioPath
+        let extensionLength = name.lastIndex(of: ".").map { name.distance(from: $0, to: name.endIndex) } ?? 0
+        let base = String(audioPath.dropLast(extensionLength == name.count ? 0 : extensionLength))
+        switch format.container {
+        case .wav, .flac: return (base + ".cue", cueSheetText(audioFileName: name, fileType: "WAVE"))
+        case .ogg, .opus, .mp3: return (base + ".vtt", webVTTChaptersText())
+        }
+    }
+}

@@ -1,0 +1,76 @@
+/// Chapter lists for other players: a CUE sheet and WebVTT chapters, one entry per step.
+extension SessionTimeline {
+    /// A step's name as a chapter: its title, with the side when it has one.
+    public func chapterTitle(ofStep index: Int) -> String {
+        let step = steps[index]
+        guard let side = step.side, !step.isSideSwitch else { return step.title }
+        return "\(step.title) (\(side.rawValue))"
+    }
+
+    /// A CUE sheet with one track per step, for an audio file named `audioFileName`.
+    ///
+    /// `fileType` is the CUE `FILE` type: `WAVE` for WAV and FLAC, `MP3` for MP3. Index times are
+    /// in CUE frames (75 per second), rounded down so that a track never starts after its step.
+    /// A sheet holds at most 99 tracks; later steps are left out.
+    public func cueSheetText(audioFileName: String, fileType: String = "WAVE") -> String {
+        var lines = [
+            "REM COMMENT \"Soothe\"",
+            "PERFORMER \"Soothe\"",
+            "TITLE \(Self.cueQuoted(routineTitle))",
+            "FILE \(Self.cueQuoted(audioFileName)) \(fileType)",
+        ]
+        for index in steps.indices.prefix(99) {
+            let cueFrames = steps[index].startTime.microseconds * 75 / 1_000_000
+            let minutes = cueFrames / (75 * 60)
+            let seconds = (cueFrames / 75) % 60
+            let frames = cueFrames % 75
+            lines.append("  TRACK \(Self.twoDigits(Int64(index + 1))) AUDIO")
+            lines.append("    TITLE \(Self.cueQuoted(chapterTitle(ofStep: index)))")
+            lines.append("    PERFORMER \"Soothe\"")
+            lines.append("    INDEX 01 \(Self.twoDigits(minutes)):\(Self.twoDigits(seconds)):\(Self.twoDigits(frames))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// WebVTT chapters: one cue per step from its start to its end, titled like the step.
+    public func webVTTChaptersText() -> String {
+        var lines = ["WEBVTT", ""]
+        for index in steps.indices {
+            let step = steps[index]
+            lines.append(String(index + 1))
+            lines.append(
+                "\(Self.vttTime(step.startTime.microseconds)) --> "
+                    + "\(Self.vttTime((step.startTime + step.duration).microseconds))")
+            // A cue's text ends at a blank line, so a title cannot contain one; "-->" is reserved.
+            lines.append(chapterTitle(ofStep: index).replacingOccurrences(of: "-->", with: "->"))
+            lines.append("")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func twoDigits(_ value: Int64) -> String {
+        value < 10 ? "0\(value)" : String(value)
+    }
+
+    /// `HH:MM:SS.mmm`, rounded to the nearest millisecond.
+    private static func vttTime(_ microseconds: Int64) -> String {
+        let milliseconds = (microseconds + 500) / 1000
+        let hours = milliseconds / 3_600_000
+        let minutes = (milliseconds / 60_000) % 60
+        let seconds = (milliseconds / 1000) % 60
+        let fraction = milliseconds % 1000
+        let fractionText = fraction < 10 ? "00\(fraction)" : fraction < 100 ? "0\(fraction)" : String(fraction)
+        return "\(twoDigits(hours)):\(twoDigits(minutes)):\(twoDigits(seconds)).\(fractionText)"
+    }
+
+    /// A CUE string in double quotes; CUE has no escape, so inner quotes become single quotes.
+    private static func cueQuoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\"", with: "'") + "\""
+    }
+}
+
+extension String {
+    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
