@@ -112,7 +112,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SootheCLITests",
-            dependencies: ["SootheCLI"],
+            dependencies: ["SootheCLI", "Sequencer", "Speech", "Synthesis"],
             swiftSettings: swiftSettings
         ),
         // The C libraries, each wrapped by exactly one module.

@@ -40,9 +40,14 @@ struct KWeighting {
 
     /// Filters `count` samples and hands each filtered sample's square to `body` with its index.
     func forEachWeightedSquare(of samples: UnsafePointer<Float>, count: Int, _ body: (Int, Double) -> Void) {
+        forEachWeightedSquare(count: count, sample: { samples[$0] }, body)
+    }
+
+    /// Filters the `count` samples that `sample` gives for indices 0..<count, in order.
+    func forEachWeightedSquare(count: Int, sample: (Int) -> Float, _ body: (Int, Double) -> Void) {
         var x1 = 0.0, x2 = 0.0, y1 = 0.0, y2 = 0.0, z1 = 0.0, z2 = 0.0
         for index in 0..<count {
-            let x = Double(samples[index])
+            let x = Double(sample(index))
             let y = shelfB.0 * x + shelfB.1 * x1 + shelfB.2 * x2 - shelfA.0 * y1 - shelfA.1 * y2
             x2 = x1
             x1 = x

@@ -178,29 +178,26 @@ struct NoiseTable {
             // The first second lets the filters settle.
             if index >= sampleRate { generated[index - sampleRate] = low2 }
         }
-        // A seamless loop: the end runs on into the start by an equal-power crossfade.
-        var looped = [Double](generated[0..<frameCount])
+        // A seamless loop: the end runs on into the start by an equal-power crossfade, written in
+        // place (each head sample reads only itself and a tail sample past the loop), so that no
+        // second copy of the table is made: setting up keeps peak memory low.
         for index in 0..<crossfadeFrameCount {
             let t = Double(index) / Double(crossfadeFrameCount) * Double.pi / 2
-            looped[index] = sin(t) * generated[index] + cos(t) * generated[frameCount + index]
+            generated[index] = sin(t) * generated[index] + cos(t) * generated[frameCount + index]
         }
-        let mean = looped.reduce(0, +) / Double(frameCount)
-        let power = looped.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(frameCount)
+        let loop = generated[0..<frameCount]
+        let mean = loop.reduce(0, +) / Double(frameCount)
+        let power = loop.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(frameCount)
         let scale = power > 0 ? 1 / power.squareRoot() : 0
         let samples = UnsafeMutablePointer<Float>.allocate(capacity: frameCount + Self.paddingFrameCount)
-        for index in 0..<frameCount { samples[index] = Float((looped[index] - mean) * scale) }
+        for index in 0..<frameCount { samples[index] = Float((generated[index] - mean) * scale) }
+        generated = []
         for index in 0..<Self.paddingFrameCount { samples[frameCount + index] = samples[index % frameCount] }
         self.samples = samples
         // Measure the loop twice over, so the filter's start-up does not count.
-        let twice = [Float](unsafeUninitializedCapacity: 2 * frameCount) { buffer, count in
-            for index in 0..<(2 * frameCount) { buffer[index] = samples[index % frameCount] }
-            count = 2 * frameCount
-        }
         var sum = 0.0
-        twice.withUnsafeBufferPointer { buffer in
-            KWeighting(sampleRate: sampleRate).forEachWeightedSquare(of: buffer.baseAddress!, count: buffer.count) {
-                index, square in if index >= frameCount { sum += square }
-            }
+        KWeighting(sampleRate: sampleRate).forEachWeightedSquare(count: 2 * frameCount, sample: { samples[$0 % frameCount] }) {
+            index, square in if index >= frameCount { sum += square }
         }
         weightedPower = sum / Double(frameCount)
     }

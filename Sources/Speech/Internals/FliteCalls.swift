@@ -1,5 +1,9 @@
 internal import CFlite
 
+#if canImport(Glibc)
+    internal import Glibc
+#endif
+
 /// Every call into flite, each a thin function named after the C function it wraps.
 ///
 /// flite keeps its voices and lexicon in process-wide tables that are filled on first use, so
@@ -16,14 +20,17 @@ enum FliteCalls {
 
     /// Wraps `register_cmu_us_slt`, `register_cmu_us_rms`, `register_cmu_us_awb` and
     /// `register_cmu_us_kal`, by the voice's short name.
+    ///
+    /// Each voice library takes about 2 MB once loaded and a session speaks with one voice at
+    /// most, so the voices are not linked: the one asked for is loaded here, with `dlopen`.
     static func register_cmu_us_voice(_ name: String) -> VoiceHandle? {
-        switch name {
-        case "slt": return register_cmu_us_slt(nil)
-        case "rms": return register_cmu_us_rms(nil)
-        case "awb": return register_cmu_us_awb(nil)
-        case "kal": return register_cmu_us_kal(nil)
-        default: return nil
-        }
+        guard ["slt", "rms", "awb", "kal"].contains(name) else { return nil }
+        let library = "libflite_cmu_us_\(name)"
+        guard let handle = dlopen("\(library).so.1", RTLD_NOW) ?? dlopen("\(library).so", RTLD_NOW),
+            let register = dlsym(handle, "register_cmu_us_\(name)")
+        else { return nil }
+        typealias Register = @convention(c) (UnsafePointer<CChar>?) -> VoiceHandle?
+        return unsafeBitCast(register, to: Register.self)(nil)
     }
 
     /// Synthesises `text` with `voice`, its durations stretched by `durationStretch` (above 1 is
