@@ -13,6 +13,13 @@ public struct ExportSummary: Equatable, Sendable {
     public var fileSizeBytes: Int64
     /// Whether a WAV export was too large for RIFF and was written as RF64.
     public var isRF64: Bool
+    /// The integrated loudness of what was written, before format encoding, in LUFS; `nil`
+    /// when the options asked for no measurement.
+    public var integratedLoudnessLUFS: Double?
+    /// The sample peak of what was written, before format encoding, in dBFS. (The renderer's
+    /// limiter holds the true peak under its ceiling; measuring it here would cost more than
+    /// the whole export.) `nil` when the options asked for no measurement.
+    public var samplePeakDecibels: Double?
 
     public var durationSeconds: Double { Double(frameCount) / Double(sampleRate) }
 }
@@ -43,10 +50,22 @@ public enum AudioExporter {
             fileDescriptor: output.fileDescriptor, displayPath: path, sampleRate: source.sampleRate,
             channelCount: source.channelCount, options: options, expectedFrameCount: totalFrames)
         let reporter = ProgressReporter(totalFrames: totalFrames, callback: progress)
+        // Measured on the writing thread, which has time to spare while the other renders.
+        var meter: LoudnessMeter?
+        if options.measuresLoudness {
+            do {
+                meter = try LoudnessMeter(
+                    channelCount: source.channelCount, sampleRate: source.sampleRate, measuresTruePeak: false,
+                    measuresLoudnessRange: false)
+            } catch {
+                throw ExportError(.invalidOption, "\(error)")
+            }
+        }
         if options.rendersConcurrently {
-            try pumpConcurrently(source: source, writer: &writer, blockFrameCount: options.blockFrameCount, reporter)
+            try pumpConcurrently(
+                source: source, writer: &writer, meter: meter, blockFrameCount: options.blockFrameCount, reporter)
         } else {
-            try pump(source: source, writer: &writer, blockFrameCount: options.blockFrameCount, reporter)
+            try pump(source: source, writer: &writer, meter: meter, blockFrameCount: options.blockFrameCount, reporter)
         }
         let frameCount = writer.framesWritten
         let isRF64 = writer.isRF64
@@ -58,7 +77,8 @@ public enum AudioExporter {
         let size = stat(path, &status) == 0 ? Int64(status.st_size) : 0
         return ExportSummary(
             path: path, format: options.format, sampleRate: source.sampleRate, channelCount: source.channelCount,
-            frameCount: frameCount, fileSizeBytes: size, isRF64: isRF64)
+            frameCount: frameCount, fileSizeBytes: size, isRF64: isRF64,
+            integratedLoudnessLUFS: meter?.integratedLoudnessLUFS, samplePeakDecibels: meter?.samplePeakDecibels)
     }
 
     private static func validateMarkers(_ options: ExportOptions, totalFrames: Int64) throws(ExportError) {
@@ -78,7 +98,8 @@ public enum AudioExporter {
 
     /// Renders and writes on this thread, block by block.
     private static func pump(
-        source: any AudioFrameSource, writer: inout SoundFileWriter, blockFrameCount: Int, _ reporter: ProgressReporter
+        source: any AudioFrameSource, writer: inout SoundFileWriter, meter: LoudnessMeter?, blockFrameCount: Int,
+        _ reporter: ProgressReporter
     ) throws(ExportError) {
         let block = UnsafeMutablePointer<Float>.allocate(capacity: blockFrameCount * source.channelCount)
         defer { block.deallocate() }
@@ -87,6 +108,7 @@ public enum AudioExporter {
             let frames = source.render(into: block, frameCount: blockFrameCount)
             guard frames > 0 else { break }
             try writer.write(block, frameCount: frames)
+            meter?.add(block, frameCount: frames)
             reporter.report(writer.framesWritten)
         }
     }
@@ -94,7 +116,8 @@ public enum AudioExporter {
     /// Renders on a second thread into a small ring of preallocated blocks while this thread
     /// encodes the filled ones. Nothing is allocated per block.
     private static func pumpConcurrently(
-        source: any AudioFrameSource, writer: inout SoundFileWriter, blockFrameCount: Int, _ reporter: ProgressReporter
+        source: any AudioFrameSource, writer: inout SoundFileWriter, meter: LoudnessMeter?, blockFrameCount: Int,
+        _ reporter: ProgressReporter
     ) throws(ExportError) {
         let ring = BlockRing(slotCount: 4, samplesPerSlot: blockFrameCount * source.channelCount)
         let renderer = RenderThread(source: source, ring: ring, blockFrameCount: blockFrameCount)
@@ -110,6 +133,7 @@ public enum AudioExporter {
                 do throws(ExportError) {
                     try checkInterrupt(writer.displayPath)
                     try writer.write(ring.slot(slot), frameCount: frames)
+                    meter?.add(ring.slot(slot), frameCount: frames)
                     reporter.report(writer.framesWritten)
                 } catch {
                     // Keep draining until the render thread sees the flag and ends the stream,

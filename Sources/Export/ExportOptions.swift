@@ -18,6 +18,9 @@ public struct ExportOptions: Sendable {
     public var blockFrameCount: Int
     /// Whether rendering runs on a second thread while this one encodes.
     public var rendersConcurrently: Bool
+    /// Whether the written audio is measured with libebur128 for the summary (integrated
+    /// loudness and sample peak); the measurement costs about as much as rendering.
+    public var measuresLoudness: Bool
 
     /// The valid range of `quality`.
     public static let qualityRange: ClosedRange<Double> = 0...1
@@ -29,7 +32,8 @@ public struct ExportOptions: Sendable {
     public init(
         format: AudioFileFormat, overwrites: Bool = false, tags: AudioTags = AudioTags(), markers: [StepMarker] = [],
         quality: Double? = nil, mp3Bitrate: MP3Bitrate = .default, ditherSeed: UInt64 = 0,
-        blockFrameCount: Int = ExportOptions.defaultBlockFrameCount, rendersConcurrently: Bool = true
+        blockFrameCount: Int = ExportOptions.defaultBlockFrameCount, rendersConcurrently: Bool = true,
+        measuresLoudness: Bool = true
     ) {
         self.format = format
         self.overwrites = overwrites
@@ -40,6 +44,7 @@ public struct ExportOptions: Sendable {
         self.ditherSeed = ditherSeed
         self.blockFrameCount = blockFrameCount
         self.rendersConcurrently = rendersConcurrently
+        self.measuresLoudness = measuresLoudness
     }
 
     /// The sample rates Soothe exports at.

@@ -98,7 +98,6 @@ struct ExportCommand: ParsableCommand {
             FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
             throw ExitCode(Self.exitStatus(for: error.kind))
         }
-        // Loudness and true peak join this line once the renderer reports them.
         if !quiet { print(Self.summaryLine(summary)) }
     }
 
@@ -118,7 +117,7 @@ struct ExportCommand: ParsableCommand {
             format: fileFormat, overwrites: force, tags: tags, markers: timeline.stepMarkers,
             quality: quality.map { $0 / 10 },
             mp3Bitrate: vbr ? .defaultVariable : .constant(kilobitsPerSecond: bitrate ?? 192),
-            ditherSeed: sound.seed)
+            ditherSeed: sound.seed, measuresLoudness: !quiet)
     }
 
     private func writeChapterFile(_ text: String, to path: String) throws {
@@ -151,6 +150,8 @@ struct ExportCommand: ParsableCommand {
         let container = summary.isRF64 ? "RF64 WAV" : summary.format.container.rawValue.uppercased()
         return "Wrote \(summary.path): \(container)\(depth), "
             + "\(summary.sampleRate) Hz \(channels), \(length), \(String(format: "%.1f", megabytes)) MB"
+            + (summary.integratedLoudnessLUFS.map { String(format: ", %.1f LUFS", $0) } ?? "")
+            + (summary.samplePeakDecibels.map { String(format: ", peak %.1f dBFS", $0) } ?? "")
     }
 
     /// Today as `YYYY-MM-DD`, or the day of `SOURCE_DATE_EPOCH` when set, for reproducible files.

@@ -14,7 +14,16 @@ public final class LoudnessMeter {
     /// The loudness libebur128 reports for silence or for too little audio to measure.
     public static let silenceLUFS = -Double.infinity
 
-    public init(channelCount: Int, sampleRate: Int) throws(SynthesisError) {
+    /// Whether the meter measures true peak, which oversamples every frame and costs several
+    /// times more than the rest of the measurement together.
+    public let measuresTruePeak: Bool
+
+    /// Whether the meter measures the loudness range, which keeps a history of short-term loudness.
+    public let measuresLoudnessRange: Bool
+
+    public init(
+        channelCount: Int, sampleRate: Int, measuresTruePeak: Bool = true, measuresLoudnessRange: Bool = true
+    ) throws(SynthesisError) {
         guard (1...8).contains(channelCount) else {
             throw SynthesisError("a loudness meter needs 1 to 8 channels, not \(channelCount)")
         }
@@ -23,12 +32,15 @@ public final class LoudnessMeter {
                 "a loudness meter needs a sample rate of \(SessionRendererLimits.sampleRateRange.lowerBound)"
                     + " to \(SessionRendererLimits.sampleRateRange.upperBound) Hz, not \(sampleRate)")
         }
-        guard let state = ebur128_init_meter(channelCount: channelCount, sampleRate: sampleRate, mode: ebur128MeterMode)
+        guard let state = ebur128_init_meter(channelCount: channelCount, sampleRate: sampleRate, mode: ebur128MeterMode | (measuresTruePeak ? ebur128TruePeakMode : 0)
+                | (measuresLoudnessRange ? ebur128LoudnessRangeMode : 0))
         else {
             throw SynthesisError("libebur128 could not set up a loudness meter (out of memory)")
         }
         self.channelCount = channelCount
         self.sampleRate = sampleRate
+        self.measuresTruePeak = measuresTruePeak
+        self.measuresLoudnessRange = measuresLoudnessRange
         self.state = state
     }
 
@@ -62,6 +74,7 @@ public final class LoudnessMeter {
 
     /// Loudness range in LU.
     public var loudnessRangeLU: Double {
+        guard measuresLoudnessRange else { return .nan }
         let (status, value) = ebur128_range(state)
         return status == ebur128Success ? value : 0
     }
@@ -76,8 +89,10 @@ public final class LoudnessMeter {
         return 20 * log10(peak)
     }
 
-    /// The largest inter-sample (oversampled) peak over all channels, in dBTP; `-infinity` for silence.
+    /// The largest inter-sample (oversampled) peak over all channels, in dBTP; `-infinity` for
+    /// silence, and `nan` when the meter does not measure true peak.
     public var truePeakDecibels: Double {
+        guard measuresTruePeak else { return .nan }
         var peak = 0.0
         for channel in 0..<channelCount {
             let (status, value) = ebur128_true_peak_of(state, channel: channel)

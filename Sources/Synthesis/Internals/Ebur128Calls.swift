@@ -6,10 +6,14 @@ internal import CEbur128
 /// The opaque measurement state libebur128 hands out.
 typealias Ebur128State = UnsafeMutablePointer<ebur128_state>
 
-/// The modes `LoudnessMeter` asks for: integrated loudness, loudness range, sample and true peak.
-let ebur128MeterMode = Int32(
-    EBUR128_MODE_I.rawValue | EBUR128_MODE_LRA.rawValue | EBUR128_MODE_SAMPLE_PEAK.rawValue
-        | EBUR128_MODE_TRUE_PEAK.rawValue)
+/// The modes `LoudnessMeter` always asks for: integrated loudness and sample peak.
+let ebur128MeterMode = Int32(EBUR128_MODE_I.rawValue | EBUR128_MODE_SAMPLE_PEAK.rawValue)
+
+/// The mode `LoudnessMeter` adds for the loudness range.
+let ebur128LoudnessRangeMode = Int32(EBUR128_MODE_LRA.rawValue)
+
+/// The mode `LoudnessMeter` adds for true peak.
+let ebur128TruePeakMode = Int32(EBUR128_MODE_TRUE_PEAK.rawValue)
 
 let ebur128Success = Int32(EBUR128_SUCCESS.rawValue)
 
