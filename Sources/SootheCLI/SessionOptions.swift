@@ -22,8 +22,17 @@ struct SessionOptions: ParsableArguments {
         transform: { try SessionDuration(parsing: $0) })
     var totalDuration: SessionDuration?
 
+    @Option(
+        name: .customLong("sleep-tail"),
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "After the last step, let the sound slow, darken and fade to silence over this long (off for none).",
+            valueName: "duration|off"),
+        transform: { try SessionDuration(parsingSleepTail: $0) })
+    var sleepTail: SessionDuration?
+
     var customization: SessionCustomization {
-        SessionCustomization(stepOverrides: stepOverrides, totalDuration: totalDuration)
+        SessionCustomization(stepOverrides: stepOverrides, totalDuration: totalDuration, sleepTail: sleepTail)
     }
 
     /// The routine named on the command line laid out with the user's lengths.
