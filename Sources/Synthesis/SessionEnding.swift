@@ -17,7 +17,7 @@ struct SessionEnding {
     /// Without a tail: the length of the final fade. With one, the closing chime still sounds this
     /// long before the steps end, so its strikes all fall before the tail.
     let fadeOutFrameCount: Int64
-    /// With a tail: where its fall reaches zero; every frame from the next grid point on is 0.
+    /// With a tail: where its fall reaches zero, a grid point; every frame from here on is 0.
     let silenceStartFrame: Int64
     let hasSleepTail: Bool
     let gridFrameCount: Int64
@@ -39,7 +39,9 @@ struct SessionEnding {
         fadeOutFrameCount = max(1, min(Int64(Self.fadeOutDuration * rate), stepsEndFrame / 3))
         // A tail lasts at least 10 s, so a second of silence leaves it most of its time to fade.
         let silenceFrames = min(Int64(Self.tailSilenceDuration * rate), timeline.sleepTailFrames / 4)
-        silenceStartFrame = totalFrames - silenceFrames
+        // On a grid point, so that the silence starts exactly there.
+        let silenceStart = totalFrames - silenceFrames
+        silenceStartFrame = silenceStart - silenceStart % Int64(gridFrameCount)
     }
 
     /// The frames over which the session fades out at the end.

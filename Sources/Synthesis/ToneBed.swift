@@ -20,10 +20,11 @@ struct ToneBed {
     /// How fast the bed's clock runs at the end of a sleep tail against its normal speed: the
     /// breath and the swells slow down steadily to this.
     static let sleepTailFinalSpeed = 0.5
-    /// How much of the breath's depth is left at the end of a sleep tail.
-    static let sleepTailFinalBreathDepth = 0.5
+    /// How much of the breath's and the swells' depth is left at the end of a sleep tail, so that
+    /// the bed's own ebb and flow never outweighs the tail's fall.
+    static let sleepTailFinalSwellDepth = 0.4
     /// How far each pad voice, low to high, has faded against the root by the end of a sleep tail.
-    static let sleepTailVoiceFade = SIMD4<Double>(0, 0.35, 0.6, 0.75)
+    static let sleepTailVoiceFade = SIMD4<Double>(0, 0.5, 0.8, 0.9)
     /// The level of each pad voice before the master gain (linear amplitude of its fundamental).
     static let voiceLevels = SIMD4<Double>(0.085, 0.06, 0.05, 0.042)
     /// Where each voice sits, from -1 (left) to 1 (right).
@@ -134,13 +135,14 @@ struct ToneBed {
         }
         var frequencies = SIMD4<Double>()
         var swells = SIMD4<Double>()
+        let swellDepth = 1 - (1 - Self.sleepTailFinalSwellDepth) * tail
         for voice in 0..<Self.voiceCount {
             let detuneCents = 4 * sin(2 * .pi * clockSeconds / detunePeriods[voice] + detunePhases[voice])
             frequencies[voice] = rootHertz * exp2((semitones[voice] + detuneCents / 100) / 12)
-            swells[voice] = 0.78 + 0.22 * sin(2 * .pi * clockSeconds / swellPeriods[voice] + swellPhases[voice])
+            swells[voice] = 0.78 + 0.22 * swellDepth * sin(2 * .pi * clockSeconds / swellPeriods[voice] + swellPhases[voice])
         }
         let breath = sin(2 * .pi * clockSeconds * Self.breathsPerMinute / 60 + breathPhase)
-        let breathDepth = 0.2 * (1 - (1 - Self.sleepTailFinalBreathDepth) * tail)
+        let breathDepth = 0.2 * swellDepth
         let fadeIn = smoothstep(seconds / Self.fadeInDuration)
         let level = fadeIn * decibelsToGain(Self.darkeningDecibels * progress) * ducking.gain(atFrame: frame)
         let padLevel = level * (1 + breathDepth * breath)
