@@ -49,7 +49,8 @@ struct RoutineFileDecoder {
             let duration = try duration(tailNode, field: "sleep-tail", context: "the routine")
             guard duration >= SessionTimeline.minimumSleepTailDuration else {
                 throw RoutineError(
-                    .invalidDuration, "'sleep-tail' of the routine: " + SessionTimeline.sleepTailTooShortMessage(duration),
+                    .invalidDuration,
+                    "'sleep-tail' of the routine: " + SessionTimeline.sleepTailTooShortMessage(duration),
                     at: location(of: tailNode))
             }
             sleepTail = duration

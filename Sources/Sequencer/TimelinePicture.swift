@@ -27,7 +27,8 @@ public struct TrailingBlock: Equatable, Sendable {
 
     /// The block for a timeline's sleep tail, or `nil` when it has none.
     public static func sleepTail(of timeline: SessionTimeline) -> TrailingBlock? {
-        timeline.hasSleepTail ? TrailingBlock(title: SessionTimeline.sleepTailTitle, frameCount: timeline.sleepTailFrames) : nil
+        timeline.hasSleepTail
+            ? TrailingBlock(title: SessionTimeline.sleepTailTitle, frameCount: timeline.sleepTailFrames) : nil
     }
 }
 

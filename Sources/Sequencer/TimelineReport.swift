@@ -30,7 +30,8 @@ extension SessionTimeline {
             lines.append(
                 "     " + stepsDuration.description.leftPadded(to: 7) + "  "
                     + sleepTailDuration.description.leftPadded(to: 7) + "         "
-                    + Self.sleepTailTitle.rightPadded(to: titleWidth) + (spoken == nil ? "" : "  " + "-".leftPadded(to: 7))
+                    + Self.sleepTailTitle.rightPadded(to: titleWidth)
+                    + (spoken == nil ? "" : "  " + "-".leftPadded(to: 7))
                     + "  the bed slows, darkens and fades to silence")
         }
         if let prompts {

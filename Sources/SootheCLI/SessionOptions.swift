@@ -18,7 +18,7 @@ struct SessionOptions: ParsableArguments {
         // Taken whatever it looks like, so that `--total -5m` is refused as a duration rather than
         // reported as missing.
         parsing: .unconditional,
-        help: ArgumentHelp("Scale the other steps so the session lasts exactly this long.", valueName: "duration"),
+        help: ArgumentHelp("Scale the other steps so the steps last exactly this long.", valueName: "duration"),
         transform: { try SessionDuration(parsing: $0) })
     var totalDuration: SessionDuration?
 

@@ -52,7 +52,8 @@ struct SessionEnding {
     /// The gain at `frame`: 1 before the end's fade, 0 at its last frame (and in a tail's silence).
     func gain(atFrame frame: Int64) -> Double {
         guard hasSleepTail else {
-            return SessionRenderer.endFade(atFrame: frame, totalFrames: totalFrames, fadeOutFrameCount: fadeOutFrameCount)
+            return SessionRenderer.endFade(
+                atFrame: frame, totalFrames: totalFrames, fadeOutFrameCount: fadeOutFrameCount)
         }
         guard frame >= stepsEndFrame else { return 1 }
         let (start, end) = tailGridGains(atFrame: frame)

@@ -114,8 +114,8 @@ struct ToneBed {
         if sleepTailFrames > 0 && frame > stepsEndFrame {
             tail = min(Double(frame - stepsEndFrame) / Double(sleepTailFrames), 1)
             let intoTail = tail * Double(sleepTailFrames) / Double(sampleRate)
-            clockSeconds =
-                Double(stepsEndFrame) / Double(sampleRate) + intoTail - (1 - Self.sleepTailFinalSpeed) * intoTail * tail / 2
+            let slowedSeconds = intoTail - (1 - Self.sleepTailFinalSpeed) * intoTail * tail / 2
+            clockSeconds = Double(stepsEndFrame) / Double(sampleRate) + slowedSeconds
         }
 
         // The chord: the step's own, glided to from the step before over the first seconds of the step.
@@ -139,7 +139,8 @@ struct ToneBed {
         for voice in 0..<Self.voiceCount {
             let detuneCents = 4 * sin(2 * .pi * clockSeconds / detunePeriods[voice] + detunePhases[voice])
             frequencies[voice] = rootHertz * exp2((semitones[voice] + detuneCents / 100) / 12)
-            swells[voice] = 0.78 + 0.22 * swellDepth * sin(2 * .pi * clockSeconds / swellPeriods[voice] + swellPhases[voice])
+            swells[voice] =
+                0.78 + 0.22 * swellDepth * sin(2 * .pi * clockSeconds / swellPeriods[voice] + swellPhases[voice])
         }
         let breath = sin(2 * .pi * clockSeconds * Self.breathsPerMinute / 60 + breathPhase)
         let breathDepth = 0.2 * swellDepth

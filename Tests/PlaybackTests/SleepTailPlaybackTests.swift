@@ -31,14 +31,25 @@ import Testing
         let run = try OfflineRun(
             transport,
             actions: [
-                (onLastStep, { stopsBefore = $0.status.nextStepStops; $0.send(.nextStep) }),
-                (inTail, { stopsAfter = $0.status.nextStepStops; $0.send(.nextStep) }),
+                (
+                    onLastStep,
+                    {
+                        stopsBefore = $0.status.nextStepStops; $0.send(.nextStep)
+                    }
+                ),
+                (
+                    inTail,
+                    {
+                        stopsAfter = $0.status.nextStepStops; $0.send(.nextStep)
+                    }
+                ),
             ])
         #expect(stopsBefore == false)
         #expect(stopsAfter == true)
         let tailStart = timeline.stepsEndFrame
         #expect(
-            run.plays((onLastStep + crossfade)..<(onLastStep + crossfade + 1000), fromSourceFrame: tailStart + crossfade))
+            run.plays(
+                (onLastStep + crossfade)..<(onLastStep + crossfade + 1000), fromSourceFrame: tailStart + crossfade))
         let fade = Fixture.frames(seconds: Transport.stopFadeSeconds)
         #expect(abs(run.frameCount - (inTail + fade)) <= 80)
         #expect(transport.status.isFinished)

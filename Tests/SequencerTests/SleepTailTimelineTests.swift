@@ -58,12 +58,14 @@ struct SleepTailTimelineTests {
         #expect(byDefault.sleepTailDuration.seconds == 600)
         #expect(byDefault.totalDuration.seconds == 780)
         let overridden = try SessionTimeline(
-            routine: routine, customization: SessionCustomization(sleepTail: try SessionDuration(parsingSleepTail: "2m")))
+            routine: routine,
+            customization: SessionCustomization(sleepTail: try SessionDuration(parsingSleepTail: "2m")))
         #expect(overridden.sleepTailDuration.seconds == 120)
         #expect(overridden.totalFrames == overridden.stepsEndFrame + 120 * 48000)
         for off in ["off", "OFF", " off ", "0"] {
             let none = try SessionTimeline(
-                routine: routine, customization: SessionCustomization(sleepTail: try SessionDuration(parsingSleepTail: off)))
+                routine: routine,
+                customization: SessionCustomization(sleepTail: try SessionDuration(parsingSleepTail: off)))
             #expect(!none.hasSleepTail, "--sleep-tail \(off)")
             #expect(none.totalFrames == none.stepsEndFrame)
             #expect(none.totalDuration.seconds == 180)
@@ -97,7 +99,9 @@ struct SleepTailTimelineTests {
         let routine = try decode(Self.routineWithTail)
         let customization = SessionCustomization(
             totalDuration: SessionDuration(seconds: 23 * 3600), sleepTail: SessionDuration(seconds: 2 * 3600))
-        let error = #expect(throws: RoutineError.self) { try SessionTimeline(routine: routine, customization: customization) }
+        let error = #expect(throws: RoutineError.self) {
+            try SessionTimeline(routine: routine, customization: customization)
+        }
         #expect(error?.kind == .sessionTooLong)
         #expect(error?.description.contains("would last 25:00:00 with its sleep tail of 2:00:00") == true)
         // Exactly 24 hours is allowed.
@@ -139,7 +143,9 @@ struct SleepTailTimelineTests {
         let timeline = try SessionTimeline(routine: try decode(Self.routineWithTail))
         let trailing = try #require(TrailingBlock.sleepTail(of: timeline))
         #expect(trailing.frameCount == timeline.sleepTailFrames)
-        #expect(TrailingBlock.sleepTail(of: try SessionTimeline(routine: try RoutineLibrary.builtIn(named: "quick-reset"))) == nil)
+        #expect(
+            TrailingBlock.sleepTail(of: try SessionTimeline(routine: try RoutineLibrary.builtIn(named: "quick-reset")))
+                == nil)
         let picture = TimelinePicture(timeline: timeline, trailingBlock: trailing)
         #expect(picture.axisFrameCount == timeline.totalFrames)
         let svg = try TimelinePictureTests.ParsedSVG(picture.svgText)
@@ -147,7 +153,10 @@ struct SleepTailTimelineTests {
         let width = picture.plotWidth
         let expectedX = picture.plotLeft + Double(timeline.stepsEndFrame) / Double(timeline.totalFrames) * width
         #expect(abs(try #require(tail.number("x")) - expectedX) < 1)
-        #expect(abs(try #require(tail.number("width")) - Double(timeline.sleepTailFrames) / Double(timeline.totalFrames) * width) < 1)
+        #expect(
+            abs(
+                try #require(tail.number("width")) - Double(timeline.sleepTailFrames) / Double(timeline.totalFrames)
+                    * width) < 1)
         let end = try #require(svg.withClass("cue").first { $0.attributes["data-kind"] == "session-end" })
         #expect(abs(try #require(end.number("x")) + 4 - expectedX) < 1)
         #expect(svg.elements.contains { $0.name == "text" && $0.text.contains("then sleep tail 10:00") })

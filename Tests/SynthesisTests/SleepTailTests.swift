@@ -1,6 +1,7 @@
 import Foundation
 import Sequencer
 import Testing
+
 @testable import Synthesis
 
 /// A built-in routine squeezed to `totalSeconds`, with a sleep tail of `tailSeconds` after it.
@@ -137,7 +138,9 @@ private func weightedLevelDecibels(_ samples: [Float], frames: Range<Int>, sampl
         var surf: [Double] = []
         for frame in stride(from: timeline.stepsEndFrame, to: timeline.totalFrames, by: step) {
             let control = bed.control(atFrame: frame)
-            surf.append((control.brightNoiseGain * control.brightNoiseGain + control.darkNoiseGain * control.darkNoiseGain).squareRoot())
+            surf.append(
+                (control.brightNoiseGain * control.brightNoiseGain + control.darkNoiseGain * control.darkNoiseGain)
+                    .squareRoot())
         }
         let peaks = surf.indices.dropFirst().dropLast().filter { surf[$0] > surf[$0 - 1] && surf[$0] >= surf[$0 + 1] }
         let periods = zip(peaks, peaks.dropFirst()).map { Double($1 - $0) * Double(step) / 48000 }
