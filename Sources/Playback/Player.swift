@@ -71,7 +71,7 @@ public struct Player {
                 switch action {
                 case .command(let command):
                     if command == .stop { isStoppedByUser = true }
-                    if command == .nextStep, transport.status.stepIndex + 1 == transport.status.stepCount {
+                    if command == .nextStep, transport.status.nextStepStops {
                         isStoppedByUser = true
                     }
                     transport.send(command)
@@ -149,8 +149,15 @@ struct StatusLine {
         let barWidth = 20
         let filled = min(barWidth, max(0, Int((fraction * Double(barWidth)).rounded())))
         let bar = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: barWidth - filled) + "]"
-        let head = "Step \(status.stepIndex + 1) of \(status.stepCount): \(status.stepTitle)\(side)"
-        let times = "\(clock(status.secondsLeftInStep)) left, session \(clock(status.secondsLeftInSession))"
+        let head: String
+        let times: String
+        if status.isInSleepTail {
+            head = "Sleep tail, fading to silence"
+            times = "\(clock(status.secondsLeftInSession)) left"
+        } else {
+            head = "Step \(status.stepIndex + 1) of \(status.stepCount): \(status.stepTitle)\(side)"
+            times = "\(clock(status.secondsLeftInStep)) left, session \(clock(status.secondsLeftInSession))"
+        }
         let line = "\(state)\(head) · \(times) \(bar)"
         return line.count > columns - 1 ? String(line.prefix(max(0, columns - 1))) : line
     }

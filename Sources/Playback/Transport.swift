@@ -7,7 +7,7 @@ import Synthesis
 public enum TransportCommand: Int, Sendable, CaseIterable {
     /// Pause or resume with a short fade; on a `hold` step that has run its time, move on.
     case togglePause = 1
-    /// Go to the next step; on the last step, stop.
+    /// Go to the next step; on the last step, go to the sleep tail, and without one (or in it), stop.
     case nextStep
     /// Restart the step, or go to the previous step within the first seconds of a step.
     case previousStep
@@ -35,6 +35,18 @@ public struct TransportStatus: Equatable, Sendable {
     public var isStopping: Bool
     public var isFinished: Bool
     public var volumeDecibels: Double
+    /// Where the sleep tail starts (the end of the steps), or `nil` for a session without one.
+    public var sleepTailStartFrame: Int64? = nil
+
+    /// Whether the steps are over and the sleep tail plays.
+    public var isInSleepTail: Bool {
+        sleepTailStartFrame.map { positionFrame >= $0 } ?? false
+    }
+
+    /// Whether the next-step command stops the session rather than moving on.
+    public var nextStepStops: Bool {
+        stepIndex + 1 >= stepCount && (sleepTailStartFrame == nil || isInSleepTail)
+    }
 
     public var secondsLeftInStep: Double {
         Double(max(0, stepEndFrame - positionFrame)) / Double(sampleRate)
@@ -177,8 +189,8 @@ public final class Transport: @unchecked Sendable {
     /// new one to the audio thread at the same moment of the step.
     ///
     /// A shortened step never goes below the shortest step or behind the moment playing now.
-    /// Returns false when nothing changes (a waiting hold step, or a step already as short as it
-    /// can be). Throws what the session factory throws.
+    /// Returns false when nothing changes (a waiting hold step, a step already as short as it
+    /// can be, or the sleep tail). Throws what the session factory throws.
     @discardableResult
     public func changeCurrentStepLength(by change: SessionDuration) throws -> Bool {
         collectRetiredSessions()
@@ -189,6 +201,8 @@ public final class Transport: @unchecked Sendable {
         guard let playing = sessions.first(where: { $0.generation == generation }), let latest = sessions.last else {
             return false
         }
+        // The sleep tail is no step: its length is set once, before the session.
+        guard position < playing.timeline.stepsEndFrame else { return false }
         let stepIndex = playing.timeline.stepIndex(atFrame: position)
         let step = latest.timeline.steps[stepIndex]
         var newDuration = step.duration + change
@@ -203,7 +217,9 @@ public final class Transport: @unchecked Sendable {
             StepOverride(stepID: $0.id, side: $0.side, duration: $0.duration)
         }
         overrides[stepIndex].duration = newDuration
-        let playable = try makeSession(SessionCustomization(stepOverrides: overrides))
+        // The sleep tail stays as it was; every step is pinned, so no total is needed.
+        let playable = try makeSession(
+            SessionCustomization(stepOverrides: overrides, sleepTail: latest.timeline.sleepTailDuration))
         let session = InstalledSession(generation: nextGeneration, playable: playable)
         nextGeneration += 1
         sessions.append(session)
@@ -237,7 +253,8 @@ public final class Transport: @unchecked Sendable {
             totalFrames: timeline.totalFrames, sampleRate: sampleRate, isPaused: flags & Flag.paused != 0,
             isWaitingForHold: flags & Flag.waiting != 0, isStopping: flags & Flag.stopping != 0,
             isFinished: flags & Flag.finished != 0,
-            volumeDecibels: Double(publishedVolumeMillibels.load(ordering: .relaxed)) / 100)
+            volumeDecibels: Double(publishedVolumeMillibels.load(ordering: .relaxed)) / 100,
+            sleepTailStartFrame: timeline.hasSleepTail ? timeline.stepsEndFrame : nil)
     }
 
     /// The timeline playing now (the control thread's view).
@@ -315,6 +332,8 @@ public final class Transport: @unchecked Sendable {
             guard !isStopping else { return }
             if stepIndex + 1 < timeline.steps.count {
                 jump(to: timeline.steps[stepIndex + 1].startFrame)
+            } else if position < timeline.stepsEndFrame && timeline.hasSleepTail {
+                jump(to: timeline.stepsEndFrame)
             } else {
                 beginStop()
             }

@@ -14,10 +14,13 @@ public struct Routine: Equatable, Sendable {
     public var lastStepSay: String?
     /// The words that close the session near the end of the last step, or `nil` for the default.
     public var closeSay: String?
+    /// How long the tone bed goes on after the last step, fading to silence, unless the command
+    /// line says otherwise; `nil` for none.
+    public var sleepTail: SessionDuration?
 
     public init(
         name: String, title: String, description: String = "", bed: BedSettings = BedSettings(),
-        items: [RoutineItem], lastStepSay: String? = nil, closeSay: String? = nil
+        items: [RoutineItem], lastStepSay: String? = nil, closeSay: String? = nil, sleepTail: SessionDuration? = nil
     ) {
         self.name = name
         self.title = title
@@ -26,6 +29,7 @@ public struct Routine: Equatable, Sendable {
         self.items = items
         self.lastStepSay = lastStepSay
         self.closeSay = closeSay
+        self.sleepTail = sleepTail
     }
 }
 

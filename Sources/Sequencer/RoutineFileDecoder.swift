@@ -8,7 +8,9 @@ struct RoutineFileDecoder {
     /// The file name shown in messages.
     var fileName: String
 
-    static let routineFields = ["name", "title", "description", "bed", "last-step-say", "close-say", "steps"]
+    static let routineFields = [
+        "name", "title", "description", "bed", "last-step-say", "close-say", "sleep-tail", "steps",
+    ]
     static let stepFields = ["id", "title", "duration", "say", "hold", "tempo"]
     static let blockFields = ["each-side", "steps", "switch-duration", "switch-say"]
     static let bedFields = ["key", "noise", "noise-level"]
@@ -42,9 +44,20 @@ struct RoutineFileDecoder {
         let items = try routineItems(stepsNode, context: "the routine", allowsBlocks: true)
         let lastStepSay = try string(fields, "last-step-say", context: "the routine")
         let closeSay = try string(fields, "close-say", context: "the routine")
+        var sleepTail: SessionDuration?
+        if let tailNode = fields["sleep-tail"], tailNode.null == nil {
+            let duration = try duration(tailNode, field: "sleep-tail", context: "the routine")
+            guard duration >= SessionTimeline.minimumSleepTailDuration else {
+                throw RoutineError(
+                    .invalidDuration,
+                    "'sleep-tail' of the routine: " + SessionTimeline.sleepTailTooShortMessage(duration),
+                    at: location(of: tailNode))
+            }
+            sleepTail = duration
+        }
         let routine = Routine(
             name: name, title: title, description: description, bed: bed, items: items, lastStepSay: lastStepSay,
-            closeSay: closeSay)
+            closeSay: closeSay, sleepTail: sleepTail)
         try checkUniqueIDs(routine, stepsNode: stepsNode)
         return routine
     }

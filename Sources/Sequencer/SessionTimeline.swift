@@ -50,10 +50,22 @@ public struct SessionTimeline: Equatable, Sendable {
     public var bed: BedSettings
     public var sampleRate: Int
     public var steps: [TimelineStep]
-    /// One cue per step start and a session-end cue at `totalFrames`.
+    /// One cue per step start and a session-end cue where the steps end (`stepsEndFrame`).
     public var cues: [CueEvent]
+    /// The length of the whole session: the steps and the sleep tail after them.
     public var totalDuration: SessionDuration
+    /// The frames of the whole session, the sleep tail included.
     public var totalFrames: Int64
+    /// The length of the steps together, without the sleep tail.
+    public var stepsDuration: SessionDuration
+    /// The first frame after the last step: where the sleep tail starts, or `totalFrames` without one.
+    public var stepsEndFrame: Int64
+    /// How long the tone bed goes on after the last step, slowing, darkening and fading to
+    /// silence; zero for none.
+    public var sleepTailDuration: SessionDuration
+    /// The frames of the sleep tail, `totalFrames - stepsEndFrame`.
+    public var sleepTailFrames: Int64 { totalFrames - stepsEndFrame }
+    public var hasSleepTail: Bool { sleepTailFrames > 0 }
     /// The lead-in spoken before the last step's prompt, from the routine or the default.
     public var lastStepSay: String
     /// The words that close the session, from the routine or the default.
@@ -63,6 +75,20 @@ public struct SessionTimeline: Equatable, Sendable {
     public static let sampleRateRange: ClosedRange<Int> = 8000...384_000
     /// The shortest a step may be after customisation.
     public static let minimumStepDuration = SessionDuration(seconds: 1)
+    /// The shortest sleep tail: time for the bed to slow, darken and fade without hurrying.
+    public static let minimumSleepTailDuration = SessionDuration(seconds: 10)
+
+    /// Refuses a sleep tail shorter than `minimumSleepTailDuration`; zero is no tail.
+    public static func checkSleepTail(_ duration: SessionDuration) throws(RoutineError) {
+        guard duration == .zero || duration >= minimumSleepTailDuration else {
+            throw RoutineError(.invalidDuration, sleepTailTooShortMessage(duration))
+        }
+    }
+
+    static func sleepTailTooShortMessage(_ duration: SessionDuration) -> String {
+        "a sleep tail of \(duration.seconds.plainText) s is too short; it lasts at least "
+            + "\(minimumSleepTailDuration.seconds.plainText) s (or off for none)"
+    }
 
     public init(
         routine: Routine, customization: SessionCustomization = SessionCustomization(), sampleRate: Int = 48000
@@ -90,25 +116,35 @@ public struct SessionTimeline: Equatable, Sendable {
                     endFrame: end.frames(atSampleRate: sampleRate), cue: cue))
             elapsed = end
         }
-        guard elapsed <= SessionDuration.maximum else {
+        let sleepTail = customization.sleepTail ?? routine.sleepTail ?? .zero
+        try Self.checkSleepTail(sleepTail)
+        let total = elapsed + sleepTail
+        guard total <= SessionDuration.maximum else {
+            let tailText = sleepTail == .zero ? "" : " with its sleep tail of \(sleepTail)"
             throw RoutineError(
-                .sessionTooLong, "the session would last \(elapsed), longer than 24 hours, the longest Soothe plays")
+                .sessionTooLong,
+                "the session would last \(total)\(tailText), longer than 24 hours, the longest Soothe plays")
         }
         self.routineName = routine.name
         self.routineTitle = routine.title
         self.bed = routine.bed
         self.sampleRate = sampleRate
         self.steps = steps
-        self.totalDuration = elapsed
-        self.totalFrames = elapsed.frames(atSampleRate: sampleRate)
+        self.stepsDuration = elapsed
+        self.stepsEndFrame = elapsed.frames(atSampleRate: sampleRate)
+        self.sleepTailDuration = sleepTail
+        // Both ends from exact microsecond sums, so a tail of whole seconds adds exactly its frames.
+        self.totalDuration = total
+        self.totalFrames = total.frames(atSampleRate: sampleRate)
         self.lastStepSay = routine.lastStepSay ?? Routine.defaultLastStepSay
         self.closeSay = routine.closeSay ?? Routine.defaultCloseSay
         self.cues =
             steps.enumerated().map { CueEvent(kind: $1.cue, frame: $1.startFrame, stepIndex: $0) }
-            + [CueEvent(kind: .sessionEnd, frame: totalFrames, stepIndex: nil)]
+            + [CueEvent(kind: .sessionEnd, frame: stepsEndFrame, stepIndex: nil)]
     }
 
-    /// The index of the step that plays at `frame`; the last step for frames at or past the end.
+    /// The index of the step that plays at `frame`; the last step for frames at or past the end of
+    /// the steps, the sleep tail included.
     public func stepIndex(atFrame frame: Int64) -> Int {
         var low = 0
         var high = steps.count - 1

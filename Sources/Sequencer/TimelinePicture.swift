@@ -14,7 +14,7 @@ public struct PromptWindow: Equatable, Sendable {
 
 /// A block drawn after the last step, such as a sleep tail where the bed fades to silence.
 ///
-/// The session timeline ends with its last step; whatever plays after it is passed to
+/// The steps end at `SessionTimeline.stepsEndFrame`; whatever plays after them is passed to
 /// `TimelinePicture` as a trailing block, so the axis and the scale include it.
 public struct TrailingBlock: Equatable, Sendable {
     public var title: String
@@ -23,6 +23,12 @@ public struct TrailingBlock: Equatable, Sendable {
     public init(title: String, frameCount: Int64) {
         self.title = title
         self.frameCount = frameCount
+    }
+
+    /// The block for a timeline's sleep tail, or `nil` when it has none.
+    public static func sleepTail(of timeline: SessionTimeline) -> TrailingBlock? {
+        timeline.hasSleepTail
+            ? TrailingBlock(title: SessionTimeline.sleepTailTitle, frameCount: timeline.sleepTailFrames) : nil
     }
 }
 
@@ -59,8 +65,8 @@ public struct TimelinePicture: Sendable {
     public var plotLeft: Double { Self.marginWidth }
     /// How wide the time axis is, in pixels.
     public var plotWidth: Double { width - 2 * Self.marginWidth }
-    /// The frames the axis spans: the session and the trailing block.
-    public var axisFrameCount: Int64 { timeline.totalFrames + (trailingBlock?.frameCount ?? 0) }
+    /// The frames the axis spans: the steps and the trailing block.
+    public var axisFrameCount: Int64 { timeline.stepsEndFrame + (trailingBlock?.frameCount ?? 0) }
 
     /// The horizontal position of `frame` on the axis.
     public func x(forFrame frame: Int64) -> Double {
@@ -144,7 +150,7 @@ public struct TimelinePicture: Sendable {
         svg.element(
             "text", [("x", number(plotLeft)), ("y", "34"), ("font-size", "20"), ("fill", Self.inkColor)],
             text: timeline.routineTitle)
-        var summary = "\(timeline.routineName) · \(timeline.totalDuration) · \(stepCount) step"
+        var summary = "\(timeline.routineName) · \(timeline.stepsDuration) · \(stepCount) step"
         if stepCount != 1 { summary += "s" }
         if let trailingBlock {
             summary += " · then \(trailingBlock.title.lowercased()) \(duration(frames: trailingBlock.frameCount))"
@@ -243,7 +249,7 @@ public struct TimelinePicture: Sendable {
 
     private func drawTrailingBlock(into svg: inout SVGWriter) {
         guard trailingBlock != nil else { return }
-        let left = x(forFrame: timeline.totalFrames)
+        let left = x(forFrame: timeline.stepsEndFrame)
         let right = x(forFrame: axisFrameCount)
         svg.element(
             "rect",
@@ -326,7 +332,7 @@ public struct TimelinePicture: Sendable {
         if let trailingBlock {
             blocks.append(
                 (
-                    nil, trailingBlock.title, x(forFrame: timeline.totalFrames), x(forFrame: axisFrameCount),
+                    nil, trailingBlock.title, x(forFrame: timeline.stepsEndFrame), x(forFrame: axisFrameCount),
                     duration(frames: trailingBlock.frameCount).description
                 ))
         }

@@ -8,8 +8,9 @@ extension SessionTimeline {
     /// prompts last, and the automatic prompts (last step, close) are listed below the table.
     public func tableText(prompts: [PromptReport]? = nil) -> String {
         let stepCount = steps.count == 1 ? "1 step" : "\(steps.count) steps"
-        var lines = ["\(routineTitle) (\(routineName)): \(totalDuration), \(stepCount)", ""]
-        let titleWidth = max(5, steps.map(\.title.count).max() ?? 0)
+        let tailText = hasSleepTail ? " and a \(sleepTailDuration) sleep tail" : ""
+        var lines = ["\(routineTitle) (\(routineName)): \(totalDuration), \(stepCount)\(tailText)", ""]
+        let titleWidth = max(5, hasSleepTail ? Self.sleepTailTitle.count : 0, steps.map(\.title.count).max() ?? 0)
         let spoken = prompts.map { spokenSecondsByStep($0) }
         lines.append(
             "  #  " + "start".leftPadded(to: 7) + "  " + "length".leftPadded(to: 7) + "  side   "
@@ -23,6 +24,15 @@ extension SessionTimeline {
                     + step.duration.description.leftPadded(to: 7) + "  "
                     + (step.side?.rawValue ?? "").rightPadded(to: 5) + "  " + step.title.rightPadded(to: titleWidth)
                     + spokenColumn + "  " + prompt)
+        }
+        if hasSleepTail {
+            // The tail is not a step: no number, no side, no prompt.
+            lines.append(
+                "     " + stepsDuration.description.leftPadded(to: 7) + "  "
+                    + sleepTailDuration.description.leftPadded(to: 7) + "         "
+                    + Self.sleepTailTitle.rightPadded(to: titleWidth)
+                    + (spoken == nil ? "" : "  " + "-".leftPadded(to: 7))
+                    + "  the bed slows, darkens and fades to silence")
         }
         if let prompts {
             let automatic = prompts.filter { $0.kind == .lastStep || $0.kind == .close }
@@ -45,9 +55,10 @@ extension SessionTimeline {
         return seconds
     }
 
-    /// The stable JSON form other tools read: `name`, `title`, `totalSeconds` and `steps`, each step
-    /// with `index` (from 1), `id`, `side` (null when none), `title`, `startSeconds`,
-    /// `durationSeconds` and `say` (null when silent).
+    /// The stable JSON form other tools read: `name`, `title`, `totalSeconds` (the sleep tail
+    /// included), `sleepTailSeconds` (0 when none) and `steps`, each step with `index` (from 1),
+    /// `id`, `side` (null when none), `title`, `startSeconds`, `durationSeconds` and `say` (null
+    /// when silent).
     ///
     /// With `prompts` (once speech is known), each step also has `spokenSeconds` (null when
     /// silent), and the document has `prompts`: each with `step` (from 1), `kind`, `text`,
@@ -56,6 +67,7 @@ extension SessionTimeline {
         let spoken = prompts.map { spokenSecondsByStep($0) }
         let document = TimelineDocument(
             name: routineName, title: routineTitle, totalSeconds: totalDuration.seconds,
+            sleepTailSeconds: sleepTailDuration.seconds,
             steps: steps.enumerated().map { index, step in
                 TimelineDocument.Step(
                     index: index + 1, id: step.id, side: step.side?.rawValue, title: step.title,
@@ -74,6 +86,11 @@ extension SessionTimeline {
         let data = (try? encoder.encode(document)) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
+}
+
+extension SessionTimeline {
+    /// What the table and the picture call the time after the last step.
+    static let sleepTailTitle = "Sleep tail"
 }
 
 extension RoutineLibrary {
@@ -134,6 +151,7 @@ private struct TimelineDocument: Encodable {
     var name: String
     var title: String
     var totalSeconds: Double
+    var sleepTailSeconds: Double
     var steps: [Step]
     var prompts: [Prompt]?
 }

@@ -9,9 +9,10 @@ struct Play: ParsableCommand {
         abstract: "Play a session through the speakers, with keys to pause, skip, lengthen or stop it.",
         discussion: """
             Keys: space pauses and resumes (and moves on from a step that waits), n or right arrow \
-            goes to the next step, b or left arrow restarts the step (or goes back one within its \
-            first 3 seconds), + and - make the step 30 seconds longer or shorter, up and down \
-            arrows change the volume by 2 dB, q or Ctrl-C stops with a gentle fade.
+            goes to the next step (from the last step into the sleep tail), b or left arrow restarts \
+            the step (or goes back one within its first 3 seconds), + and - make the step 30 seconds \
+            longer or shorter, up and down arrows change the volume by 2 dB, q or Ctrl-C stops with a \
+            gentle fade.
             """)
 
     @OptionGroup var session: SessionOptions

@@ -18,12 +18,21 @@ struct SessionOptions: ParsableArguments {
         // Taken whatever it looks like, so that `--total -5m` is refused as a duration rather than
         // reported as missing.
         parsing: .unconditional,
-        help: ArgumentHelp("Scale the other steps so the session lasts exactly this long.", valueName: "duration"),
+        help: ArgumentHelp("Scale the other steps so the steps last exactly this long.", valueName: "duration"),
         transform: { try SessionDuration(parsing: $0) })
     var totalDuration: SessionDuration?
 
+    @Option(
+        name: .customLong("sleep-tail"),
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "After the last step, let the sound slow, darken and fade to silence over this long (off for none).",
+            valueName: "duration|off"),
+        transform: { try SessionDuration(parsingSleepTail: $0) })
+    var sleepTail: SessionDuration?
+
     var customization: SessionCustomization {
-        SessionCustomization(stepOverrides: stepOverrides, totalDuration: totalDuration)
+        SessionCustomization(stepOverrides: stepOverrides, totalDuration: totalDuration, sleepTail: sleepTail)
     }
 
     /// The routine named on the command line laid out with the user's lengths.

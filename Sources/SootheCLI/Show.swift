@@ -39,11 +39,13 @@ struct Show: ParsableCommand {
             let windows = (spoken ?? []).map {
                 PromptWindow(stepIndex: $0.stepIndex, startFrame: $0.startFrame, frameCount: $0.frameCount)
             }
-            let picture = TimelinePicture(timeline: timeline, promptWindows: windows)
+            let picture = TimelinePicture(
+                timeline: timeline, promptWindows: windows, trailingBlock: .sleepTail(of: timeline))
             try OutputFile.write(
                 Data(picture.svgText.utf8), toPath: svgPath, example: "timeline.svg", replacing: .svg)
             let steps = timeline.steps.count == 1 ? "1 step" : "\(timeline.steps.count) steps"
-            print("Wrote \(svgPath): \(timeline.routineTitle), \(timeline.totalDuration), \(steps)")
+            let tail = timeline.hasSleepTail ? " and a \(timeline.sleepTailDuration) sleep tail" : ""
+            print("Wrote \(svgPath): \(timeline.routineTitle), \(timeline.totalDuration), \(steps)\(tail)")
             return
         }
         let prompts = spoken?.map(\.report)

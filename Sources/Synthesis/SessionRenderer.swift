@@ -23,10 +23,14 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     public let masterGainDecibels: Double
     /// The integrated loudness the renderer predicted before the master gain, in LUFS.
     public let unscaledLoudnessLUFS: Double
-    /// Where the closing chime sounds: at the start of the final fade, so it rings out with it.
+    /// Where the closing chime sounds: at the start of the final fade, so it rings out with it;
+    /// with a sleep tail, as long before the end of the steps, so it rings on into the tail.
     public let sessionEndChimeFrame: Int64
-    /// How long the final fade lasts, in frames; the last frame is digital silence.
+    /// How long the final fade lasts, in frames (a sleep tail's fade, with one); the last frame is
+    /// digital silence.
     public let fadeOutFrameCount: Int64
+    /// Where the steps end and a sleep tail starts; `totalFrames` without one.
+    public let stepsEndFrame: Int64
 
     /// The fixed grid control values and the limiter work on.
     static var chunkFrameCount: Int { 512 }
@@ -38,7 +42,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     static let limiterReleaseDuration = 0.4
     /// Margin below the ceiling for the error of the interpolated peak estimate, in dB.
     static let limiterMarginDecibels = 0.5
-    static let fadeOutDuration = 12.0
+    static var fadeOutDuration: Double { SessionEnding.fadeOutDuration }
     static let seekRampDuration = 0.01
     static let maximumStrikeVoices = 24
     /// Voice sits this far above the bed's undimmed loudness; under ducking it is 8 dB more.
@@ -49,6 +53,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
 
     private let settings: RenderSettings
     private let bed: ToneBed
+    private let ending: SessionEnding
     private let masterGain: Float
 
     // Tone bed state.
@@ -125,11 +130,15 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         let rate = Double(sampleRate)
         var random = SeededRandom(seed: settings.seed)
 
-        // The end: one long fade, with the closing chime at its start.
-        fadeOutFrameCount = max(1, min(Int64(Self.fadeOutDuration * rate), totalFrames / 3))
+        // The end: one long fade, with the closing chime at its start; or a sleep tail after the
+        // steps, with the chime as long before their end.
+        let ending = SessionEnding(timeline: timeline, gridFrameCount: Self.chunkFrameCount)
+        self.ending = ending
+        stepsEndFrame = timeline.stepsEndFrame
+        fadeOutFrameCount = ending.finalFadeFrameCount
         let lastStep = timeline.steps[timeline.steps.count - 1]
         sessionEndChimeFrame = max(
-            totalFrames - fadeOutFrameCount, lastStep.startFrame + (totalFrames - lastStep.startFrame) / 2)
+            stepsEndFrame - ending.fadeOutFrameCount, lastStep.startFrame + (stepsEndFrame - lastStep.startFrame) / 2)
 
         let sortedClips = voiceClips.sorted { $0.startFrame < $1.startFrame }
         let ducking = Ducking(
@@ -167,7 +176,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         func schedule(_ chime: Chime, at frame: Int64) {
             for strike in chime.strikes {
                 let onset = frame + Int64((strike.delaySeconds * rate).rounded())
-                if onset < timeline.totalFrames {
+                // Nothing strikes in a sleep tail: chimes may only ring on into it.
+                if onset < timeline.stepsEndFrame {
                     events.append(StrikeEvent(frame: onset, soundIndex: soundIndex(chime, strike)))
                 }
             }
@@ -191,8 +201,9 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         strikeSounds = sounds
         strikeEvents = events
 
-        // Voice clips: each brought to a fixed loudness above the bed, measured exactly.
-        var plan = LoudnessPlan(totalFrames: totalFrames, sampleRate: sampleRate)
+        // Voice clips: each brought to a fixed loudness above the bed, measured exactly. The plan
+        // covers the steps only: a sleep tail, falling to silence, would only pull the gain up.
+        var plan = LoudnessPlan(totalFrames: stepsEndFrame, sampleRate: sampleRate)
         let weightTable = KWeightingTable(sampleRate: sampleRate)
         let bedReferenceLUFS = Self.bedReferenceLoudness(bed: bed, weights: weightTable, bright: brightNoise, dark: darkNoise)
         let voiceTargetLUFS = bedReferenceLUFS + Self.voiceAboveBedDecibels
@@ -229,14 +240,13 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
 
         // The loudness plan, then the master gain.
         Self.addBedEnergies(to: &plan, bed: bed, weights: weightTable, bright: brightNoise, dark: darkNoise,
-            isMuted: settings.isBedMuted, totalFrames: totalFrames, fadeOutFrameCount: fadeOutFrameCount)
-        Self.addStrikeEnergies(to: &plan, events: events, sounds: sounds, weights: weightTable,
-            totalFrames: totalFrames, fadeOutFrameCount: fadeOutFrameCount)
+            isMuted: settings.isBedMuted, ending: ending)
+        Self.addStrikeEnergies(to: &plan, events: events, sounds: sounds, weights: weightTable, ending: ending)
         for (index, clip) in clipLayout.enumerated() {
             let firstBlock = Int(clip.startFrame) / plan.subblockFrameCount
             for (block, energy) in voiceEnergies[index].enumerated() where firstBlock + block < plan.energies.count {
                 let middle = Int64((firstBlock + block) * plan.subblockFrameCount + plan.subblockFrameCount / 2)
-                let fade = Self.endFade(atFrame: middle, totalFrames: totalFrames, fadeOutFrameCount: fadeOutFrameCount)
+                let fade = ending.gain(atFrame: middle)
                 plan.energies[firstBlock + block] +=
                     2 * energy / Double(plan.subblockFrameCount) * clipGains[index] * clipGains[index] * fade * fade
             }
@@ -582,11 +592,14 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         limiterGain = previous
     }
 
-    /// The long fade at the end (to exact silence on the last frame) and the short ramp after a seek.
+    /// The long fade at the end (to exact silence on the last frame), or the sleep tail's, and the
+    /// short ramp after a seek.
     private func applyFades() {
         let chunkEnd = outputChunkStart + Int64(Self.chunkFrameCount)
         let fadeStart = totalFrames - fadeOutFrameCount
-        if chunkEnd > fadeStart {
+        if ending.hasSleepTail {
+            if chunkEnd > stepsEndFrame { applySleepTailFade() }
+        } else if chunkEnd > fadeStart {
             for index in 0..<Self.chunkFrameCount {
                 let frame = outputChunkStart + Int64(index)
                 guard frame >= fadeStart else { continue }
@@ -604,6 +617,23 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
                 output[index * 2 + 1] *= gain
                 seekRampFramesDone += 1
             }
+        }
+    }
+
+    /// The sleep tail's level over the current chunk: interpolated between its values at the
+    /// chunk's ends, and exact zeros once both are zero.
+    private func applySleepTailFade() {
+        let (startGain, endGain) = ending.tailGridGains(atFrame: outputChunkStart)
+        let firstIndex = Int(max(0, stepsEndFrame - outputChunkStart))
+        if startGain == 0 && endGain == 0 {
+            (output + firstIndex * 2).update(repeating: 0, count: (Self.chunkFrameCount - firstIndex) * 2)
+            return
+        }
+        let slope = (endGain - startGain) / Double(Self.chunkFrameCount)
+        for index in firstIndex..<Self.chunkFrameCount {
+            let gain = Float(startGain + slope * Double(index))
+            output[index * 2] *= gain
+            output[index * 2 + 1] *= gain
         }
     }
 
@@ -654,7 +684,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
 
     private static func addBedEnergies(
         to plan: inout LoudnessPlan, bed: ToneBed, weights: KWeightingTable, bright: NoiseTable?, dark: NoiseTable?,
-        isMuted: Bool, totalFrames: Int64, fadeOutFrameCount: Int64
+        isMuted: Bool, ending: SessionEnding
     ) {
         guard !isMuted else { return }
         let length = plan.subblockFrameCount
@@ -662,7 +692,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             var sum = 0.0
             for point in [1, 3] {
                 let frame = Int64(block * length + point * length / 4)
-                let fade = endFade(atFrame: frame, totalFrames: totalFrames, fadeOutFrameCount: fadeOutFrameCount)
+                let fade = ending.gain(atFrame: frame)
                 sum += bedEnergy(bed.control(atFrame: frame), bed: bed, weights: weights, bright: bright, dark: dark)
                     * fade * fade
             }
@@ -672,7 +702,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
 
     private static func addStrikeEnergies(
         to plan: inout LoudnessPlan, events: [StrikeEvent], sounds: [StrikeSound], weights: KWeightingTable,
-        totalFrames: Int64, fadeOutFrameCount: Int64
+        ending: SessionEnding
     ) {
         let length = plan.subblockFrameCount
         let partialWeights = sounds.map { sound in sound.partials.map { weights.powerGain(frequencyHertz: $0.frequencyHertz) } }
@@ -685,7 +715,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
                 let to = Double(blockStart + Int64(length) - event.frame)
                 if from > Double(sound.lengthFrames) { break }
                 let middle = blockStart + Int64(length / 2)
-                let fade = endFade(atFrame: middle, totalFrames: totalFrames, fadeOutFrameCount: fadeOutFrameCount)
+                let fade = ending.gain(atFrame: middle)
                 let energy = sound.weightedEnergy(fromFrame: from, toFrame: to, weights: partialWeights[event.soundIndex])
                 plan.energies[block] += 2 * energy / Double(length) * fade * fade
                 block += 1

@@ -17,6 +17,14 @@ struct ToneBed {
     static let breathsPerMinute = 6.0
     /// How far the bed sinks over a session, in dB.
     static let darkeningDecibels = -3.0
+    /// How fast the bed's clock runs at the end of a sleep tail against its normal speed: the
+    /// breath and the swells slow down steadily to this.
+    static let sleepTailFinalSpeed = 0.5
+    /// How much of the breath's and the swells' depth is left at the end of a sleep tail, so that
+    /// the bed's own ebb and flow never outweighs the tail's fall.
+    static let sleepTailFinalSwellDepth = 0.4
+    /// How far each pad voice, low to high, has faded against the root by the end of a sleep tail.
+    static let sleepTailVoiceFade = SIMD4<Double>(0, 0.5, 0.8, 0.9)
     /// The level of each pad voice before the master gain (linear amplitude of its fundamental).
     static let voiceLevels = SIMD4<Double>(0.085, 0.06, 0.05, 0.042)
     /// Where each voice sits, from -1 (left) to 1 (right).
@@ -27,7 +35,10 @@ struct ToneBed {
     ]
 
     let sampleRate: Int
-    let totalFrames: Int64
+    /// The end of the steps: the bed darkens over the steps, and the sleep tail starts here.
+    let stepsEndFrame: Int64
+    /// The frames of the sleep tail, 0 for none.
+    let sleepTailFrames: Int64
     let rootHertz: Double
     /// The chord (index into `chords`) of every step, and where each step starts.
     let stepChords: [Int]
@@ -46,7 +57,8 @@ struct ToneBed {
 
     init(timeline: SessionTimeline, random: inout SeededRandom, ducking: Ducking) {
         sampleRate = timeline.sampleRate
-        totalFrames = timeline.totalFrames
+        stepsEndFrame = timeline.stepsEndFrame
+        sleepTailFrames = timeline.sleepTailFrames
         rootHertz = 130.8127826502993 * pow(2, Double(timeline.bed.keySemitonesAboveC) / 12)
         let lastStep = timeline.steps.count - 1
         stepChords = timeline.steps.indices.map { $0 == lastStep ? 0 : $0 % Self.chords.count }
@@ -94,7 +106,17 @@ struct ToneBed {
 
     func control(atFrame frame: Int64) -> Control {
         let seconds = Double(frame) / Double(sampleRate)
-        let progress = min(max(Double(frame) / Double(max(totalFrames, 1)), 0), 1)
+        let progress = min(max(Double(frame) / Double(max(stepsEndFrame, 1)), 0), 1)
+        // In a sleep tail, the clock of the breath, swells and drift slows steadily (its rate
+        // falls linearly to `sleepTailFinalSpeed`), integrated so that every phase stays continuous.
+        var clockSeconds = seconds
+        var tail = 0.0
+        if sleepTailFrames > 0 && frame > stepsEndFrame {
+            tail = min(Double(frame - stepsEndFrame) / Double(sleepTailFrames), 1)
+            let intoTail = tail * Double(sleepTailFrames) / Double(sampleRate)
+            let slowedSeconds = intoTail - (1 - Self.sleepTailFinalSpeed) * intoTail * tail / 2
+            clockSeconds = Double(stepsEndFrame) / Double(sampleRate) + slowedSeconds
+        }
 
         // The chord: the step's own, glided to from the step before over the first seconds of the step.
         var step = 0
@@ -113,23 +135,31 @@ struct ToneBed {
         }
         var frequencies = SIMD4<Double>()
         var swells = SIMD4<Double>()
+        let swellDepth = 1 - (1 - Self.sleepTailFinalSwellDepth) * tail
         for voice in 0..<Self.voiceCount {
-            let detuneCents = 4 * sin(2 * .pi * seconds / detunePeriods[voice] + detunePhases[voice])
+            let detuneCents = 4 * sin(2 * .pi * clockSeconds / detunePeriods[voice] + detunePhases[voice])
             frequencies[voice] = rootHertz * exp2((semitones[voice] + detuneCents / 100) / 12)
-            swells[voice] = 0.78 + 0.22 * sin(2 * .pi * seconds / swellPeriods[voice] + swellPhases[voice])
+            swells[voice] =
+                0.78 + 0.22 * swellDepth * sin(2 * .pi * clockSeconds / swellPeriods[voice] + swellPhases[voice])
         }
-        let breath = sin(2 * .pi * seconds * Self.breathsPerMinute / 60 + breathPhase)
+        let breath = sin(2 * .pi * clockSeconds * Self.breathsPerMinute / 60 + breathPhase)
+        let breathDepth = 0.2 * swellDepth
         let fadeIn = smoothstep(seconds / Self.fadeInDuration)
         let level = fadeIn * decibelsToGain(Self.darkeningDecibels * progress) * ducking.gain(atFrame: frame)
-        let padLevel = level * (1 + 0.2 * breath)
+        let padLevel = level * (1 + breathDepth * breath)
         // The surf rises a little after the breath, like a wave following it.
-        let surf = 0.65 + 0.35 * sin(2 * .pi * seconds * Self.breathsPerMinute / 60 + breathPhase - 0.9)
+        let surf = 0.65 + 0.35 * sin(2 * .pi * clockSeconds * Self.breathsPerMinute / 60 + breathPhase - 0.9)
         let noiseLevel = level * noiseGain * surf
+        var amplitudes = Self.voiceLevels * swells * padLevel
+        // The tail darkens further: the upper voices and the harmonics fade, the surf turns to its
+        // darker noise.
+        let brightNoiseShare = (0.75 - 0.45 * progress) * (1 - tail)
+        if tail > 0 { amplitudes *= 1 - tail * Self.sleepTailVoiceFade }
         return Control(
-            frequenciesHertz: frequencies, amplitudes: Self.voiceLevels * swells * padLevel,
-            secondHarmonic: 0.3 - 0.2 * progress, thirdHarmonic: 0.12 - 0.09 * progress,
-            brightNoiseGain: noiseLevel * (0.75 - 0.45 * progress).squareRoot(),
-            darkNoiseGain: noiseLevel * (0.25 + 0.45 * progress).squareRoot())
+            frequenciesHertz: frequencies, amplitudes: amplitudes,
+            secondHarmonic: (0.3 - 0.2 * progress) * (1 - tail), thirdHarmonic: (0.12 - 0.09 * progress) * (1 - tail),
+            brightNoiseGain: noiseLevel * brightNoiseShare.squareRoot(),
+            darkNoiseGain: noiseLevel * ((0.25 + 0.45 * progress) + (0.75 - 0.45 * progress) * tail).squareRoot())
     }
 }
 

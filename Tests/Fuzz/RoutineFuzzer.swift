@@ -4,7 +4,8 @@
 //
 // An input is parts separated by NUL bytes:
 //   part 0: a built-in routine's name, or the text of a routine file;
-//   each further part: `total:DURATION` for `--total`, otherwise the text of a `--step` value.
+//   each further part: `total:DURATION` for `--total`, `tail:VALUE` for `--sleep-tail`, otherwise
+//   the text of a `--step` value.
 // Every part is also parsed as a duration on its own. Any error thrown is a correct answer; a
 // crash, a hang or a broken timeline invariant is a bug.
 
@@ -20,10 +21,13 @@ public func soothe_fuzz_one_input(_ bytes: UnsafePointer<UInt8>, _ count: Int) -
     guard let routineText = parts.first else { return 0 }
     var overrides: [StepOverride] = []
     var total: SessionDuration?
+    var sleepTail: SessionDuration?
     for part in parts.dropFirst() {
         _ = try? SessionDuration(parsing: part)
         if part.hasPrefix("total:") {
             total = try? SessionDuration(parsing: String(part.dropFirst("total:".count)))
+        } else if part.hasPrefix("tail:") {
+            sleepTail = try? SessionDuration(parsingSleepTail: String(part.dropFirst("tail:".count)))
         } else if let override = try? StepOverride(parsing: part) {
             overrides.append(override)
         }
@@ -43,7 +47,7 @@ public func soothe_fuzz_one_input(_ bytes: UnsafePointer<UInt8>, _ count: Int) -
         }
     }
     let sampleRate = sampleRates[count % sampleRates.count]
-    let customization = SessionCustomization(stepOverrides: overrides, totalDuration: total)
+    let customization = SessionCustomization(stepOverrides: overrides, totalDuration: total, sleepTail: sleepTail)
     for routine in routines {
         guard
             let timeline = try? SessionTimeline(routine: routine, customization: customization, sampleRate: sampleRate)
@@ -67,17 +71,26 @@ private func checkInvariants(_ timeline: SessionTimeline, customization: Session
         frame = step.endFrame
         elapsed = elapsed + step.duration
     }
-    precondition(frame == timeline.totalFrames, "the steps do not end where the session does")
-    precondition(elapsed == timeline.totalDuration, "the steps do not add up to the session's length")
+    precondition(frame == timeline.stepsEndFrame, "the steps do not end where the timeline says")
+    precondition(elapsed == timeline.stepsDuration, "the steps do not add up to their length")
+    precondition(
+        timeline.totalDuration == timeline.stepsDuration + timeline.sleepTailDuration,
+        "the session is not its steps and its sleep tail")
+    precondition(
+        timeline.totalFrames == timeline.totalDuration.frames(atSampleRate: timeline.sampleRate)
+            && timeline.sleepTailFrames >= 0, "the session's frames do not match its length")
+    precondition(
+        timeline.sleepTailDuration == .zero || timeline.sleepTailDuration >= SessionTimeline.minimumSleepTailDuration,
+        "the sleep tail is shorter than allowed")
     precondition(timeline.totalDuration <= SessionDuration.maximum, "the session is longer than allowed")
     if let total = customization.totalDuration {
-        precondition(timeline.totalDuration == total, "--total \(total) gave \(timeline.totalDuration)")
+        precondition(timeline.stepsDuration == total, "--total \(total) gave \(timeline.stepsDuration)")
     }
     precondition(timeline.cues.count == timeline.steps.count + 1, "a cue is missing")
-    precondition(timeline.cues.last?.frame == timeline.totalFrames, "the end cue is not at the end")
+    precondition(timeline.cues.last?.frame == timeline.stepsEndFrame, "the end cue is not at the end of the steps")
     let prompts = timeline.plannedPrompts
     precondition(prompts.allSatisfy { timeline.steps.indices.contains($0.stepIndex) }, "a prompt has no step")
     _ = timeline.tableText()
     _ = timeline.jsonText()
-    _ = TimelinePicture(timeline: timeline).svgText
+    _ = TimelinePicture(timeline: timeline, trailingBlock: .sleepTail(of: timeline)).svgText
 }

@@ -51,7 +51,7 @@ struct MalformedRoutineTests {
             fragments: ["'steps' of the routine must be a list of steps", "not a mapping"], position: "3:3"),
         FileCase(
             label: "unknown top-level field", text: "title: T\ntitel: U\nsteps:\n" + validStep, kind: .unknownField,
-            fragments: ["unknown field 'titel'", "valid fields are name, title, description, bed, last-step-say, close-say and steps"],
+            fragments: ["unknown field 'titel'", "valid fields are name, title, description, bed, last-step-say, close-say, sleep-tail and steps"],
             position: "2:1"),
         FileCase(
             label: "step missing id", text: "title: T\nsteps:\n  - {title: Rest, duration: 1m}\n", kind: .missingField,
