@@ -4,7 +4,11 @@ public import Sequencer
 extension SessionTimeline {
     /// One marker at every step start, labelled like the step's chapter (`3. Thumb circles (right)`).
     public var stepMarkers: [StepMarker] {
-        steps.indices.map { StepMarker(startFrame: steps[$0].startFrame, label: "\($0 + 1). \(chapterTitle(ofStep: $0))") }
+        let markers = steps.indices.map {
+            StepMarker(startFrame: steps[$0].startFrame, label: "\($0 + 1). \(chapterTitle(ofStep: $0))")
+        }
+        guard hasSleepTail else { return markers }
+        return markers + [StepMarker(startFrame: stepsEndFrame, label: Self.sleepTailChapterTitle)]
     }
 
     /// The step list with start times, for the comment tag: one `0:30 Warm up` line per step.

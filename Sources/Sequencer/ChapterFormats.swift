@@ -19,13 +19,15 @@ extension SessionTimeline {
             "TITLE \(Self.cueQuoted(routineTitle))",
             "FILE \(Self.cueQuoted(audioFileName)) \(fileType)",
         ]
-        for index in steps.indices.prefix(99) {
-            let cueFrames = steps[index].startTime.microseconds * 75 / 1_000_000
+        var chapters = steps.indices.map { (steps[$0].startTime, chapterTitle(ofStep: $0)) }
+        if hasSleepTail { chapters.append((stepsDuration, Self.sleepTailChapterTitle)) }
+        for (index, (startTime, title)) in chapters.enumerated().prefix(99) {
+            let cueFrames = startTime.microseconds * 75 / 1_000_000
             let minutes = cueFrames / (75 * 60)
             let seconds = (cueFrames / 75) % 60
             let frames = cueFrames % 75
             lines.append("  TRACK \(Self.twoDigits(Int64(index + 1))) AUDIO")
-            lines.append("    TITLE \(Self.cueQuoted(chapterTitle(ofStep: index)))")
+            lines.append("    TITLE \(Self.cueQuoted(title))")
             lines.append("    PERFORMER \"Soothe\"")
             lines.append("    INDEX 01 \(Self.twoDigits(minutes)):\(Self.twoDigits(seconds)):\(Self.twoDigits(frames))")
         }
@@ -45,8 +47,18 @@ extension SessionTimeline {
             lines.append(chapterTitle(ofStep: index).replacingOccurrences(of: "-->", with: "->"))
             lines.append("")
         }
+        if hasSleepTail {
+            lines += [
+                String(steps.count + 1),
+                "\(Self.vttTime(stepsDuration.microseconds)) --> \(Self.vttTime(totalDuration.microseconds))",
+                Self.sleepTailChapterTitle, "",
+            ]
+        }
         return lines.joined(separator: "\n")
     }
+
+    /// The chapter after the last step, when the session has a sleep tail.
+    public static let sleepTailChapterTitle = "Sleep tail"
 
     private static func twoDigits(_ value: Int64) -> String {
         value < 10 ? "0\(value)" : String(value)
