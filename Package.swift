@@ -102,7 +102,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PlaybackTests",
-            dependencies: ["Playback", "Sequencer", "Synthesis", "SootheCLI"],
+            dependencies: ["Playback", "Sequencer", "Synthesis", "Export", "SootheCLI"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

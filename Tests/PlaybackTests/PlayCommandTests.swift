@@ -1,4 +1,5 @@
 import ArgumentParser
+import Export
 import Foundation
 import Sequencer
 import Synthesis
@@ -26,6 +27,17 @@ import Testing
         #expect(captured.contains { $0 != 0 })
         let differing = zip(captured, expected).filter { $0 != $1 }.count
         #expect(differing == 0, "\(differing) samples differ")
+
+        // And what `export` writes as float is the same, sample for sample.
+        let exported = sandbox.path("export.wav")
+        let export = try SoothePlay.run([
+            "export", "quick-reset", "--total", "40s", "--no-voice", "--bit-depth", "float", "-o", exported, "--quiet",
+        ])
+        #expect(export.status == 0, "\(export.standardError)")
+        let written = try AudioFileReader.read(exported).samples
+        #expect(written.count == captured.count)
+        let differingFromExport = zip(captured, written).filter { $0 != $1 }.count
+        #expect(differingFromExport == 0, "\(differingFromExport) samples differ from the export")
     }
 
     @Test func withoutADeviceItSaysToExportAndExits69() throws {
