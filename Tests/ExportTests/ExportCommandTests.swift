@@ -213,10 +213,14 @@ enum SootheProcess {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appending(path: "soothe")
     }
 
-    static func run(_ arguments: [String], executable: URL = executableURL, directory: String? = nil) throws -> Result {
+    static func run(
+        _ arguments: [String], executable: URL = executableURL, directory: String? = nil,
+        environment: [String: String] = [:]
+    ) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let output = Pipe()
         let error = Pipe()

@@ -1,0 +1,74 @@
+import Export
+import Foundation
+import Synthesis
+import Testing
+
+/// A real spoken session exported by `soothe export` in every kind of format, decoded again with
+/// libsndfile and measured with libebur128: the loudness target and the true-peak ceiling hold in
+/// the file a listener plays, lossy encoding included.
+@Suite(.serialized) struct SpokenExportTests {
+    static let routine = """
+        title: Spoken export
+        steps:
+          - id: settle
+            title: Settle
+            duration: 22s
+            say: Sit back somewhere quiet, rest one foot across your knee, and breathe out slowly.
+          - id: circles
+            title: Circles
+            duration: 22s
+            say: Press your thumbs into the sole, and make small, slow circles with firm pressure.
+          - id: rest
+            title: Rest
+            duration: 26s
+            say: Set your foot down, and let it rest.
+        """
+
+    /// Exports the routine to `name` in a scratch directory and decodes the file.
+    static func exportAndDecode(_ name: String, _ extra: [String] = [], in scratch: borrowing ScratchDirectory) throws
+        -> DecodedAudio
+    {
+        let routinePath = scratch.file("spoken.yaml")
+        if !FileManager.default.fileExists(atPath: routinePath) {
+            try routine.write(toFile: routinePath, atomically: true, encoding: .utf8)
+        }
+        let result = try SootheProcess.run(
+            ["export", routinePath, "-o", scratch.file(name), "--quiet"] + extra,
+            environment: ["XDG_CACHE_HOME": scratch.file("cache")])
+        try #require(result.status == 0, "\(result.standardError)")
+        return try AudioFileReader.read(scratch.file(name))
+    }
+
+    static func measure(_ audio: DecodedAudio) throws -> LoudnessMeter {
+        let meter = try LoudnessMeter(channelCount: audio.channelCount, sampleRate: audio.sampleRate)
+        meter.add(audio.samples)
+        return meter
+    }
+
+    @Test(arguments: ["wav", "flac", "ogg", "opus", "mp3"])
+    func theDecodedFileMeetsTheLoudnessTargetUnderTheCeiling(fileExtension: String) throws {
+        let scratch = try ScratchDirectory()
+        let audio = try Self.exportAndDecode("session.\(fileExtension)", in: scratch)
+        let meter = try Self.measure(audio)
+        #expect(abs(meter.integratedLoudnessLUFS + 20) <= 0.5, "\(meter.integratedLoudnessLUFS) LUFS")
+        #expect(meter.truePeakDecibels <= -1, "true peak \(meter.truePeakDecibels) dBTP")
+    }
+
+    @Test func podcastLoudnessIsSixteenLUFS() throws {
+        let scratch = try ScratchDirectory()
+        let meter = try Self.measure(Self.exportAndDecode("podcast.mp3", ["--loudness", "podcast"], in: scratch))
+        #expect(abs(meter.integratedLoudnessLUFS + 16) <= 0.5, "\(meter.integratedLoudnessLUFS) LUFS")
+        #expect(meter.truePeakDecibels <= -1, "true peak \(meter.truePeakDecibels) dBTP")
+    }
+
+    /// The 16-bit file is the float render rounded with dither: within one and a half LSB.
+    @Test func sixteenBitWAVMatchesTheRender() throws {
+        let scratch = try ScratchDirectory()
+        let render = try Self.exportAndDecode("render.wav", ["--bit-depth", "float"], in: scratch)
+        let sixteen = try Self.exportAndDecode("sixteen.wav", in: scratch)
+        try #require(render.samples.count == sixteen.samples.count)
+        let worst = zip(render.samples, sixteen.samples).map { abs($0 - $1) }.max() ?? 1
+        #expect(worst <= 1.5 / 32768, "largest difference \(worst * 32768) LSB")
+        #expect(render.samples.contains { $0 != 0 })
+    }
+}
