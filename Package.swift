@@ -102,17 +102,23 @@ let package = Package(
         ),
         .testTarget(
             name: "PlaybackTests",
-            dependencies: ["Playback", "Sequencer", "Synthesis", "Export", "SootheCLI"],
+            dependencies: ["Playback", "Sequencer", "Synthesis", "Export", "SootheCLI", "SootheTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ExportTests",
-            dependencies: ["Export", "Sequencer", "Synthesis", "SootheCLI"],
+            dependencies: ["Export", "Sequencer", "Synthesis", "SootheCLI", "SootheTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SootheCLITests",
-            dependencies: ["SootheCLI", "Sequencer", "Speech", "Synthesis"],
+            dependencies: ["SootheCLI", "Sequencer", "Speech", "Synthesis", "SootheTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        // Runs the built `soothe` for the tests that check a command end to end.
+        .target(
+            name: "SootheTestSupport",
+            path: "Tests/SootheTestSupport",
             swiftSettings: swiftSettings
         ),
         // The C libraries, each wrapped by exactly one module.

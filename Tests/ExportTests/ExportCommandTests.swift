@@ -1,5 +1,6 @@
 import Export
 import Foundation
+import SootheTestSupport
 import Sequencer
 import Testing
 
@@ -201,42 +202,7 @@ enum WAVChunks {
     }
 }
 
-/// The `soothe` executable built beside the test bundle.
-enum SootheProcess {
-    struct Result {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
-
-    static var executableURL: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appending(path: "soothe")
-    }
-
-    static func run(
-        _ arguments: [String], executable: URL = executableURL, directory: String? = nil,
-        environment: [String: String] = [:]
-    ) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read both pipes before waiting, so a full pipe cannot stall the child.
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData, as: UTF8.self))
-    }
-
+extension SootheProcess {
     /// Starts `soothe`, sends `signal` once `isReady` holds (polled for up to a minute) and
     /// returns the exit status.
     static func runInterrupted(_ arguments: [String], signal: Int32, isReady: () -> Bool) throws -> Int32 {

@@ -1,5 +1,6 @@
 import Export
 import Foundation
+import SootheTestSupport
 import Synthesis
 import Testing
 

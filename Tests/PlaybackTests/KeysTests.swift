@@ -1,4 +1,5 @@
 import Foundation
+import SootheTestSupport
 import Synchronization
 import Testing
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Export
 import Foundation
+import SootheTestSupport
 import Sequencer
 import Synthesis
 import Testing
@@ -150,37 +151,8 @@ final class Sandbox {
     }
 }
 
-/// The `soothe` executable built beside the test bundle.
-enum SoothePlay {
-    struct Result {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
-
-    static var executablePath: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appending(path: "soothe").path
-    }
-
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executablePath)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData, as: UTF8.self))
-    }
-}
+/// The `soothe` executable, run as a user would.
+typealias SoothePlay = SootheProcess
 
 /// Reads the samples of a WAV file written by ALSA's `file` plugin. The plugin writes float32
 /// samples under a header that says integer PCM, so the data chunk is read as float32 whatever

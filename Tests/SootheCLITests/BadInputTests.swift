@@ -1,4 +1,5 @@
 import Foundation
+import SootheTestSupport
 import Testing
 
 /// Wrong input to every command: each gets a message that says what was wrong and what is valid,

@@ -1,4 +1,5 @@
 import Foundation
+import SootheTestSupport
 import Testing
 
 /// Runs the built `soothe` as a user would and checks what it prints and how it exits.
@@ -98,39 +99,5 @@ struct CommandLineTests {
     }
 }
 
-/// The `soothe` executable built beside the test bundle.
-enum Soothe {
-    struct Result {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
-
-    static var executableURL: URL {
-        let testBundle = URL(fileURLWithPath: CommandLine.arguments[0])
-        return testBundle.deletingLastPathComponent().appending(path: "soothe")
-    }
-
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = executableURL
-        process.arguments = arguments
-        // Spoken prompts are cached in a directory of the test run's own, never the user's.
-        let cache = FileManager.default.temporaryDirectory.appending(path: "soothe-cli-cache-\(getpid())").path
-        process.environment = ProcessInfo.processInfo.environment.merging(["XDG_CACHE_HOME": cache]) { $1 }
-            .merging(environment) { $1 }
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read both pipes before waiting, so a full pipe cannot stall the child.
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData, as: UTF8.self))
-    }
-}
+/// The `soothe` executable, run as a user would.
+typealias Soothe = SootheProcess

@@ -1,4 +1,5 @@
 import Foundation
+import SootheTestSupport
 import Testing
 
 /// `soothe show --svg`: the picture is written whole, or not at all with a message.

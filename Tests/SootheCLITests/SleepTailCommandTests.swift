@@ -1,4 +1,5 @@
 import Foundation
+import SootheTestSupport
 import Testing
 
 /// `--sleep-tail` on the command line and `sleep-tail` in a routine file, as `soothe show` shows them.

@@ -1,4 +1,5 @@
 import Foundation
+import SootheTestSupport
 import Testing
 
 /// The speech options and `soothe voices`, run as a user would.
