@@ -64,7 +64,8 @@ public struct ExportOptions: Sendable {
         }
         if format == .opus && sampleRate != 48000 {
             throw ExportError(
-                .invalidOption, "Opus is always 48000 Hz; use --sample-rate 48000 or another format (not \(sampleRate))")
+                .invalidOption, "Opus is always 48000 Hz; use --sample-rate 48000 or another format (not \(sampleRate))"
+            )
         }
         if format == .mp3 && sampleRate > 48000 {
             throw ExportError(
@@ -94,7 +95,8 @@ public struct AudioTags: Equatable, Sendable {
     /// The date, as `YYYY-MM-DD`.
     public var date: String
 
-    public init(title: String = "", artist: String = "", comment: String = "", software: String = "", date: String = "") {
+    public init(title: String = "", artist: String = "", comment: String = "", software: String = "", date: String = "")
+    {
         self.title = title
         self.artist = artist
         self.comment = comment

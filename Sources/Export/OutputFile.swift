@@ -30,7 +30,8 @@ struct TemporaryOutputFile: ~Copyable {
         }
         var directoryStatus = stat()
         guard stat(directory, &directoryStatus) == 0 else {
-            throw ExportError(.cannotCreate, "cannot write '\(targetPath)': the directory '\(directory)' does not exist")
+            throw ExportError(
+                .cannotCreate, "cannot write '\(targetPath)': the directory '\(directory)' does not exist")
         }
         guard (directoryStatus.st_mode & S_IFMT) == S_IFDIR else {
             throw ExportError(.cannotCreate, "cannot write '\(targetPath)': '\(directory)' is not a directory")
@@ -40,7 +41,8 @@ struct TemporaryOutputFile: ~Copyable {
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 4) }
         guard descriptor >= 0 else {
             let reason = errno
-            let detail = reason == EACCES || reason == EROFS || reason == EPERM
+            let detail =
+                reason == EACCES || reason == EROFS || reason == EPERM
                 ? "'\(directory)' is not writable" : String(cString: strerror(reason))
             throw ExportError(
                 reason == ENOSPC ? .diskFull : .cannotCreate, "cannot write '\(targetPath)': \(detail)")

@@ -43,7 +43,9 @@ package struct SoundFileWriter: ~Copyable {
         var info = SF_INFO()
         info.samplerate = Int32(sampleRate)
         info.channels = Int32(channelCount)
-        info.format = isRF64 ? (options.format.sndfileFormat & ~Int32(SF_FORMAT_TYPEMASK)) | Int32(SF_FORMAT_RF64)
+        info.format =
+            isRF64
+            ? (options.format.sndfileFormat & ~Int32(SF_FORMAT_TYPEMASK)) | Int32(SF_FORMAT_RF64)
             : options.format.sndfileFormat
         guard system_sf_format_check(&info) else {
             throw ExportError(
@@ -53,8 +55,10 @@ package struct SoundFileWriter: ~Copyable {
         var io = FileSink.virtualIO
         guard let file = system_sf_open_virtual(&io, Int32(SFM_WRITE), &info, Unmanaged.passUnretained(sink).toOpaque())
         else {
-            throw ExportError(.encoding, "could not start \(options.format.rawValue) in '\(displayPath)': "
-                + system_sf_strerror(nil))
+            throw ExportError(
+                .encoding,
+                "could not start \(options.format.rawValue) in '\(displayPath)': "
+                    + system_sf_strerror(nil))
         }
         self.file = file
         try configure(file, options: options)

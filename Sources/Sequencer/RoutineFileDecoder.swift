@@ -97,7 +97,9 @@ struct RoutineFileDecoder {
 
     private func step(_ node: Node, fields: Node.Mapping, label: String) throws(RoutineError) -> RoutineStep {
         var context = label
-        guard let id = try string(fields, "id", context: context) else { throw missing("id", context: context, in: node) }
+        guard let id = try string(fields, "id", context: context) else {
+            throw missing("id", context: context, in: node)
+        }
         guard Self.isKebabCase(id) else {
             throw RoutineError(
                 .invalidValue,
@@ -206,7 +208,8 @@ struct RoutineFileDecoder {
             guard let text, let level = Double(text), range.contains(level) else {
                 throw wrongType(
                     "noise-level", of: context,
-                    expected: "a level in dB from \(Int(range.lowerBound)) to \(Int(range.upperBound))", node: levelNode)
+                    expected: "a level in dB from \(Int(range.lowerBound)) to \(Int(range.upperBound))", node: levelNode
+                )
             }
             bed.noiseLevelDecibels = level
         }

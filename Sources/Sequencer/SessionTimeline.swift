@@ -104,9 +104,11 @@ public struct SessionTimeline: Equatable, Sendable {
         var elapsed = SessionDuration.zero
         for (index, step) in planned.enumerated() {
             let cue: CueKind =
-                index == 0 ? .sessionStart
-                : step.isSideSwitch ? .sideSwitch
-                : index == planned.count - 1 ? .lastStep : .nextStep
+                index == 0
+                ? .sessionStart
+                : step.isSideSwitch
+                    ? .sideSwitch
+                    : index == planned.count - 1 ? .lastStep : .nextStep
             let end = elapsed + step.duration
             steps.append(
                 TimelineStep(

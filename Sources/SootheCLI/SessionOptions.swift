@@ -9,7 +9,8 @@ struct SessionOptions: ParsableArguments {
 
     @Option(
         name: .customLong("step"),
-        help: ArgumentHelp("Set one step's length, for both sides or one (repeatable).", valueName: "id[@side]=duration"),
+        help: ArgumentHelp(
+            "Set one step's length, for both sides or one (repeatable).", valueName: "id[@side]=duration"),
         transform: { try StepOverride(parsing: $0) })
     var stepOverrides: [StepOverride] = []
 

@@ -9,7 +9,9 @@ struct SpeechOptions: ParsableArguments {
         help: ArgumentHelp(
             "The voice: slt (default), rms, awb, kal or espeak:NAME; see 'soothe voices'.", valueName: "name"),
         transform: { text in
-            do { return try Voice(parsing: text) } catch let error as SpeechError { throw ValidationError(error.message) }
+            do { return try Voice(parsing: text) } catch let error as SpeechError {
+                throw ValidationError(error.message)
+            }
         })
     var voice: Voice?
 

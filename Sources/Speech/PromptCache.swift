@@ -131,7 +131,9 @@ public final class PromptCache: Sendable {
         var samples = [Float](repeating: 0, count: bytes.count / 4)
         samples.withUnsafeMutableBytes { $0.copyBytes(from: bytes) }
         #if !_endian(little)
-            for index in samples.indices { samples[index] = Float(bitPattern: UInt32(littleEndian: samples[index].bitPattern)) }
+            for index in samples.indices {
+                samples[index] = Float(bitPattern: UInt32(littleEndian: samples[index].bitPattern))
+            }
         #endif
         return samples
     }

@@ -7,7 +7,8 @@ enum Resampler {
         case .success(let output): return output
         case .failure(let failure):
             throw SpeechError(
-                .resamplingFailed, "could not resample speech from \(inputRate) Hz to \(outputRate) Hz: \(failure.message)")
+                .resamplingFailed,
+                "could not resample speech from \(inputRate) Hz to \(outputRate) Hz: \(failure.message)")
         }
     }
 }

@@ -69,12 +69,14 @@ public struct Chime: Sendable, Equatable {
         case .sessionStart:
             // One deep bowl on the root.
             Chime(
-                name: "deep bowl", partials: bowl, strikes: [ChimeStrike(delaySeconds: 0, semitonesAboveBase: 0, gain: 1)],
+                name: "deep bowl", partials: bowl,
+                strikes: [ChimeStrike(delaySeconds: 0, semitonesAboveBase: 0, gain: 1)],
                 baseSemitones: -12, partialDecaySeconds: 12, attackTimeConstantSeconds: 0.0015, level: chimeLevel * 1.1)
         case .nextStep:
             // One small bell on the fifth.
             Chime(
-                name: "small bell", partials: bell, strikes: [ChimeStrike(delaySeconds: 0, semitonesAboveBase: 0, gain: 1)],
+                name: "small bell", partials: bell,
+                strikes: [ChimeStrike(delaySeconds: 0, semitonesAboveBase: 0, gain: 1)],
                 baseSemitones: 7, partialDecaySeconds: 8, attackTimeConstantSeconds: 0.001, level: chimeLevel * 0.8)
         case .sideSwitch:
             // Two light taps of a high bell on the octave.
@@ -151,13 +153,15 @@ struct StrikeSound {
         let rate = Double(sampleRate)
         // The root in octave 4: C4 = 261.63 Hz.
         let baseHertz =
-            261.6255653005986 * pow(2, (Double(keySemitonesAboveC) + chime.baseSemitones + strike.semitonesAboveBase) / 12)
+            261.6255653005986
+            * pow(2, (Double(keySemitonesAboveC) + chime.baseSemitones + strike.semitonesAboveBase) / 12)
         let longestTimeConstant = chime.partialDecaySeconds / Chime.timeConstantsPerDecay
         partials = chime.partials.prefix(Self.maximumPartialCount).map { partial in
             let hertz = baseHertz * partial.frequencyRatio
             let timeConstantFrames = longestTimeConstant * partial.decayFraction * rate
             return Partial(
-                radiansPerFrame: 2 * .pi * hertz / rate, amplitude: chime.level * strike.gain * partial.relativeAmplitude,
+                radiansPerFrame: 2 * .pi * hertz / rate,
+                amplitude: chime.level * strike.gain * partial.relativeAmplitude,
                 decayPerFrame: exp(-1 / timeConstantFrames), timeConstantFrames: timeConstantFrames,
                 frequencyHertz: hertz)
         }
@@ -194,7 +198,8 @@ extension Chime {
         defer { output.deallocate() }
         output.initialize(repeating: 0, count: chunkCount * chunk)
         for strike in strikes {
-            let sound = StrikeSound(chime: self, strike: strike, keySemitonesAboveC: keySemitonesAboveC, sampleRate: sampleRate)
+            let sound = StrikeSound(
+                chime: self, strike: strike, keySemitonesAboveC: keySemitonesAboveC, sampleRate: sampleRate)
             let onset = Int((strike.delaySeconds * Double(sampleRate)).rounded())
             for partial in sound.partials {
                 var decaying = RotationOscillator()
@@ -212,8 +217,10 @@ extension Chime {
                     let offset = onset - chunkStart
                     let lanes = UnsafeMutableRawPointer(output + chunkStart).assumingMemoryBound(to: Lanes.self)
                     renderStrikePartial(
-                        decaying: &decaying, attack: &attack, hasAttack: Int64(chunkStart - onset) < sound.attackFrameCount,
-                        into: lanes, firstVector: offset > 0 ? offset / 8 : 0, maskedLanes: offset >= 0 ? laneOffset : 0,
+                        decaying: &decaying, attack: &attack,
+                        hasAttack: Int64(chunkStart - onset) < sound.attackFrameCount,
+                        into: lanes, firstVector: offset > 0 ? offset / 8 : 0,
+                        maskedLanes: offset >= 0 ? laneOffset : 0,
                         mask: laneMasks[offset >= 0 ? laneOffset : 0], vectorCount: chunk / 8)
                 }
             }

@@ -42,7 +42,11 @@ struct Ducking {
         var low = 0, high = intervals.count - 1, found = -1
         while low <= high {
             let middle = (low + high) / 2
-            if intervals[middle].start - leadFrames <= frame { found = middle; low = middle + 1 } else { high = middle - 1 }
+            if intervals[middle].start - leadFrames <= frame {
+                found = middle; low = middle + 1
+            } else {
+                high = middle - 1
+            }
         }
         guard found >= 0 else { return 1 }
         let interval = intervals[found]

@@ -38,8 +38,10 @@ func renderPadVoices(
     var a = first
     var b = second
     for vector in 0..<vectors {
-        let aSample = a.imaginary * (1 + a.real * (linear + quadratic * a.real) - thirdHarmonic * a.imaginary * a.imaginary)
-        let bSample = b.imaginary * (1 + b.real * (linear + quadratic * b.real) - thirdHarmonic * b.imaginary * b.imaginary)
+        let aSample =
+            a.imaginary * (1 + a.real * (linear + quadratic * a.real) - thirdHarmonic * a.imaginary * a.imaginary)
+        let bSample =
+            b.imaginary * (1 + b.real * (linear + quadratic * b.real) - thirdHarmonic * b.imaginary * b.imaginary)
         left[vector] += aSample * firstLeft + bSample * secondLeft
         right[vector] += aSample * firstRight + bSample * secondRight
         firstLeft += firstLeftStep
@@ -80,9 +82,11 @@ func renderNoiseLayer(
     let stride = MemoryLayout<Lanes>.stride
     for vector in 0..<vectors {
         let offset = vector * stride
-        let l = brightLeftRaw.loadUnaligned(fromByteOffset: offset, as: Lanes.self) * brightGain
+        let l =
+            brightLeftRaw.loadUnaligned(fromByteOffset: offset, as: Lanes.self) * brightGain
             + darkLeftRaw.loadUnaligned(fromByteOffset: offset, as: Lanes.self) * darkGain
-        let r = brightRightRaw.loadUnaligned(fromByteOffset: offset, as: Lanes.self) * brightGain
+        let r =
+            brightRightRaw.loadUnaligned(fromByteOffset: offset, as: Lanes.self) * brightGain
             + darkRightRaw.loadUnaligned(fromByteOffset: offset, as: Lanes.self) * darkGain
         leftLanes[vector] += l
         rightLanes[vector] += r

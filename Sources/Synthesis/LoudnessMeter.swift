@@ -32,8 +32,11 @@ public final class LoudnessMeter {
                 "a loudness meter needs a sample rate of \(SessionRendererLimits.sampleRateRange.lowerBound)"
                     + " to \(SessionRendererLimits.sampleRateRange.upperBound) Hz, not \(sampleRate)")
         }
-        guard let state = ebur128_init_meter(channelCount: channelCount, sampleRate: sampleRate, mode: ebur128MeterMode | (measuresTruePeak ? ebur128TruePeakMode : 0)
-                | (measuresLoudnessRange ? ebur128LoudnessRangeMode : 0))
+        guard
+            let state = ebur128_init_meter(
+                channelCount: channelCount, sampleRate: sampleRate,
+                mode: ebur128MeterMode | (measuresTruePeak ? ebur128TruePeakMode : 0)
+                    | (measuresLoudnessRange ? ebur128LoudnessRangeMode : 0))
         else {
             throw SynthesisError("libebur128 could not set up a loudness meter (out of memory)")
         }

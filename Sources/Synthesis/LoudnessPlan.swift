@@ -23,7 +23,9 @@ struct LoudnessPlan {
 
     /// The integrated loudness the energies give at `gainDecibels` of master gain.
     func loudnessLUFS(gainDecibels: Double) -> Double {
-        energies.withUnsafeBufferPointer { integratedLoudnessLUFS(subblockEnergies: $0, gain: decibelsToGain(gainDecibels)) }
+        energies.withUnsafeBufferPointer {
+            integratedLoudnessLUFS(subblockEnergies: $0, gain: decibelsToGain(gainDecibels))
+        }
     }
 
     /// The master gain that brings the energies to `targetLUFS`; the second pass puts the

@@ -20,7 +20,7 @@ public struct RenderSettings: Sendable, Equatable {
     public static let defaultLoudnessTargetLUFS = -20.0
     public static let loudnessTargetRange: ClosedRange<Double> = -40 ... -10
     public static let defaultTruePeakCeilingDecibels = -1.0
-    public static let truePeakCeilingRange: ClosedRange<Double> = -12 ... 0
+    public static let truePeakCeilingRange: ClosedRange<Double> = -12...0
     public static let supportedChannelCounts = [2]
 
     public init(

@@ -142,7 +142,9 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
 
         let sortedClips = voiceClips.sorted { $0.startFrame < $1.startFrame }
         let ducking = Ducking(
-            clips: sortedClips.map { ($0.startFrame, min($0.startFrame + Int64($0.samples.count), timeline.totalFrames)) },
+            clips: sortedClips.map {
+                ($0.startFrame, min($0.startFrame + Int64($0.samples.count), timeline.totalFrames))
+            },
             sampleRate: sampleRate)
         bed = ToneBed(timeline: timeline, random: &random, ducking: ducking)
         if timeline.bed.noise != .none && !settings.isBedMuted {
@@ -205,7 +207,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         // covers the steps only: a sleep tail, falling to silence, would only pull the gain up.
         var plan = LoudnessPlan(totalFrames: stepsEndFrame, sampleRate: sampleRate)
         let weightTable = KWeightingTable(sampleRate: sampleRate)
-        let bedReferenceLUFS = Self.bedReferenceLoudness(bed: bed, weights: weightTable, bright: brightNoise, dark: darkNoise)
+        let bedReferenceLUFS = Self.bedReferenceLoudness(
+            bed: bed, weights: weightTable, bright: brightNoise, dark: darkNoise)
         let voiceTargetLUFS = bedReferenceLUFS + Self.voiceAboveBedDecibels
         let kWeighting = KWeighting(sampleRate: sampleRate)
         let totalVoiceSamples = sortedClips.reduce(0) { $0 + $1.samples.count }
@@ -239,7 +242,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         }
 
         // The loudness plan, then the master gain.
-        Self.addBedEnergies(to: &plan, bed: bed, weights: weightTable, bright: brightNoise, dark: darkNoise,
+        Self.addBedEnergies(
+            to: &plan, bed: bed, weights: weightTable, bright: brightNoise, dark: darkNoise,
             isMuted: settings.isBedMuted, ending: ending)
         Self.addStrikeEnergies(to: &plan, events: events, sounds: sounds, weights: weightTable, ending: ending)
         for (index, clip) in clipLayout.enumerated() {
@@ -416,7 +420,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         nextMixStart += Int64(Self.chunkFrameCount)
     }
 
-    private func renderPad(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, next: ToneBed.Control) {
+    private func renderPad(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, next: ToneBed.Control)
+    {
         let startAmplitudes = SIMD4<Float>(bedControl.amplitudes) * masterGain
         let endAmplitudes = SIMD4<Float>(next.amplitudes) * masterGain
         let second = Float(bedControl.secondHarmonic)
@@ -534,7 +539,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
 
     /// The gain each limiter sub-block needs so that its (interpolated) peak stays under the ceiling.
     private func measurePeaks(
-        left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, into required: UnsafeMutablePointer<Float>
+        left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>,
+        into required: UnsafeMutablePointer<Float>
     ) {
         for subblock in 0..<Self.subblocksPerChunk {
             let start = subblock * Self.limiterSubblockFrameCount
@@ -603,7 +609,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             for index in 0..<Self.chunkFrameCount {
                 let frame = outputChunkStart + Int64(index)
                 guard frame >= fadeStart else { continue }
-                let gain = Float(Self.endFade(atFrame: frame, totalFrames: totalFrames, fadeOutFrameCount: fadeOutFrameCount))
+                let gain = Float(
+                    Self.endFade(atFrame: frame, totalFrames: totalFrames, fadeOutFrameCount: fadeOutFrameCount))
                 output[index * 2] *= gain
                 output[index * 2 + 1] *= gain
             }
@@ -663,7 +670,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         }
         if let bright, let dark {
             energy +=
-                2 * (control.brightNoiseGain * control.brightNoiseGain * bright.weightedPower
+                2
+                * (control.brightNoiseGain * control.brightNoiseGain * bright.weightedPower
                     + control.darkNoiseGain * control.darkNoiseGain * dark.weightedPower)
         }
         return energy
@@ -693,7 +701,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             for point in [1, 3] {
                 let frame = Int64(block * length + point * length / 4)
                 let fade = ending.gain(atFrame: frame)
-                sum += bedEnergy(bed.control(atFrame: frame), bed: bed, weights: weights, bright: bright, dark: dark)
+                sum +=
+                    bedEnergy(bed.control(atFrame: frame), bed: bed, weights: weights, bright: bright, dark: dark)
                     * fade * fade
             }
             plan.energies[block] += sum / 2
@@ -705,7 +714,9 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         ending: SessionEnding
     ) {
         let length = plan.subblockFrameCount
-        let partialWeights = sounds.map { sound in sound.partials.map { weights.powerGain(frequencyHertz: $0.frequencyHertz) } }
+        let partialWeights = sounds.map { sound in
+            sound.partials.map { weights.powerGain(frequencyHertz: $0.frequencyHertz) }
+        }
         for event in events {
             let sound = sounds[event.soundIndex]
             var block = Int(event.frame) / length
@@ -716,7 +727,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
                 if from > Double(sound.lengthFrames) { break }
                 let middle = blockStart + Int64(length / 2)
                 let fade = ending.gain(atFrame: middle)
-                let energy = sound.weightedEnergy(fromFrame: from, toFrame: to, weights: partialWeights[event.soundIndex])
+                let energy = sound.weightedEnergy(
+                    fromFrame: from, toFrame: to, weights: partialWeights[event.soundIndex])
                 plan.energies[block] += 2 * energy / Double(length) * fade * fade
                 block += 1
             }

@@ -86,7 +86,8 @@ struct ToneBed {
         leftGains = left
         rightGains = right
         let padPower = (Self.voiceLevels * Self.voiceLevels).sum() / 2
-        noiseGain = timeline.bed.noise == .none ? 0 : padPower.squareRoot() * decibelsToGain(timeline.bed.noiseLevelDecibels)
+        noiseGain =
+            timeline.bed.noise == .none ? 0 : padPower.squareRoot() * decibelsToGain(timeline.bed.noiseLevelDecibels)
         self.ducking = ducking
     }
 
@@ -226,7 +227,9 @@ struct NoiseTable {
         self.samples = samples
         // Measure the loop twice over, so the filter's start-up does not count.
         var sum = 0.0
-        KWeighting(sampleRate: sampleRate).forEachWeightedSquare(count: 2 * frameCount, sample: { samples[$0 % frameCount] }) {
+        KWeighting(sampleRate: sampleRate).forEachWeightedSquare(
+            count: 2 * frameCount, sample: { samples[$0 % frameCount] }
+        ) {
             index, square in if index >= frameCount { sum += square }
         }
         weightedPower = sum / Double(frameCount)

@@ -1,7 +1,7 @@
 import Export
 import Foundation
-import SootheTestSupport
 import Sequencer
+import SootheTestSupport
 import Testing
 
 /// Runs the built `soothe export` as a user would, including interrupting it and limiting it.
@@ -16,7 +16,9 @@ struct ExportCommandTests {
     @Test func exportsAWAVWithExactLengthCuesAndLabels() throws {
         let scratch = try ScratchDirectory()
         let path = scratch.file("reset.wav")
-        let result = try SootheProcess.run(["export", "quick-reset", "--no-voice", "--total", "1m", "-o", path, "--chapters"])
+        let result = try SootheProcess.run([
+            "export", "quick-reset", "--no-voice", "--total", "1m", "-o", path, "--chapters",
+        ])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.hasPrefix("Wrote \(path): WAV 16-bit, 48000 Hz stereo, 1:00"))
         #expect(scratch.contents() == ["reset.cue", "reset.wav"])
@@ -51,9 +53,14 @@ struct ExportCommandTests {
             #expect(decoded.samples.count == 2 * 2_880_000, "\(name)")
         }
         let vtt = try SootheProcess.run(
-            ["export", "quick-reset", "--no-voice", "--total", "1m", "-o", scratch.file("e.mp3"), "--chapters", "--vbr"])
+            [
+                "export", "quick-reset", "--no-voice", "--total", "1m", "-o", scratch.file("e.mp3"), "--chapters",
+                "--vbr",
+            ])
         #expect(vtt.status == 0, "\(vtt.standardError)")
-        #expect(try String(contentsOfFile: scratch.file("e.vtt"), encoding: .utf8).hasPrefix("WEBVTT\n\n1\n00:00:00.000 --> "))
+        #expect(
+            try String(contentsOfFile: scratch.file("e.vtt"), encoding: .utf8).hasPrefix(
+                "WEBVTT\n\n1\n00:00:00.000 --> "))
     }
 
     @Test func anExistingFileIsRefusedUntouchedAndReplacedOnlyWithForce() throws {
@@ -66,7 +73,9 @@ struct ExportCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data("old bytes".utf8))
         #expect(scratch.contents() == ["keep.wav"])
 
-        let forced = try SootheProcess.run(["export", "quick-reset", "--no-voice", "--total", "1m", "-o", path, "--force"])
+        let forced = try SootheProcess.run([
+            "export", "quick-reset", "--no-voice", "--total", "1m", "-o", path, "--force",
+        ])
         #expect(forced.status == 0, "\(forced.standardError)")
         #expect(try AudioFileReader.read(path, maximumFrameCount: 0).frameCount == 2_880_000)
         #expect(scratch.contents() == ["keep.wav"])
@@ -92,7 +101,8 @@ struct ExportCommandTests {
     ])
     func badInputGetsAClearErrorAndLeavesNothing(arguments: [String], fragment: String) throws {
         let scratch = try ScratchDirectory()
-        let result = try SootheProcess.run(["export", "quick-reset", "--no-voice", "--total", "1m"] + arguments, directory: scratch.path)
+        let result = try SootheProcess.run(
+            ["export", "quick-reset", "--no-voice", "--total", "1m"] + arguments, directory: scratch.path)
         #expect(result.status != 0)
         #expect(result.standardError.contains(fragment), "\(result.standardError)")
         #expect(!result.standardError.contains("Fatal error"))
@@ -101,7 +111,10 @@ struct ExportCommandTests {
 
     @Test func anUnwritableDirectoryIsRefusedBeforeRendering() throws {
         let result = try SootheProcess.run(
-            ["export", "quick-reset", "--no-voice", "--total", "1m", "-o", Self.unwritableDirectory + "/soothe-test.wav"])
+            [
+                "export", "quick-reset", "--no-voice", "--total", "1m", "-o",
+                Self.unwritableDirectory + "/soothe-test.wav",
+            ])
         #expect(result.status == 73)
         #expect(result.standardError.contains("is not writable") || result.standardError.contains("cannot write"))
         #expect(!FileManager.default.fileExists(atPath: Self.unwritableDirectory + "/soothe-test.wav"))
@@ -141,14 +154,16 @@ struct ExportCommandTests {
             """
         let result = try SootheProcess.run(["-c", script], executable: URL(fileURLWithPath: "/bin/sh"))
         #expect(result.status == 130)
-        #expect(result.standardError.contains("export interrupted; 'bg.wav' was not written"), "\(result.standardError)")
+        #expect(
+            result.standardError.contains("export interrupted; 'bg.wav' was not written"), "\(result.standardError)")
         #expect(scratch.contents().isEmpty, "\(scratch.contents())")
     }
 
     @Test func aFileSizeLimitGivesAClearErrorAndNoFile() throws {
         let scratch = try ScratchDirectory()
         let path = scratch.file("limited.wav")
-        let command = "ulimit -f 100; exec '\(SootheProcess.executableURL.path)' export quick-reset --no-voice --total 1m -o '\(path)'"
+        let command =
+            "ulimit -f 100; exec '\(SootheProcess.executableURL.path)' export quick-reset --no-voice --total 1m -o '\(path)'"
         let result = try SootheProcess.run(["-c", command], executable: URL(fileURLWithPath: "/bin/sh"))
         #expect(result.status == 74)
         #expect(result.standardError.contains("file size limit reached"), "\(result.standardError)")
@@ -177,7 +192,8 @@ enum WAVChunks {
     static func cueLabels(in data: Data) throws -> [Label] {
         let bytes = [UInt8](data)
         func word(_ offset: Int) -> Int {
-            Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 24
+            Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3])
+                << 24
         }
         func id(_ offset: Int) -> String { String(decoding: bytes[offset..<(offset + 4)], as: UTF8.self) }
         try #require(id(0) == "RIFF" && id(8) == "WAVE")

@@ -1,6 +1,7 @@
-@testable import Export
 import Foundation
 import Testing
+
+@testable import Export
 
 /// Every format written through libsndfile and read back through libsndfile.
 struct ExportRoundTripTests {

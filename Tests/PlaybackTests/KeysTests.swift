@@ -16,7 +16,8 @@ import Testing
         defer { tmux.kill() }
         tmux.type("stty -g > \(sandbox.path("before"))")
         tmux.type(
-            "ALSA_CONFIG_PATH=\(config) \(SoothePlay.executablePath) play quick-reset --total 2m --no-voice --device default")
+            "ALSA_CONFIG_PATH=\(config) \(SoothePlay.executablePath) play quick-reset --total 2m --no-voice --device default"
+        )
         #expect(tmux.waitForScreen { $0.contains("Step 1 of 9: Settle in") })
 
         tmux.press("Space")
@@ -68,7 +69,8 @@ import Testing
         defer { tmux.kill() }
         tmux.type("stty -g > \(sandbox.path("before"))")
         tmux.type(
-            "ALSA_CONFIG_PATH=\(config) \(SoothePlay.executablePath) play quick-reset --total 2m --no-voice --device default")
+            "ALSA_CONFIG_PATH=\(config) \(SoothePlay.executablePath) play quick-reset --total 2m --no-voice --device default"
+        )
         #expect(tmux.waitForScreen { $0.contains("Step 1 of 9") })
         Thread.sleep(forTimeInterval: 0.5)
         tmux.press("C-c")

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Export
 import Foundation
-import SootheTestSupport
 import Sequencer
+import SootheTestSupport
 import Synthesis
 import Testing
 
@@ -17,7 +17,8 @@ import Testing
         let config = try sandbox.writeALSAConfig(
             defaultPCM: #"type file slave.pcm "null" file "\#(capture)" format "wav""#)
         let result = try SoothePlay.run(
-            ["play", "quick-reset", "--total", "40s", "--no-voice", "--device", "default"], environment: ["ALSA_CONFIG_PATH": config])
+            ["play", "quick-reset", "--total", "40s", "--no-voice", "--device", "default"],
+            environment: ["ALSA_CONFIG_PATH": config])
         #expect(result.status == 0, "\(result.standardError)")
         // Nothing on stderr: no ALSA or JACK chatter, and no status line when stderr is not a terminal.
         #expect(result.standardError.isEmpty, "\(result.standardError)")
@@ -95,7 +96,8 @@ import Testing
             defaultPCM: #"type file slave.pcm "null" file "/dev/full" format "raw""#)
         let started = Date()
         let result = try SoothePlay.run(
-            ["play", "quick-reset", "--total", "40s", "--no-voice", "--device", "default"], environment: ["ALSA_CONFIG_PATH": config])
+            ["play", "quick-reset", "--total", "40s", "--no-voice", "--device", "default"],
+            environment: ["ALSA_CONFIG_PATH": config])
         #expect(result.status == 74)
         #expect(result.standardError.contains("the output device 'default' stopped playing"), "\(result.standardError)")
         #expect(Date().timeIntervalSince(started) < 10)
@@ -111,7 +113,8 @@ import Testing
     static func render(routine name: String, total: String) throws -> [Float] {
         let customization = SessionCustomization(totalDuration: try SessionDuration(parsing: total))
         let builder = try SessionBuilder(
-            routine: RoutineLibrary.load(name), sampleRate: Play.sampleRate, speech: SpeechOptions.parse(["--no-voice"]),
+            routine: RoutineLibrary.load(name), sampleRate: Play.sampleRate,
+            speech: SpeechOptions.parse(["--no-voice"]),
             settings: SoundOptions.parse([]).renderSettings)
         let (timeline, source) = try builder.makeSession(customization)
         var samples = [Float](repeating: 0, count: Int(timeline.totalFrames) * 2)

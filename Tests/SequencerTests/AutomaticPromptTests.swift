@@ -8,14 +8,18 @@ struct AutomaticPromptTests {
         let timeline = try SessionTimeline(routine: RoutineLibrary.builtIn(named: "bedtime-foot"))
         let prompts = timeline.plannedPrompts
         #expect(prompts.count == timeline.steps.count + 1)
-        #expect(prompts.filter { $0.kind == .sideSwitch }.map(\.text) == [
-            "Gently set that foot down, and bring up your left foot."
-        ])
+        #expect(
+            prompts.filter { $0.kind == .sideSwitch }.map(\.text) == [
+                "Gently set that foot down, and bring up your left foot."
+            ])
         let last = try #require(prompts.first { $0.kind == .lastStep })
         #expect(last.stepIndex == timeline.steps.count - 1)
         #expect(last.text.hasPrefix("Last step. Set both feet down"))
-        #expect(prompts.last == PlannedPrompt(
-            stepIndex: timeline.steps.count - 1, kind: .close, text: Routine.defaultCloseSay, anchor: .beforeStepEnd))
+        #expect(
+            prompts.last
+                == PlannedPrompt(
+                    stepIndex: timeline.steps.count - 1, kind: .close, text: Routine.defaultCloseSay,
+                    anchor: .beforeStepEnd))
         #expect(prompts.dropLast().allSatisfy { $0.anchor == .afterChime })
     }
 

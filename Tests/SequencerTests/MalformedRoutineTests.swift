@@ -28,7 +28,8 @@ struct MalformedRoutineTests {
             label: "unclosed flow list", text: "title: T\nsteps: [\n", kind: .syntax, fragments: ["syntax error"]),
         FileCase(
             label: "JSON syntax error", fileName: "routine.json",
-            text: "{\n  \"title\": \"T\",\n  \"steps\": [\n    {\"id\": \"a\" \"title\": \"b\"}\n  ]\n}\n", kind: .syntax,
+            text: "{\n  \"title\": \"T\",\n  \"steps\": [\n    {\"id\": \"a\" \"title\": \"b\"}\n  ]\n}\n",
+            kind: .syntax,
             fragments: ["syntax error"], position: "4:"),
         FileCase(
             label: "JSON trailing garbage", fileName: "routine.json", text: "{\"title\": \"T\"} }\n", kind: .syntax,
@@ -51,7 +52,10 @@ struct MalformedRoutineTests {
             fragments: ["'steps' of the routine must be a list of steps", "not a mapping"], position: "3:3"),
         FileCase(
             label: "unknown top-level field", text: "title: T\ntitel: U\nsteps:\n" + validStep, kind: .unknownField,
-            fragments: ["unknown field 'titel'", "valid fields are name, title, description, bed, last-step-say, close-say, sleep-tail and steps"],
+            fragments: [
+                "unknown field 'titel'",
+                "valid fields are name, title, description, bed, last-step-say, close-say, sleep-tail and steps",
+            ],
             position: "2:1"),
         FileCase(
             label: "step missing id", text: "title: T\nsteps:\n  - {title: Rest, duration: 1m}\n", kind: .missingField,
@@ -89,11 +93,13 @@ struct MalformedRoutineTests {
             label: "absurd step duration", text: "title: T\nsteps:\n  - {id: rest, title: R, duration: 30h}\n",
             kind: .invalidDuration, fragments: ["longer than 24 hours"]),
         FileCase(
-            label: "hold is not a boolean", text: "title: T\nsteps:\n  - {id: rest, title: R, duration: 1m, hold: maybe}\n",
+            label: "hold is not a boolean",
+            text: "title: T\nsteps:\n  - {id: rest, title: R, duration: 1m, hold: maybe}\n",
             kind: .wrongType, fragments: ["'hold' of step 'rest' must be true or false, not 'maybe'"]),
         FileCase(
             label: "tempo out of range", text: "title: T\nsteps:\n  - {id: rest, title: R, duration: 1m, tempo: 900}\n",
-            kind: .wrongType, fragments: ["'tempo' of step 'rest' must be a number of pulses per minute from 10 to 180"]),
+            kind: .wrongType, fragments: ["'tempo' of step 'rest' must be a number of pulses per minute from 10 to 180"]
+        ),
         FileCase(
             label: "id not kebab-case", text: "title: T\nsteps:\n  - {id: Thumb Circles, title: R, duration: 1m}\n",
             kind: .invalidValue, fragments: ["'Thumb Circles'", "kebab-case"]),
@@ -121,7 +127,8 @@ struct MalformedRoutineTests {
             text: "title: T\nsteps:\n  - each-side: [left, up]\n    steps:\n    " + validStep, kind: .invalidSide,
             fragments: ["the side 'up'", "sides are left and right"]),
         FileCase(
-            label: "each-side is not a list", text: "title: T\nsteps:\n  - each-side: left\n    steps:\n    " + validStep,
+            label: "each-side is not a list",
+            text: "title: T\nsteps:\n  - each-side: left\n    steps:\n    " + validStep,
             kind: .wrongType, fragments: ["'each-side' of each-side block 1 must be a list of sides"]),
         FileCase(
             label: "each-side block without steps", text: "title: T\nsteps:\n  - each-side: [left, right]\n",
@@ -161,7 +168,8 @@ struct MalformedRoutineTests {
     @Test func validJSONWithTabsLoads() throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("tabs.json")
-        let json = "{\n\t\"title\": \"Tabs\",\n\t\"steps\": [\n\t\t{\"id\": \"a\", \"title\": \"A\", \"duration\": \"1:30\"}\n\t]\n}\n"
+        let json =
+            "{\n\t\"title\": \"Tabs\",\n\t\"steps\": [\n\t\t{\"id\": \"a\", \"title\": \"A\", \"duration\": \"1:30\"}\n\t]\n}\n"
         try json.write(toFile: path, atomically: true, encoding: .utf8)
         let routine = try RoutineLibrary.load(path)
         #expect(routine.name == "tabs")

@@ -105,7 +105,8 @@ struct SessionTimelineTests {
             RoutineItem.step(
                 RoutineStep(id: "s\(index)", title: "S", duration: SessionDuration(microseconds: 97_333_331)))
         }
-        let timeline = try SessionTimeline(routine: Routine(name: "long", title: "Long", items: steps), sampleRate: 44100)
+        let timeline = try SessionTimeline(
+            routine: Routine(name: "long", title: "Long", items: steps), sampleRate: 44100)
         let last = try #require(timeline.steps.last)
         #expect(last.startFrame == (499 * 97_333_331 * 44100 + 500_000) / 1_000_000)
     }

@@ -37,7 +37,10 @@ struct CommandLineTests {
     }
 
     @Test(arguments: [
-        (["show", "bedtime-feet"], "the built-in routines are bedtime-foot, legs-and-feet, quick-reset and sore-arches"),
+        (
+            ["show", "bedtime-feet"],
+            "the built-in routines are bedtime-foot, legs-and-feet, quick-reset and sore-arches"
+        ),
         (["show", "--step", "thumb=3m"], "there is no step 'thumb'; the steps are"),
         (["show", "--step", "arch@up=3m"], "sides are left and right"),
         (["show", "--total", "soon"], "'soon' is not a duration"),
@@ -63,7 +66,8 @@ struct CommandLineTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appending(path: "mine.yaml").path
-        try "title: Mine\nsteps:\n  - id: a\n    title: A\n    duration: 1m\n  - id: a\n    title: B\n    duration: 1m\n"
+        try
+            "title: Mine\nsteps:\n  - id: a\n    title: A\n    duration: 1m\n  - id: a\n    title: B\n    duration: 1m\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
         let result = try Soothe.run(["show", path])
         #expect(result.status != 0)
@@ -91,7 +95,10 @@ struct CommandLineTests {
         #expect(nowhere.standardError.contains("missing/dir' does not exist; create it first"))
     }
 
-    @Test(arguments: [["--help"], ["show", "--help"], ["routines", "--help"], ["init", "--help"], ["play", "--help"], ["devices", "--help"], ["--version"]])
+    @Test(arguments: [
+        ["--help"], ["show", "--help"], ["routines", "--help"], ["init", "--help"], ["play", "--help"],
+        ["devices", "--help"], ["--version"],
+    ])
     func helpAndVersionSucceed(arguments: [String]) throws {
         let result = try Soothe.run(arguments)
         #expect(result.status == 0)

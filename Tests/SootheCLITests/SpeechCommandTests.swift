@@ -33,7 +33,10 @@ struct SpeechCommandTests {
     }
 
     @Test(arguments: [
-        (["show", "--voice", "bob"], "there is no voice 'bob'; the voices are flite's slt (the default), rms, awb and kal"),
+        (
+            ["show", "--voice", "bob"],
+            "there is no voice 'bob'; the voices are flite's slt (the default), rms, awb and kal"
+        ),
         (["show", "--voice", "espeak:xx-nonsense"], "espeak-ng has no voice 'espeak:xx-nonsense'; its voices are"),
         (["show", "--speech-rate", "20"], "choose from 80 to 300"),
         (["show", "--voice", "slt", "--no-voice"], "contradict"),
@@ -54,7 +57,8 @@ struct SpeechCommandTests {
         let empty = try Soothe.run(
             ["show", "--voice", "espeak:en"], environment: ["ESPEAK_DATA_PATH": directory.path])
         #expect(empty.status == 64 || empty.status == 1, "\(empty.status)")
-        #expect(empty.standardError.contains("espeak-ng cannot start: it could not load its data from '\(directory.path)'"),
+        #expect(
+            empty.standardError.contains("espeak-ng cannot start: it could not load its data from '\(directory.path)'"),
             "\(empty.standardError)")
         let nowhere = try Soothe.run(
             ["show", "--voice", "espeak:en"], environment: ["ESPEAK_DATA_PATH": "/nonexistent/espeak"])

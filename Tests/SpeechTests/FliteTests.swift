@@ -38,7 +38,9 @@ struct FliteTests {
     /// flite is run on several threads at once; this would show any shared state it writes.
     @Test func parallelSynthesisMatchesSerial() throws {
         let texts = (1...6).map { "Now the toes, one by one. Circle toe number \($0) gently." }
-        let serial = try texts.map { try PromptSynthesizer(voice: .default, cache: nil).clip(for: $0, sampleRate: 16000) }
+        let serial = try texts.map {
+            try PromptSynthesizer(voice: .default, cache: nil).clip(for: $0, sampleRate: 16000)
+        }
         let parallel = try PromptSynthesizer(voice: .default, cache: nil).speak(texts + texts, sampleRate: 16000)
         let prefixMatches = Array(parallel.prefix(6)) == serial
         let suffixMatches = Array(parallel.suffix(6)) == serial

@@ -26,7 +26,8 @@ struct PromptPlacementTests {
     }
 
     @Test func aPromptTooLongForItsStepNamesTheStepAndBothLengths() throws {
-        let long = "Press your thumbs into the sole, and make small, slow circles with firm pressure. Linger "
+        let long =
+            "Press your thumbs into the sole, and make small, slow circles with firm pressure. Linger "
             + "wherever it feels tense or sore, and breathe out slowly as you press."
         let timeline = try SessionTimeline(routine: makeShortRoutine(stepSeconds: 6, say: long), sampleRate: 48000)
         let synthesizer = try PromptSynthesizer(cache: nil)
@@ -101,8 +102,10 @@ struct PromptCacheTests {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let text = "Breathe out slowly."
-        let original = try PromptSynthesizer(cache: PromptCache(directory: directory)).clip(for: text, sampleRate: 48000)
-        let file = try #require(try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil).first)
+        let original = try PromptSynthesizer(cache: PromptCache(directory: directory)).clip(
+            for: text, sampleRate: 48000)
+        let file = try #require(
+            try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil).first)
         var bytes = [UInt8](try Data(contentsOf: file))
         switch damage {
         case "flip": bytes[bytes.count / 2] ^= 0x40
@@ -140,11 +143,13 @@ struct PromptCacheTests {
     }
 
     @Test func theCacheLivesUnderXDGCacheHomeOrHome() {
-        #expect(PromptCache.standardDirectory(environment: ["XDG_CACHE_HOME": "/x/cache", "HOME": "/h"]).path
-            == "/x/cache/soothe")
+        #expect(
+            PromptCache.standardDirectory(environment: ["XDG_CACHE_HOME": "/x/cache", "HOME": "/h"]).path
+                == "/x/cache/soothe")
         #expect(PromptCache.standardDirectory(environment: ["HOME": "/h"]).path == "/h/.cache/soothe")
         // A relative XDG_CACHE_HOME is invalid by the specification and ignored.
-        #expect(PromptCache.standardDirectory(environment: ["XDG_CACHE_HOME": "rel", "HOME": "/h"]).path
-            == "/h/.cache/soothe")
+        #expect(
+            PromptCache.standardDirectory(environment: ["XDG_CACHE_HOME": "rel", "HOME": "/h"]).path
+                == "/h/.cache/soothe")
     }
 }

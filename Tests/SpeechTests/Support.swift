@@ -1,5 +1,6 @@
 import Foundation
 import Sequencer
+
 @testable import Speech
 
 /// A fresh cache directory per test, removed by the caller.

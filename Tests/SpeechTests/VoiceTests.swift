@@ -5,7 +5,8 @@ import Testing
 struct VoiceTests {
     @Test(arguments: [
         ("slt", Voice(engine: .flite, name: "slt")), ("KAL", Voice(engine: .flite, name: "kal")),
-        ("flite:awb", Voice(engine: .flite, name: "awb")), ("espeak:en-gb+f3", Voice(engine: .espeak, name: "en-gb+f3")),
+        ("flite:awb", Voice(engine: .flite, name: "awb")),
+        ("espeak:en-gb+f3", Voice(engine: .espeak, name: "en-gb+f3")),
         ("espeak:de", Voice(engine: .espeak, name: "de")),
     ])
     func parses(text: String, voice: Voice) throws {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Finds clicks the way PortAudio's loopback pop detector does: take away the music and look at
 /// what is left. A notch at the mains-free band is not needed here; the music of a session lies
 /// below about 4 kHz, so a steep high-pass (two cascaded second-order Butterworth sections at
@@ -34,8 +36,6 @@ struct ClickDetector {
         return part[range.clamped(to: part.indices)].map { abs($0) }.max() ?? 0
     }
 }
-
-import Foundation
 
 private func _cos(_ x: Double) -> Double { cos(x) }
 private func _sin(_ x: Double) -> Double { sin(x) }

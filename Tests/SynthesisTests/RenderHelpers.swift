@@ -1,5 +1,6 @@
 import Foundation
 import Sequencer
+
 @testable import Synthesis
 
 /// Builds the timeline of a built-in routine, optionally squeezed to `totalSeconds`.
@@ -16,7 +17,8 @@ func renderAll(_ renderer: SessionRenderer, blockFrameCount: Int = 4096) -> [Flo
     samples.withUnsafeMutableBufferPointer { buffer in
         while true {
             let count = min(blockFrameCount, Int(renderer.totalFrames) - done)
-            let written = renderer.render(into: buffer.baseAddress! + done * renderer.channelCount, frameCount: max(count, 1))
+            let written = renderer.render(
+                into: buffer.baseAddress! + done * renderer.channelCount, frameCount: max(count, 1))
             if written == 0 { break }
             done += written
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Sequencer
 import Testing
+
 @testable import Synthesis
 
 /// Frames in a millisecond at 48 kHz.
@@ -28,7 +29,9 @@ private func onsetFrame(in mono: [Float], near expected: Int) -> Int? {
         let mono = leftChannel(samples)
         for step in timeline.steps {
             let onset = try #require(onsetFrame(in: mono, near: Int(step.startFrame)), "no onset for \(step.id)")
-            #expect(abs(onset - Int(step.startFrame)) <= millisecond, "step \(step.id): onset \(onset), timeline \(step.startFrame)")
+            #expect(
+                abs(onset - Int(step.startFrame)) <= millisecond,
+                "step \(step.id): onset \(onset), timeline \(step.startFrame)")
         }
     }
 
@@ -39,7 +42,9 @@ private func onsetFrame(in mono: [Float], near expected: Int) -> Int? {
         var buffer = [Float](repeating: 0, count: 1000 * 2)
         var frames = 0
         while true {
-            let written = buffer.withUnsafeMutableBufferPointer { renderer.render(into: $0.baseAddress!, frameCount: 1000) }
+            let written = buffer.withUnsafeMutableBufferPointer {
+                renderer.render(into: $0.baseAddress!, frameCount: 1000)
+            }
             if written == 0 { break }
             frames += written
         }
@@ -165,7 +170,9 @@ private func onsetFrame(in mono: [Float], near expected: Int) -> Int? {
         renderer.seek(toFrame: step.startFrame)
         #expect(renderer.position == step.startFrame)
         var buffer = [Float](repeating: 0, count: 48000 * 2)
-        let written = buffer.withUnsafeMutableBufferPointer { renderer.render(into: $0.baseAddress!, frameCount: 48000) }
+        let written = buffer.withUnsafeMutableBufferPointer {
+            renderer.render(into: $0.baseAddress!, frameCount: 48000)
+        }
         #expect(written == 48000)
         #expect(renderer.position == step.startFrame + 48000)
         let mono = leftChannel(buffer)
@@ -212,7 +219,8 @@ private func onsetFrame(in mono: [Float], near expected: Int) -> Int? {
         // The chimes alone, to take them out of both beds: they are not ducked.
         var chimeSettings = mutedSettings
         chimeSettings.isBedMuted = true
-        let chimes = leftChannel(renderAll(try SessionRenderer(timeline: timeline, settings: chimeSettings, voiceClips: [clip])))
+        let chimes = leftChannel(
+            renderAll(try SessionRenderer(timeline: timeline, settings: chimeSettings, voiceClips: [clip])))
         let undimmed = zip(undimmedWithChimes, chimes).map { $0 - $1 }
         let ducked = zip(duckedWithChimes, chimes).map { $0 - $1 }
         func rms(_ samples: [Float], _ range: Range<Int>) -> Double {
@@ -233,7 +241,9 @@ private func onsetFrame(in mono: [Float], near expected: Int) -> Int? {
 
     @Test func refusesBadSettingsAndClips() throws {
         let timeline = try makeTimeline("quick-reset", totalSeconds: 36)
-        #expect(throws: SynthesisError.self) { try SessionRenderer(timeline: timeline, settings: RenderSettings(channelCount: 6)) }
+        #expect(throws: SynthesisError.self) {
+            try SessionRenderer(timeline: timeline, settings: RenderSettings(channelCount: 6))
+        }
         #expect(throws: SynthesisError.self) {
             try SessionRenderer(timeline: timeline, settings: RenderSettings(loudnessTargetLUFS: 3))
         }

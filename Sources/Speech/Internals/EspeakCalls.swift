@@ -112,19 +112,20 @@ enum EspeakCalls {
 
     /// The synthesis callback: espeak-ng hands over blocks of 16-bit samples, and the events that
     /// carry the `user_data` pointer given to `espeak_Synth`.
-    private static let collectSamples: @convention(c) (
-        UnsafeMutablePointer<Int16>?, Int32, UnsafeMutablePointer<espeak_EVENT>?
-    ) -> Int32 = { samples, count, events in
-        guard let events, let userData = events.pointee.user_data else { return 0 }
-        let collector = Unmanaged<SampleCollector>.fromOpaque(userData).takeUnretainedValue()
-        if let samples, count > 0 {
-            collector.samples.reserveCapacity(collector.samples.count + Int(count))
-            for index in 0..<Int(count) {
-                collector.samples.append(Float(samples[index]) / 32768)
+    private static let collectSamples:
+        @convention(c) (
+            UnsafeMutablePointer<Int16>?, Int32, UnsafeMutablePointer<espeak_EVENT>?
+        ) -> Int32 = { samples, count, events in
+            guard let events, let userData = events.pointee.user_data else { return 0 }
+            let collector = Unmanaged<SampleCollector>.fromOpaque(userData).takeUnretainedValue()
+            if let samples, count > 0 {
+                collector.samples.reserveCapacity(collector.samples.count + Int(count))
+                for index in 0..<Int(count) {
+                    collector.samples.append(Float(samples[index]) / 32768)
+                }
             }
+            return 0
         }
-        return 0
-    }
 
     /// espeak-ng's own words for a status, from `espeak_ng_GetStatusCodeMessage`.
     struct EspeakFailure: Error {

@@ -4,7 +4,8 @@ internal import CSoxr
 enum SoxrCalls {
     /// Wraps `soxr_oneshot` with `soxr_quality_spec(SOXR_HQ, 0)`: resamples mono Float samples
     /// from `inputRate` to `outputRate` in one go. Returns the samples, or libsoxr's message.
-    static func soxr_oneshot(_ input: [Float], from inputRate: Int, to outputRate: Int) -> Result<[Float], SoxrFailure> {
+    static func soxr_oneshot(_ input: [Float], from inputRate: Int, to outputRate: Int) -> Result<[Float], SoxrFailure>
+    {
         let ratio = Double(outputRate) / Double(inputRate)
         let capacity = Int((Double(input.count) * ratio).rounded(.up)) + 16
         var output = [Float](repeating: 0, count: capacity)
