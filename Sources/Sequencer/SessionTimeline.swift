@@ -176,7 +176,7 @@ public struct SessionTimeline: Equatable, Sendable {
         for step in steps where step.duration < minimumStepDuration {
             throw RoutineError(
                 .stepTooShort,
-                "step '\(step.id)'\(step.side.map { " (\($0.rawValue))" } ?? "") would last \(step.duration) s; "
+                "step '\(step.id)'\(step.side.map { " (\($0.rawValue))" } ?? "") would last only \(step.duration); "
                     + "every step needs at least \(minimumStepDuration.seconds.plainText) s, so choose a longer total")
         }
     }
