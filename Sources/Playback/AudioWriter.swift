@@ -76,7 +76,11 @@ final class AudioWriter: @unchecked Sendable {
 
     /// Seconds since the last write returned.
     var secondsSinceLastWrite: Double {
-        Double(Self.now() &- lastWriteNanoseconds.load(ordering: .relaxed)) / 1e9
+        // The last write is read before the clock, so it cannot be later than `now`; the guard
+        // keeps a write stamped in between from wrapping round into a false stall.
+        let lastWrite = lastWriteNanoseconds.load(ordering: .acquiring)
+        let now = Self.now()
+        return now > lastWrite ? Double(now - lastWrite) / 1e9 : 0
     }
 
     /// Monotonic nanoseconds when the first block was handed to the device, or 0.
@@ -93,7 +97,7 @@ final class AudioWriter: @unchecked Sendable {
             if firstWriteNanoseconds.load(ordering: .relaxed) == 0 {
                 firstWriteNanoseconds.store(now, ordering: .relaxed)
             }
-            lastWriteNanoseconds.store(now, ordering: .relaxed)
+            lastWriteNanoseconds.store(now, ordering: .releasing)
             guard result == portAudioNoError || result == portAudioOutputUnderflowed else {
                 failure = .deviceFailed(device: deviceName, reason: system_Pa_GetErrorText(result))
                 _ = system_Pa_AbortStream(stream)
