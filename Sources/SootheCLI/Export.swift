@@ -59,7 +59,10 @@ struct ExportCommand: ParsableCommand {
 
     func validate() throws {
         if let sampleRate, !ExportOptions.sampleRates.contains(sampleRate) {
-            throw ValidationError("unsupported sample rate \(sampleRate) Hz; the rates are 44100, 48000 and 96000")
+            let rates = ExportOptions.sampleRates.map(String.init)
+            throw ValidationError(
+                "unsupported sample rate \(sampleRate) Hz; the rates are "
+                    + rates.dropLast().joined(separator: ", ") + " and " + rates.last!)
         }
         if let quality, !(0...10).contains(quality) {
             throw ValidationError("quality \(quality.formatted()) is out of range; give a number from 0 to 10")
@@ -75,7 +78,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let rate = sampleRate ?? sound.loudness.preferredSampleRate ?? 48000
+        let rate = sampleRate ?? sound.loudness.preferredSampleRate ?? SessionOptions.defaultSampleRate
         let builder = try SessionBuilder(
             routine: RoutineLibrary.load(session.routine), sampleRate: rate, speech: speech,
             settings: sound.renderSettings)

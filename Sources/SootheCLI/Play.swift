@@ -36,7 +36,7 @@ struct Play: ParsableCommand {
     var verbose = false
 
     /// The rate sessions are rendered and played at.
-    static let sampleRate = 48000
+    static let sampleRate = SessionOptions.defaultSampleRate
 
     func validate() throws {
         guard volume.isFinite, Transport.volumeRange.contains(volume) else {

@@ -32,12 +32,16 @@ struct SessionOptions: ParsableArguments {
         transform: { try SessionDuration(parsingSleepTail: $0) })
     var sleepTail: SessionDuration?
 
+    /// The rate sessions are laid out, played and exported at unless asked otherwise; play and
+    /// export share it so that they render the same samples.
+    static let defaultSampleRate = 48000
+
     var customization: SessionCustomization {
         SessionCustomization(stepOverrides: stepOverrides, totalDuration: totalDuration, sleepTail: sleepTail)
     }
 
     /// The routine named on the command line laid out with the user's lengths.
-    func makeTimeline(sampleRate: Int = 48000) throws -> SessionTimeline {
+    func makeTimeline(sampleRate: Int = SessionOptions.defaultSampleRate) throws -> SessionTimeline {
         try SessionTimeline(routine: RoutineLibrary.load(routine), customization: customization, sampleRate: sampleRate)
     }
 }

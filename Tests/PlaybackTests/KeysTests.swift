@@ -8,16 +8,8 @@ import Testing
 /// so the player blocks as it would on a sound card.
 @Suite(.serialized, .enabled(if: Tmux.isAvailable, "needs tmux")) struct KeysTests {
     @Test func pauseNextStepSuspendAndQuitWorkAndTheTerminalIsRestored() throws {
-        let sandbox = try Sandbox()
-        let sink = try PacedSink(path: sandbox.path("sink"))
-        let config = try sandbox.writeALSAConfig(
-            defaultPCM: #"type file slave.pcm "null" file "\#(sandbox.path("sink"))" format "raw""#)
-        let tmux = try Tmux()
+        let (sandbox, sink, tmux) = try Self.startPlaying()
         defer { tmux.kill() }
-        tmux.type("stty -g > \(sandbox.path("before"))")
-        tmux.type(
-            "ALSA_CONFIG_PATH=\(config) \(SoothePlay.executablePath) play quick-reset --total 2m --no-voice --device default"
-        )
         #expect(tmux.waitForScreen { $0.contains("Step 1 of 9: Settle in") })
 
         tmux.press("Space")
@@ -61,16 +53,8 @@ import Testing
     }
 
     @Test func ctrlCStopsWithAFadeAndRestoresTheTerminal() throws {
-        let sandbox = try Sandbox()
-        let sink = try PacedSink(path: sandbox.path("sink"))
-        let config = try sandbox.writeALSAConfig(
-            defaultPCM: #"type file slave.pcm "null" file "\#(sandbox.path("sink"))" format "raw""#)
-        let tmux = try Tmux()
+        let (sandbox, sink, tmux) = try Self.startPlaying()
         defer { tmux.kill() }
-        tmux.type("stty -g > \(sandbox.path("before"))")
-        tmux.type(
-            "ALSA_CONFIG_PATH=\(config) \(SoothePlay.executablePath) play quick-reset --total 2m --no-voice --device default"
-        )
         #expect(tmux.waitForScreen { $0.contains("Step 1 of 9") })
         Thread.sleep(forTimeInterval: 0.5)
         tmux.press("C-c")
@@ -83,6 +67,21 @@ import Testing
         let samples = sink.finish()
         #expect(samples.count / 2 < 48000 * 10)
         #expect((samples.suffix(2 * 480).map(abs).max() ?? 1) < 1e-3)
+    }
+
+    /// Starts quick-reset, squeezed to two minutes, in a shell in tmux, playing into a paced sink,
+    /// after saving the terminal's modes in the sandbox's `before`.
+    static func startPlaying() throws -> (Sandbox, PacedSink, Tmux) {
+        let sandbox = try Sandbox()
+        let sink = try PacedSink(path: sandbox.path("sink"))
+        let config = try sandbox.writeALSAConfig(
+            defaultPCM: #"type file slave.pcm "null" file "\#(sandbox.path("sink"))" format "raw""#)
+        let tmux = try Tmux()
+        tmux.type("stty -g > \(sandbox.path("before"))")
+        tmux.type(
+            "ALSA_CONFIG_PATH=\(config) \(SoothePlay.executablePath) play quick-reset --total 2m --no-voice --device default"
+        )
+        return (sandbox, sink, tmux)
     }
 
     static func longestSilence(_ samples: [Float]) -> Int {

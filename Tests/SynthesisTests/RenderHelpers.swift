@@ -27,6 +27,17 @@ func renderAll(_ renderer: SessionRenderer, blockFrameCount: Int = 4096) -> [Flo
     return samples
 }
 
+/// The PCM hash of `timeline` rendered with seed 3 in blocks of 1, 64, 441 and 4096 frames, by
+/// block size: every block size must give the same samples.
+func hashesByBlockSize(_ timeline: SessionTimeline) throws -> [Int: String] {
+    var hashes: [Int: String] = [:]
+    for blockSize in [1, 64, 441, 4096] {
+        let renderer = try SessionRenderer(timeline: timeline, settings: RenderSettings(seed: 3))
+        hashes[blockSize] = pcmHash(renderAll(renderer, blockFrameCount: blockSize))
+    }
+    return hashes
+}
+
 /// Measures interleaved stereo with libebur128.
 func measure(_ samples: [Float], sampleRate: Int = 48000) throws -> LoudnessMeter {
     let meter = try LoudnessMeter(channelCount: 2, sampleRate: sampleRate)
