@@ -13,7 +13,7 @@
 private let sampleRates = [48000, 44100, 8000, 384_000]
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func soothe_fuzz_one_input(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+public func fuzzOneInput(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let data = Array(UnsafeBufferPointer(start: bytes, count: count))
     let parts = data.split(separator: 0, omittingEmptySubsequences: false).map {
         String(decoding: $0, as: UTF8.self)

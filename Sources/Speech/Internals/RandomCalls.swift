@@ -1,3 +1,5 @@
+// swift-format-ignore-file: AlwaysUseLowerCamelCase
+// (each wrapper is named system_foo after the C function foo it calls, as swift-system does)
 internal import CSpeechRandom
 
 /// The call into Soothe's own `rand()` (see `CSpeechRandom`).

@@ -1,3 +1,5 @@
+// swift-format-ignore-file: AlwaysUseLowerCamelCase
+// (each wrapper is named system_foo after the C function foo it calls, as swift-system does)
 internal import CSoxr
 
 /// Every call into libsoxr, each a thin function named after the C function it wraps.
