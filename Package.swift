@@ -7,6 +7,11 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+// The modules whose inner loops run per sample are optimised in debug builds too: the tests render
+// whole sessions, and unoptimised DSP made the suite many times slower without testing anything
+// more. Debug information and `@testable import` still work.
+let sampleLoopSettings: [SwiftSetting] = swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "Soothe",
     products: [
@@ -26,19 +31,19 @@ let package = Package(
         .target(
             name: "Synthesis",
             dependencies: ["Sequencer", "CEbur128"],
-            swiftSettings: swiftSettings
+            swiftSettings: sampleLoopSettings
         ),
         .target(
             name: "Speech",
             dependencies: ["Sequencer", "CFlite", "CEspeakNG", "CSoxr", "CSpeechRandom"],
-            swiftSettings: swiftSettings
+            swiftSettings: sampleLoopSettings
         ),
         // A per-thread rand() for the speech engines, so that a prompt sounds the same every time.
         .target(name: "CSpeechRandom"),
         .target(
             name: "Playback",
             dependencies: ["Sequencer", "Synthesis", "CPortAudio", "CAudioQuiet"],
-            swiftSettings: swiftSettings
+            swiftSettings: sampleLoopSettings
         ),
         // ALSA's error handler is variadic, so silencing ALSA takes a few lines of C.
         .target(
@@ -48,7 +53,7 @@ let package = Package(
         .target(
             name: "Export",
             dependencies: ["Sequencer", "Synthesis", "CSndFile", "CExportSupport"],
-            swiftSettings: swiftSettings
+            swiftSettings: sampleLoopSettings
         ),
         // The few lines of C that Swift cannot express: the SF_CUES_VAR macro and an
         // async-signal-safe interrupt flag.
