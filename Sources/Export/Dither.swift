@@ -1,3 +1,5 @@
+import Sequencer
+
 /// Quantises float samples to 16 bits with triangular (TPDF) dither from a seeded generator, so
 /// that the same seed gives the same file.
 ///
@@ -18,14 +20,10 @@ struct TriangularDither {
 
     init(seed: UInt64) {
         var lanes = SIMD4<UInt64>()
-        var mixed = seed
+        // SplitMix64, so that nearby seeds and lanes start far apart, and never at zero.
+        var mixer = SplitMix64(seed: seed)
         for lane in 0..<4 {
-            // splitmix64, so that nearby seeds and lanes start far apart, and never at zero.
-            mixed &+= 0x9E37_79B9_7F4A_7C15
-            var value = mixed
-            value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-            value ^= value >> 31
+            let value = mixer.next()
             lanes[lane] = value == 0 ? 1 : value
         }
         state = lanes

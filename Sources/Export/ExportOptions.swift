@@ -1,3 +1,5 @@
+import Sequencer
+
 /// How an export is written: format, encoder settings, tags and markers.
 public struct ExportOptions: Sendable {
     /// The file format.
@@ -50,11 +52,15 @@ public struct ExportOptions: Sendable {
     /// The sample rates Soothe exports at.
     public static let sampleRates = [44100, 48000, 96000]
 
+    /// The message for a rate not in `sampleRates`.
+    public static func unsupportedSampleRateMessage(_ sampleRate: Int) -> String {
+        "unsupported sample rate \(sampleRate) Hz; the rates are \(sampleRates.map(String.init).joinedAsList())"
+    }
+
     /// Checks the options against a source's rate and channels, naming what is valid when not.
     public func validate(sampleRate: Int, channelCount: Int, totalFrames: Int64) throws(ExportError) {
         guard Self.sampleRates.contains(sampleRate) else {
-            throw ExportError(
-                .invalidOption, "unsupported sample rate \(sampleRate) Hz; the rates are 44100, 48000 and 96000")
+            throw ExportError(.invalidOption, Self.unsupportedSampleRateMessage(sampleRate))
         }
         guard (1...2).contains(channelCount) else {
             throw ExportError(.invalidOption, "Soothe writes mono or stereo, not \(channelCount) channels")
@@ -123,21 +129,23 @@ public enum MP3Bitrate: Equatable, Sendable {
     /// Variable bitrate at a LAME quality from 0 (best, largest) to 9; LAME's `-V 2` is about 190 kbps.
     case variable(quality: Int)
 
-    /// 192 kbps constant: plays everywhere and is transparent for a calm voice and tones.
-    public static let `default` = MP3Bitrate.constant(kilobitsPerSecond: 192)
+    /// The default constant bitrate: plays everywhere and is transparent for a calm voice and tones.
+    public static let defaultKilobitsPerSecond = 192
+    public static let `default` = MP3Bitrate.constant(kilobitsPerSecond: defaultKilobitsPerSecond)
     /// The default variable-bitrate quality, LAME's `-V 2`.
     public static let defaultVariable = MP3Bitrate.variable(quality: 2)
     /// The MPEG-1 Layer III bitrates (32 to 48 kHz).
     public static let validKilobitsPerSecond = [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320]
 
-    func validate() throws(ExportError) {
+    /// Checks the bitrate or quality, naming what is valid when it is not.
+    public func validate() throws(ExportError) {
         switch self {
         case .constant(let kilobitsPerSecond):
             guard Self.validKilobitsPerSecond.contains(kilobitsPerSecond) else {
                 throw ExportError(
                     .invalidOption,
                     "unsupported MP3 bitrate \(kilobitsPerSecond) kbps; the bitrates are "
-                        + Self.validKilobitsPerSecond.map(String.init).joined(separator: ", "))
+                        + Self.validKilobitsPerSecond.map(String.init).joinedAsList())
             }
         case .variable(let quality):
             guard (0...9).contains(quality) else {

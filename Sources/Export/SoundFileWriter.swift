@@ -113,8 +113,9 @@ package struct SoundFileWriter: ~Copyable {
             switch options.mp3Bitrate {
             case .constant(let kilobitsPerSecond):
                 // libsndfile maps the level to `320 - level × 288` kbps and truncates; aiming half a
-                // kilobit above makes the truncation land on the exact rate.
-                level = (320 - (Double(kilobitsPerSecond) + 0.5)) / 288
+                // kilobit above makes the truncation land on the exact rate. It refuses a level
+                // below 0, which aiming above 320 would give.
+                level = max(0, (320 - (Double(kilobitsPerSecond) + 0.5)) / 288)
                 mode = Int32(SF_BITRATE_MODE_CONSTANT)
             case .variable(let quality):
                 // libsndfile hands LAME `level × 10` as its VBR quality.

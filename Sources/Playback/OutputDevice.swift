@@ -1,3 +1,5 @@
+import Sequencer
+
 /// One audio output device as PortAudio lists it.
 ///
 /// Wraps a `PaDeviceIndex`; the index is valid for the `AudioSystem` that listed it.
@@ -67,13 +69,6 @@ public struct OutputDevice: Equatable, Sendable, Codable {
 }
 
 extension String {
-    func trimmingWhitespace() -> String {
-        var text = Substring(self)
-        while let first = text.first, first.isWhitespace { text.removeFirst() }
-        while let last = text.last, last.isWhitespace { text.removeLast() }
-        return String(text)
-    }
-
     func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: " ", count: width - count) + self
     }

@@ -19,11 +19,5 @@ public struct PromptReport: Equatable, Sendable {
 }
 
 extension Double {
-    /// Seconds with one decimal and a unit, such as `6.2 s`.
-    var secondsText: String {
-        let tenths = Int64((self * 10).rounded())
-        return "\(tenths / 10).\(tenths % 10) s"
-    }
-
     var roundedToMilliseconds: Double { (self * 1000).rounded() / 1000 }
 }

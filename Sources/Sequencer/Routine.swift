@@ -18,6 +18,17 @@ public struct Routine: Equatable, Sendable {
     /// line says otherwise; `nil` for none.
     public var sleepTail: SessionDuration?
 
+    /// The most characters a prompt (or any text to speak or read) may have: about 170 words, two
+    /// minutes of speech at the slowest pace. Longer text is not a cue but a lecture, and takes
+    /// the speech engines seconds and hundreds of megabytes.
+    public static let maximumPromptLength = 1000
+    /// How long a prompt of `maximumPromptLength` takes to say, for messages.
+    public static let maximumPromptDescription = "about two minutes of speech"
+    /// The most characters of a name, title or other one-line text.
+    public static let maximumLabelLength = 200
+    /// The most steps in one list of a routine.
+    public static let maximumStepCount = 500
+
     public init(
         name: String, title: String, description: String = "", bed: BedSettings = BedSettings(),
         items: [RoutineItem], lastStepSay: String? = nil, closeSay: String? = nil, sleepTail: SessionDuration? = nil

@@ -52,19 +52,10 @@ public struct RoutineError: Error, Equatable, Sendable, CustomStringConvertible 
         self.location = location
     }
 
+    /// The location and the message, with any control character from the file or the command
+    /// line shown escaped, so that printing it cannot drive the terminal.
     public var description: String {
-        guard let location else { return message }
-        return "\(location): \(message)"
-    }
-}
-
-extension Array where Element == String {
-    /// `a, b and c`, for listing what is valid.
-    func joinedAsList() -> String {
-        switch count {
-        case 0: return "none"
-        case 1: return self[0]
-        default: return dropLast().joined(separator: ", ") + " and " + last!
-        }
+        guard let location else { return message.escapingControlCharacters }
+        return "\(location): \(message)".escapingControlCharacters
     }
 }

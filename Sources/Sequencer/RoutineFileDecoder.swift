@@ -2,6 +2,9 @@ import Yams
 
 /// Reads a routine from YAML or JSON text, with the file, line and column of every problem.
 ///
+/// Text fields are checked as they are read: no control characters, and at most
+/// `Routine.maximumPromptLength` or `Routine.maximumLabelLength` characters.
+///
 /// JSON is read through the same YAML parser, since JSON's syntax is YAML's flow style, so both
 /// kinds of file get the same line-numbered messages.
 struct RoutineFileDecoder {
@@ -15,10 +18,28 @@ struct RoutineFileDecoder {
     static let blockFields = ["each-side", "steps", "switch-duration", "switch-say"]
     static let bedFields = ["key", "noise", "noise-level"]
 
+    /// Where JSON text was rewritten for the YAML parser, so that positions in messages are those
+    /// of the file as written.
+    private var columnShifts = JSONForYAML.ColumnShifts()
+
+    init(fileName: String) {
+        self.fileName = fileName
+    }
+
     func decode(_ text: String, defaultName: String, isJSON: Bool) throws(RoutineError) -> Routine {
-        // JSON allows tabs between tokens where YAML does not, and never inside strings, so turning
-        // every tab into a space keeps valid JSON valid and keeps columns where they were.
-        let yamlText = isJSON ? text.replacingTabsWithSpaces() : text
+        var decoder = self
+        return try decoder.decodeRoutine(text, defaultName: defaultName, isJSON: isJSON)
+    }
+
+    private mutating func decodeRoutine(_ text: String, defaultName: String, isJSON: Bool) throws(RoutineError)
+        -> Routine
+    {
+        var yamlText = text
+        if isJSON {
+            let prepared = JSONForYAML(text)
+            yamlText = prepared.yamlText
+            columnShifts = prepared.columnShifts
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: yamlText)
@@ -35,15 +56,24 @@ struct RoutineFileDecoder {
         let fields = try mapping(root, context: "the routine", what: "a mapping with title and steps")
         try checkFields(fields, allowed: Self.routineFields, context: "the routine")
         let name = try string(fields, "name", context: "the routine") ?? defaultName
+        // The name chooses the default export file, so it is never a path.
+        guard Self.isKebabCase(name), name.count <= Routine.maximumLabelLength else {
+            let problem =
+                "the routine's name '\(name)' is not a name; a name is kebab-case: lowercase letters "
+                + "and digits joined by single hyphens, such as my-routine, at most \(Routine.maximumLabelLength) "
+                + "characters"
+            throw RoutineError(
+                .invalidValue, problem, at: fields["name"].map(location(of:)) ?? SourceLocation(file: fileName))
+        }
         guard let title = try string(fields, "title", context: "the routine") else {
             throw missing("title", context: "the routine", in: root)
         }
-        let description = try string(fields, "description", context: "the routine") ?? ""
+        let description = try string(fields, "description", context: "the routine", kind: .prose) ?? ""
         let bed = try fields["bed"].map { node throws(RoutineError) in try bedSettings(node) } ?? BedSettings()
         guard let stepsNode = fields["steps"] else { throw missing("steps", context: "the routine", in: root) }
         let items = try routineItems(stepsNode, context: "the routine", allowsBlocks: true)
-        let lastStepSay = try string(fields, "last-step-say", context: "the routine")
-        let closeSay = try string(fields, "close-say", context: "the routine")
+        let lastStepSay = try string(fields, "last-step-say", context: "the routine", kind: .prose)
+        let closeSay = try string(fields, "close-say", context: "the routine", kind: .prose)
         var sleepTail: SessionDuration?
         if let tailNode = fields["sleep-tail"], tailNode.null == nil {
             let duration = try duration(tailNode, field: "sleep-tail", context: "the routine")
@@ -76,6 +106,12 @@ struct RoutineFileDecoder {
                 ? "the routine has no steps; add at least one step with id, title and duration"
                 : "\(context) has no steps; an each-side block needs at least one step"
             throw RoutineError(.emptyRoutine, message, at: location(of: node))
+        }
+        guard sequence.count <= Routine.maximumStepCount else {
+            throw RoutineError(
+                .invalidValue,
+                "\(context) has \(sequence.count) steps; a routine has at most \(Routine.maximumStepCount)",
+                at: location(of: node))
         }
         var items: [RoutineItem] = []
         for (offset, itemNode) in sequence.enumerated() {
@@ -114,7 +150,14 @@ struct RoutineFileDecoder {
         }
         guard let durationNode = fields["duration"] else { throw missing("duration", context: context, in: node) }
         let duration = try duration(durationNode, field: "duration", context: context)
-        let say = try string(fields, "say", context: context)
+        guard duration >= SessionTimeline.minimumStepDuration else {
+            throw RoutineError(
+                .stepTooShort,
+                "\(context) lasts only \(duration); every step lasts at least "
+                    + "\(SessionTimeline.minimumStepDuration.seconds.plainText) s",
+                at: location(of: durationNode))
+        }
+        let say = try string(fields, "say", context: context, kind: .prose)
         var isHold = false
         if let holdNode = fields["hold"] {
             guard let value = holdNode.bool else {
@@ -171,8 +214,15 @@ struct RoutineFileDecoder {
         var block = SideBlock(sides: sides, steps: steps)
         if let switchNode = fields["switch-duration"] {
             block.switchDuration = try duration(switchNode, field: "switch-duration", context: label)
+            guard block.switchDuration >= SessionTimeline.minimumStepDuration else {
+                throw RoutineError(
+                    .stepTooShort,
+                    "the side switch of \(label) lasts only \(block.switchDuration); every step lasts at least "
+                        + "\(SessionTimeline.minimumStepDuration.seconds.plainText) s",
+                    at: location(of: switchNode))
+            }
         }
-        if let switchSay = try string(fields, "switch-say", context: label) {
+        if let switchSay = try string(fields, "switch-say", context: label, kind: .prose) {
             block.switchSay = switchSay
         }
         return block
@@ -265,14 +315,55 @@ struct RoutineFileDecoder {
         }
     }
 
-    private func string(_ fields: Node.Mapping, _ field: String, context: String) throws(RoutineError) -> String? {
+    /// What a text field holds, which decides what it may contain.
+    enum TextKind {
+        /// One line shown in tables and the status line: a name, a title, a key.
+        case label
+        /// Words to speak or read: line breaks and tabs, as YAML block scalars write them, become
+        /// spaces.
+        case prose
+
+        var maximumLength: Int {
+            switch self {
+            case .label: Routine.maximumLabelLength
+            case .prose: Routine.maximumPromptLength
+            }
+        }
+    }
+
+    /// A text field, trimmed, or `nil` when it is absent. Control characters are refused, so that
+    /// text from a file never drives the terminal it is shown on.
+    private func string(_ fields: Node.Mapping, _ field: String, context: String, kind: TextKind = .label)
+        throws(RoutineError) -> String?
+    {
         guard let node = fields[field], node.null == nil else { return nil }
         guard case .scalar(let scalar) = node else {
             throw wrongType(field, of: context, expected: "text", node: node)
         }
-        let text = scalar.string.trimmingWhitespace()
+        var text = scalar.string.trimmingWhitespace()
+        if kind == .prose { text = text.foldingLineBreaks() }
         guard !text.isEmpty else {
             throw RoutineError(.invalidValue, "'\(field)' of \(context) is empty", at: location(of: node))
+        }
+        if let control = text.unicodeScalars.first(where: \.isControlCharacter) {
+            let rule =
+                kind == .prose
+                ? "text to speak or read is printable characters, with spaces, tabs or line breaks between words"
+                : "a name, title or key is one line of printable characters"
+            throw RoutineError(
+                .invalidValue,
+                "'\(field)' of \(context) holds the control character \(control.codePointName); \(rule)",
+                at: location(of: node))
+        }
+        let length = text.count
+        guard length <= kind.maximumLength else {
+            let what =
+                kind == .prose
+                ? "spoken or read text is at most \(Routine.maximumPromptLength) characters "
+                    + "(\(Routine.maximumPromptDescription)); shorten it or spread it over more steps"
+                : "it is at most \(Routine.maximumLabelLength) characters"
+            throw RoutineError(
+                .invalidValue, "'\(field)' of \(context) is \(length) characters long; \(what)", at: location(of: node))
         }
         return text
     }
@@ -309,7 +400,12 @@ struct RoutineFileDecoder {
     }
 
     private func location(of node: Node) -> SourceLocation {
-        SourceLocation(file: fileName, line: node.mark?.line, column: node.mark?.column)
+        location(line: node.mark?.line, column: node.mark?.column)
+    }
+
+    private func location(line: Int?, column: Int?) -> SourceLocation {
+        guard let line, let column else { return SourceLocation(file: fileName, line: line, column: column) }
+        return SourceLocation(file: fileName, line: line, column: columnShifts.originalColumn(column, line: line))
     }
 
     private func syntaxError(_ error: YamlError) -> RoutineError {
@@ -317,7 +413,7 @@ struct RoutineFileDecoder {
             let detail = context.map { " \($0.text)" } ?? ""
             return RoutineError(
                 .syntax, "syntax error: \(problem)\(detail)",
-                at: SourceLocation(file: fileName, line: mark?.line, column: mark?.column))
+                at: location(line: mark?.line, column: mark?.column))
         }
         switch error {
         case .scanner(let context, let problem, let mark, _),
@@ -328,7 +424,7 @@ struct RoutineFileDecoder {
             let keys = duplicates.map { "'\($0)'" }.joinedAsList()
             return RoutineError(
                 .syntax, "the key \(keys) appears more than once in one mapping",
-                at: SourceLocation(file: fileName, line: context.mark.line, column: context.mark.column))
+                at: location(line: context.mark.line, column: context.mark.column))
         case .reader(let problem, _, _, _):
             return make(problem, nil, nil)
         default:
@@ -344,8 +440,19 @@ struct RoutineFileDecoder {
 }
 
 extension String {
-    fileprivate func replacingTabsWithSpaces() -> String {
-        String(map { $0 == "\t" ? " " : $0 })
+    /// Tabs and line breaks as single spaces.
+    fileprivate func foldingLineBreaks() -> String {
+        let breaks: Set<Unicode.Scalar> = ["\t", "\n", "\r", "\u{0B}", "\u{0C}", "\u{85}"]
+        guard unicodeScalars.contains(where: breaks.contains) else { return self }
+        var folded = String.UnicodeScalarView()
+        for scalar in unicodeScalars {
+            if breaks.contains(scalar) {
+                if folded.last != " " { folded.append(" ") }
+            } else {
+                folded.append(scalar)
+            }
+        }
+        return String(folded)
     }
 
     /// `-18 dB` or `-18dB` as `-18`.

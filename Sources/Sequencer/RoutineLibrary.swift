@@ -8,10 +8,15 @@ public enum RoutineLibrary {
     /// The names of the built-in routines, in order.
     public static var builtInNames: [String] { embeddedRoutineFiles.map(\.name) }
 
+    /// The largest routine file Soothe reads, in bytes: a thousand times the largest built-in.
+    public static let maximumFileSize = 1_000_000
+
     /// The YAML text of a built-in routine, as shipped under `Audio/routines`.
     public static func builtInSource(named name: String) throws(RoutineError) -> String {
         guard let file = embeddedRoutineFiles.first(where: { $0.name == name }) else {
-            throw unknownRoutine(name)
+            throw RoutineError(
+                .unknownRoutine,
+                "there is no built-in routine '\(name)'; the built-in routines are \(builtInNames.joinedAsList())")
         }
         return file.yaml
     }
@@ -32,7 +37,8 @@ public enum RoutineLibrary {
     /// A routine named on the command line: a built-in's name, or the path of a YAML or JSON file.
     public static func load(_ nameOrPath: String) throws(RoutineError) -> Routine {
         if builtInNames.contains(nameOrPath) { return try builtIn(named: nameOrPath) }
-        if FileManager.default.fileExists(atPath: nameOrPath) || looksLikePath(nameOrPath) {
+        var status = stat()
+        if lstat(nameOrPath, &status) == 0 || looksLikePath(nameOrPath) {
             return try loadFile(atPath: nameOrPath)
         }
         throw unknownRoutine(nameOrPath)
@@ -41,23 +47,40 @@ public enum RoutineLibrary {
     /// A routine from a YAML (`.yaml`, `.yml`) or JSON (`.json`) file.
     public static func loadFile(atPath path: String) throws(RoutineError) -> Routine {
         let location = SourceLocation(file: path)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw RoutineError(.fileNotFound, "no such routine file", at: location)
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw RoutineError(.fileNotFound, reasonNotFound(path, errorNumber: errno), at: location)
         }
-        guard !isDirectory.boolValue else {
+        guard status.st_mode & S_IFMT != S_IFDIR else {
             throw RoutineError(.unreadableFile, "is a directory, not a routine file", at: location)
         }
         // A device or a pipe would be read forever or not at all; a routine is a file.
-        let resolvedPath = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        let type = (try? FileManager.default.attributesOfItem(atPath: resolvedPath))?[.type] as? FileAttributeType
-        guard type == nil || type == .typeRegular else {
+        guard status.st_mode & S_IFMT == S_IFREG else {
             throw RoutineError(
                 .unreadableFile, "is not a regular file (a device, pipe or socket); a routine is a YAML or JSON file",
                 at: location)
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw RoutineError(.unreadableFile, "cannot be read; check its permissions", at: location)
+        guard status.st_size <= maximumFileSize else {
+            throw RoutineError(
+                .unreadableFile,
+                "is \(status.st_size) bytes; a routine file is at most \(maximumFileSize) bytes (1 MB)",
+                at: location)
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            let reason =
+                errno == EACCES
+                ? "cannot be read: permission denied" : "cannot be read: \(String(cString: strerror(errno)))"
+            throw RoutineError(.unreadableFile, reason, at: location)
+        }
+        defer { try? handle.close() }
+        // Read no more than the limit, in case the file grew after it was measured.
+        guard let data = try? handle.read(upToCount: maximumFileSize + 1) ?? Data() else {
+            throw RoutineError(.unreadableFile, "cannot be read", at: location)
+        }
+        guard data.count <= maximumFileSize else {
+            throw RoutineError(
+                .unreadableFile, "is larger than \(maximumFileSize) bytes (1 MB), the most a routine file may be",
+                at: location)
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw RoutineError(.unreadableFile, "is not UTF-8 text; a routine file is YAML or JSON", at: location)
@@ -66,7 +89,42 @@ public enum RoutineLibrary {
         let isJSON =
             url.pathExtension.lowercased() == "json" || text.trimmingWhitespace().first == "{"
         return try RoutineFileDecoder(fileName: path).decode(
-            text, defaultName: url.deletingPathExtension().lastPathComponent, isJSON: isJSON)
+            text, defaultName: defaultName(forFileNamed: url.deletingPathExtension().lastPathComponent),
+            isJSON: isJSON)
+    }
+
+    /// The name of a routine whose file gives none: the file's name in kebab-case, such as
+    /// `my-routine` for `My Routine.yaml`, or `routine` when nothing of it is a letter or digit.
+    static func defaultName(forFileNamed fileName: String) -> String {
+        var words: [String] = []
+        var word = ""
+        for character in fileName.lowercased() {
+            if character.isASCII && (character.isLetter || character.isNumber) {
+                word.append(character)
+            } else if !word.isEmpty {
+                words.append(word)
+                word = ""
+            }
+        }
+        if !word.isEmpty { words.append(word) }
+        let name = String(words.joined(separator: "-").prefix(Routine.maximumLabelLength))
+        return name.hasSuffix("-") ? String(name.dropLast()) : name.isEmpty ? "routine" : name
+    }
+
+    /// Why `stat` could not find `path`, in words: missing, a loop of links, or a folder on the
+    /// way that may not be entered.
+    private static func reasonNotFound(_ path: String, errorNumber: Int32) -> String {
+        switch errorNumber {
+        case ENOENT:
+            var status = stat()
+            return lstat(path, &status) == 0
+                ? "is a symbolic link to a file that does not exist" : "no such routine file"
+        case ELOOP: return "cannot be opened: its symbolic links form a loop"
+        case EACCES: return "cannot be reached: permission denied on a folder in its path"
+        case ENOTDIR: return "no such routine file: a part of its path is a file, not a folder"
+        case ENAMETOOLONG: return "cannot be opened: the path is too long"
+        default: return "cannot be opened: \(String(cString: strerror(errorNumber)))"
+        }
     }
 
     private static func looksLikePath(_ text: String) -> Bool {

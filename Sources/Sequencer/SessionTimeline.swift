@@ -173,11 +173,16 @@ public struct SessionTimeline: Equatable, Sendable {
         if let total = customization.totalDuration {
             try scale(&steps, isPinned: isPinned, toTotal: total)
         }
-        for step in steps where step.duration < minimumStepDuration {
+        for (index, step) in steps.enumerated() where step.duration < minimumStepDuration {
+            // Say what made the step short: the user's --step, their --total, or the routine itself.
+            let remedy =
+                isPinned[index]
+                ? "so set --step \(step.id)=\(minimumStepDuration.seconds.plainText)s or longer"
+                : customization.totalDuration != nil ? "so choose a longer --total" : "so lengthen it in the routine"
             throw RoutineError(
                 .stepTooShort,
                 "step '\(step.id)'\(step.side.map { " (\($0.rawValue))" } ?? "") would last only \(step.duration); "
-                    + "every step needs at least \(minimumStepDuration.seconds.plainText) s, so choose a longer total")
+                    + "every step needs at least \(minimumStepDuration.seconds.plainText) s, \(remedy)")
         }
     }
 

@@ -1,5 +1,5 @@
-import ArgumentParser
-import Export
+public import ArgumentParser
+public import Export
 import Foundation
 import Sequencer
 import Synthesis
@@ -24,19 +24,39 @@ struct ExportCommand: ParsableCommand {
         help: ArgumentHelp("The audio file to write (default: the routine's name, .wav).", valueName: "file"))
     var output: String?
 
-    @Option(help: ArgumentHelp("wav, flac, ogg, opus or mp3 (default: from the extension).", valueName: "format"))
-    var format: String?
+    @Option(help: ArgumentHelp("The file format (default: from the extension).", valueName: "format"))
+    var format: AudioContainer?
 
-    @Option(name: .customLong("sample-rate"), help: ArgumentHelp("44100, 48000 or 96000 Hz.", valueName: "hertz"))
+    @Option(
+        name: .customLong("sample-rate"),
+        // Numbers are taken whatever they look like, so that a negative one is refused by value.
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "The sample rate, one of \(ExportOptions.sampleRates.map(String.init).joinedAsList()) Hz.",
+            valueName: "hertz"),
+        transform: { try ExportCommand.parseNumber($0, as: Int.self) })
     var sampleRate: Int?
 
-    @Option(name: .customLong("bit-depth"), help: ArgumentHelp("WAV and FLAC: 16, 24 or float.", valueName: "bits"))
-    var bitDepth: String?
+    @Option(name: .customLong("bit-depth"), help: ArgumentHelp("WAV and FLAC sample format.", valueName: "bits"))
+    var bitDepth: BitDepth?
 
-    @Option(help: ArgumentHelp("Ogg and Opus quality from 0 (smallest) to 10 (best).", valueName: "0-10"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Ogg and Opus quality from \(ExportCommand.qualityRange.lowerBound.formatted()) (smallest) to "
+                + "\(ExportCommand.qualityRange.upperBound.formatted()) (best).",
+            valueName: "\(ExportCommand.qualityRange.lowerBound.formatted())-"
+                + "\(ExportCommand.qualityRange.upperBound.formatted())"),
+        transform: { try ExportCommand.parseNumber($0, as: Double.self) })
     var quality: Double?
 
-    @Option(help: ArgumentHelp("MP3 constant bitrate in kbps (default 192).", valueName: "kbps"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "MP3 constant bitrate in kbps: \(MP3Bitrate.validKilobitsPerSecond.map(String.init).joinedAsList()) "
+                + "(default \(MP3Bitrate.defaultKilobitsPerSecond)).",
+            valueName: "kbps"),
+        transform: { try ExportCommand.parseNumber($0, as: Int.self) })
     var bitrate: Int?
 
     @Flag(help: "MP3: variable bitrate (LAME -V 2) instead of constant.")
@@ -57,20 +77,38 @@ struct ExportCommand: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    /// `--quality` counts in tenths of the encoder's quality, so that it reads as whole numbers.
+    static let qualityScale = 10.0
+    static let qualityRange: ClosedRange<Double> = {
+        let encoderRange = ExportOptions.qualityRange
+        return (encoderRange.lowerBound * qualityScale)...(encoderRange.upperBound * qualityScale)
+    }()
+
+    /// A number option's value, or a message that says the text is not a number.
+    static func parseNumber<Number: LosslessStringConvertible>(_ text: String, as _: Number.Type)
+        throws -> Number
+    {
+        guard let number = Number(text.trimmingWhitespace()) else {
+            throw ValidationError("'\(text)' is not a number")
+        }
+        return number
+    }
+
     func validate() throws {
         if let sampleRate, !ExportOptions.sampleRates.contains(sampleRate) {
-            let rates = ExportOptions.sampleRates.map(String.init)
-            throw ValidationError(
-                "unsupported sample rate \(sampleRate) Hz; the rates are "
-                    + rates.dropLast().joined(separator: ", ") + " and " + rates.last!)
+            throw ValidationError(ExportOptions.unsupportedSampleRateMessage(sampleRate))
         }
-        if let quality, !(0...10).contains(quality) {
-            throw ValidationError("quality \(quality.formatted()) is out of range; give a number from 0 to 10")
-        }
-        if let bitrate, !MP3Bitrate.validKilobitsPerSecond.contains(bitrate) {
+        if let quality, !quality.isFinite || !Self.qualityRange.contains(quality) {
             throw ValidationError(
-                "unsupported MP3 bitrate \(bitrate) kbps; the bitrates are "
-                    + MP3Bitrate.validKilobitsPerSecond.map(String.init).joined(separator: ", "))
+                "quality \(quality.formatted()) is out of range; give a number from "
+                    + "\(Self.qualityRange.lowerBound.formatted()) to \(Self.qualityRange.upperBound.formatted())")
+        }
+        if let bitrate {
+            do {
+                try MP3Bitrate.constant(kilobitsPerSecond: bitrate).validate()
+            } catch {
+                throw ValidationError(error.message)
+            }
         }
         if vbr && bitrate != nil {
             throw ValidationError("--bitrate sets a constant bitrate; drop it or drop --vbr")
@@ -83,7 +121,8 @@ struct ExportCommand: ParsableCommand {
             routine: RoutineLibrary.load(session.routine), sampleRate: rate, speech: speech,
             settings: sound.renderSettings)
         let timeline = try builder.makeTimeline(session.customization)
-        let path = output ?? "\(timeline.routineName).\(format?.lowercased() ?? "wav")"
+        // The routine's name is kebab-case, so the default file lands in the current folder.
+        let path = output ?? "\(timeline.routineName).\((format ?? .wav).fileExtension)"
         let progressBar = ProgressBar(isEnabled: !quiet && isatty(STDERR_FILENO) == 1, sampleRate: rate)
         let summary: ExportSummary
         do {
@@ -105,8 +144,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     private func exportOptions(for timeline: SessionTimeline, path: String) throws -> ExportOptions {
-        let depth = try bitDepth.map { text throws(ExportError) in try BitDepth(parsing: text) }
-        let fileFormat = try AudioFileFormat(formatName: format, path: path, bitDepth: depth)
+        let fileFormat = try AudioFileFormat(formatName: format?.rawValue, path: path, bitDepth: bitDepth)
         if bitrate != nil || vbr, fileFormat != .mp3 {
             throw ValidationError("--bitrate and --vbr apply to mp3 only, not \(fileFormat.container.rawValue)")
         }
@@ -118,8 +156,8 @@ struct ExportCommand: ParsableCommand {
         if let artist { tags.artist = artist }
         return ExportOptions(
             format: fileFormat, overwrites: force, tags: tags, markers: timeline.stepMarkers,
-            quality: quality.map { $0 / 10 },
-            mp3Bitrate: vbr ? .defaultVariable : .constant(kilobitsPerSecond: bitrate ?? 192),
+            quality: quality.map { $0 / Self.qualityScale },
+            mp3Bitrate: vbr ? .defaultVariable : bitrate.map { .constant(kilobitsPerSecond: $0) } ?? .default,
             ditherSeed: sound.seed, measuresLoudness: !quiet)
     }
 
@@ -165,6 +203,17 @@ struct ExportCommand: ParsableCommand {
         calendar.timeZone = epoch == nil ? .current : TimeZone(identifier: "UTC")!
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
+    }
+}
+
+// Public conformances of the library's enums, so that help lists their values.
+extension AudioContainer: ExpressibleByArgument {}
+
+extension BitDepth: ExpressibleByArgument {
+    /// `16`, `24` or `float`, and the other spellings `BitDepth(parsing:)` knows.
+    public init?(argument: String) {
+        guard let depth = try? BitDepth(parsing: argument) else { return nil }
+        self = depth
     }
 }
 

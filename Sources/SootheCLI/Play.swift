@@ -26,8 +26,24 @@ struct Play: ParsableCommand {
             "The output device: an index or part of a name from `soothe devices`.", valueName: "name|index"))
     var device: String?
 
-    @Option(help: ArgumentHelp("The volume in dB, from -40 to 12; 0 plays the session as rendered.", valueName: "dB"))
+    @Option(
+        // Taken whatever it looks like, so that `--volume -6` is a value, not a missing one.
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "The volume in dB, from \(Play.volumeRangeText); 0 plays the session as rendered.", valueName: "dB"),
+        transform: { text in
+            guard let volume = Double(text), volume.isFinite, Transport.volumeRange.contains(volume) else {
+                throw ValidationError(
+                    "'\(text)' is not a level from \(Play.volumeRangeText) dB; 0 plays the session as rendered")
+            }
+            return volume
+        })
     var volume: Double = 0
+
+    /// `-40 to 12`.
+    static var volumeRangeText: String {
+        "\(Transport.volumeRange.lowerBound.formatted()) to \(Transport.volumeRange.upperBound.formatted())"
+    }
 
     @Flag(help: "Show no status line.")
     var quiet = false
@@ -37,14 +53,6 @@ struct Play: ParsableCommand {
 
     /// The rate sessions are rendered and played at.
     static let sampleRate = SessionOptions.defaultSampleRate
-
-    func validate() throws {
-        guard volume.isFinite, Transport.volumeRange.contains(volume) else {
-            throw ValidationError(
-                "--volume \(volume) is out of range; choose a level from \(Int(Transport.volumeRange.lowerBound)) "
-                    + "to \(Int(Transport.volumeRange.upperBound)) dB")
-        }
-    }
 
     func run() throws {
         let routine = try RoutineLibrary.load(session.routine)

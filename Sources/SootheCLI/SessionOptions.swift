@@ -11,7 +11,7 @@ struct SessionOptions: ParsableArguments {
         name: .customLong("step"),
         help: ArgumentHelp(
             "Set one step's length, for both sides or one (repeatable).", valueName: "id[@side]=duration"),
-        transform: { try StepOverride(parsing: $0) })
+        transform: { text in try parsingValue { try StepOverride(parsing: text) } })
     var stepOverrides: [StepOverride] = []
 
     @Option(
@@ -20,7 +20,7 @@ struct SessionOptions: ParsableArguments {
         // reported as missing.
         parsing: .unconditional,
         help: ArgumentHelp("Scale the other steps so the steps last exactly this long.", valueName: "duration"),
-        transform: { try SessionDuration(parsing: $0) })
+        transform: { text in try parsingValue { try SessionDuration(parsing: text) } })
     var totalDuration: SessionDuration?
 
     @Option(
@@ -29,7 +29,7 @@ struct SessionOptions: ParsableArguments {
         help: ArgumentHelp(
             "After the last step, let the sound slow, darken and fade to silence over this long (off for none).",
             valueName: "duration|off"),
-        transform: { try SessionDuration(parsingSleepTail: $0) })
+        transform: { text in try parsingValue { try SessionDuration(parsingSleepTail: text) } })
     var sleepTail: SessionDuration?
 
     /// The rate sessions are laid out, played and exported at unless asked otherwise; play and
@@ -43,5 +43,17 @@ struct SessionOptions: ParsableArguments {
     /// The routine named on the command line laid out with the user's lengths.
     func makeTimeline(sampleRate: Int = SessionOptions.defaultSampleRate) throws -> SessionTimeline {
         try SessionTimeline(routine: RoutineLibrary.load(routine), customization: customization, sampleRate: sampleRate)
+    }
+}
+
+/// The value `parse` makes, or its error as the parser's own, so that a bad value exits with 64
+/// and the command's usage like any other.
+func parsingValue<Value>(_ parse: () throws -> Value) throws -> Value {
+    do {
+        return try parse()
+    } catch let error as ValidationError {
+        throw error
+    } catch {
+        throw ValidationError("\(error)")
     }
 }

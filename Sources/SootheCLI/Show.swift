@@ -14,7 +14,7 @@ struct Show: ParsableCommand {
     @OptionGroup var session: SessionOptions
     @OptionGroup var speech: SpeechOptions
 
-    @Option(help: ArgumentHelp("How to print the timeline: table (default) or json.", valueName: "format"))
+    @Option(help: ArgumentHelp("How to print the timeline (default: table).", valueName: "format"))
     var format: OutputFormat?
 
     @Option(

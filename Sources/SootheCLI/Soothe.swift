@@ -1,4 +1,7 @@
 import ArgumentParser
+import Foundation
+import Sequencer
+import Speech
 
 @main
 struct Soothe: ParsableCommand {
@@ -16,3 +19,98 @@ struct Soothe: ParsableCommand {
         defaultSubcommand: Play.self
     )
 }
+
+extension Soothe {
+    /// Parses and runs a command like ArgumentParser's own `main`, with two differences: an error
+    /// from the library exits with the status DESIGN.md gives its cause (64 a bad option or value,
+    /// 65 a bad routine file), and no message reaches the terminal with its control characters raw.
+    static func main() {
+        let command: any ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            exit(reporting: error)
+        }
+        do {
+            var running = command
+            try running.run()
+        } catch {
+            exit(reporting: error, from: command)
+        }
+    }
+
+    private static func exit(reporting error: any Error, from command: (any ParsableCommand)? = nil) -> Never {
+        let status: Int32
+        var message: String
+        switch error {
+        case let error as RoutineError:
+            status = exitStatus(for: error)
+            message = "Error: \(error)"
+        case let error as SpeechError:
+            status = exitStatus(
+                for: error, customizesSession: (command as? any SessionCommand)?.customizesSession ?? true)
+            message = "Error: \(error)"
+        case let error as ValidationError where command != nil:
+            // Found while running: the command's own problem, not a reason to show the root's usage.
+            status = ExitCode.validationFailure.rawValue
+            message = "Error: \(error.message)"
+        default:
+            status = exitCode(for: error).rawValue
+            message = fullMessage(for: error)
+        }
+        if status == ExitCode.success.rawValue {
+            print(message)
+        } else if !message.isEmpty {
+            let lines = message.split(separator: "\n", omittingEmptySubsequences: false)
+            let escaped = lines.map { String($0).escapingControlCharacters }.joined(separator: "\n")
+            FileHandle.standardError.write(Data((escaped + "\n").utf8))
+        }
+        Foundation.exit(status)
+    }
+
+    /// 64 for a bad option or argument, 65 for a routine file that cannot be read or is wrong.
+    static func exitStatus(for error: RoutineError) -> Int32 {
+        let badOption: Int32 = 64
+        let badFile: Int32 = 65
+        switch error.kind {
+        case .unknownRoutine, .unknownStepID, .invalidOverride, .totalTooShort:
+            return badOption
+        case .fileNotFound, .unreadableFile, .syntax, .missingField, .wrongType, .unknownField, .duplicateStepID,
+            .emptyRoutine:
+            return badFile
+        case .invalidValue, .invalidDuration, .invalidSide, .sessionTooLong, .stepTooShort:
+            // The decoder places what it finds in the file; what the options cause has no place.
+            return error.location == nil ? badOption : badFile
+        }
+    }
+
+    /// 64 for a voice or rate that cannot be used, or a prompt the user's lengths leave no room
+    /// for; 65 for a prompt that does not fit its step as the routine file has it.
+    static func exitStatus(for error: SpeechError, customizesSession: Bool) -> Int32 {
+        switch error.kind {
+        case .unknownVoice, .invalidRate, .engineUnavailable: 64
+        case .promptTooLong: customizesSession ? 64 : 65
+        case .synthesisFailed, .resamplingFailed: 70
+        }
+    }
+}
+
+/// A command that lays out a session, for telling whether the user's options shaped it.
+protocol SessionCommand {
+    var session: SessionOptions { get }
+    var speech: SpeechOptions { get }
+}
+
+extension SessionCommand {
+    /// Whether the user set any length or the pace of speech, so that a prompt that does not fit
+    /// is theirs to fix with options.
+    var customizesSession: Bool {
+        let customization = session.customization
+        return !customization.stepOverrides.isEmpty || customization.totalDuration != nil
+            || speech.speechRatePerMinute != SpeechRate.defaultWordsPerMinute
+    }
+}
+
+extension Play: SessionCommand {}
+extension ExportCommand: SessionCommand {}
+extension Show: SessionCommand {}

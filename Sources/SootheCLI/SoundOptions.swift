@@ -6,14 +6,29 @@ import Synthesis
 /// dither. Play and export share these, so that with the same options they make the same samples.
 struct SoundOptions: ParsableArguments {
     @Option(
+        // Taken whatever it looks like, so that `--loudness -20` is a value, not a missing one.
+        parsing: .unconditional,
         help: ArgumentHelp(
-            "Integrated loudness in LUFS (-40 to -6), or podcast (-16) or acx; default -20.",
+            "Integrated loudness in LUFS (\(LoudnessTarget.rangeText)), or podcast (-16) or acx; default "
+                + "\(LoudnessTarget.standard.integratedLUFS.formatted()).",
             valueName: "lufs|preset"),
         transform: { try LoudnessTarget(parsing: $0) })
     var loudness: LoudnessTarget = .standard
 
-    @Option(help: ArgumentHelp("The seed of noise and dither; the same seed gives the same samples.", valueName: "n"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "The seed of noise and dither, any whole number; the same seed gives the same samples.", valueName: "n"),
+        transform: { try SoundOptions.parseSeed($0) })
     var seed: UInt64 = 1
+
+    /// A seed from 0 to 2⁶⁴ − 1, or a negative one from −2⁶³, which stands for the same bits.
+    static func parseSeed(_ text: String) throws -> UInt64 {
+        if let seed = UInt64(text) { return seed }
+        if let seed = Int64(text) { return UInt64(bitPattern: seed) }
+        throw ValidationError(
+            "'\(text)' is not a seed; a seed is a whole number from \(Int64.min) to \(UInt64.max), such as 1")
+    }
 
     var renderSettings: RenderSettings {
         RenderSettings(
@@ -31,8 +46,11 @@ enum LoudnessTarget: Equatable {
     case acx
 
     /// The default for every format, so that `play` and `export` match.
-    static let standard = LoudnessTarget.lufs(-20)
-    static let lufsRange: ClosedRange<Double> = -40 ... -6
+    static let standard = LoudnessTarget.lufs(RenderSettings.defaultLoudnessTargetLUFS)
+    /// The targets the renderer can reach.
+    static let lufsRange = RenderSettings.loudnessTargetRange
+    /// `-40 to -10`.
+    static var rangeText: String { "\(lufsRange.lowerBound.formatted()) to \(lufsRange.upperBound.formatted())" }
 
     init(parsing argument: String) throws {
         switch argument.lowercased() {
@@ -42,11 +60,12 @@ enum LoudnessTarget: Equatable {
             let number = argument.uppercased().hasSuffix("LUFS") ? String(argument.dropLast(4)) : argument
             guard let value = Double(number.trimmingCharacters(in: .whitespaces)), value.isFinite else {
                 throw ValidationError(
-                    "'\(argument)' is not a loudness; give a number of LUFS from -40 to -6 (such as -20), "
-                        + "or podcast or acx")
+                    "'\(argument)' is not a loudness; give a number of LUFS from \(Self.rangeText) (such as "
+                        + "\(Self.standard.integratedLUFS.formatted())), or podcast or acx")
             }
             guard Self.lufsRange.contains(value) else {
-                throw ValidationError("a loudness of \(argument) LUFS is out of range; choose from -40 to -6 LUFS")
+                throw ValidationError(
+                    "a loudness of \(argument) LUFS is out of range; choose from \(Self.rangeText) LUFS")
             }
             self = .lufs(value)
         }

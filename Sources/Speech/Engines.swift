@@ -1,4 +1,5 @@
 import Foundation
+import Sequencer
 import Synchronization
 
 /// Raw speech from an engine: mono samples at the engine's own rate.

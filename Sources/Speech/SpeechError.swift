@@ -21,24 +21,3 @@ public struct SpeechError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 }
-
-extension Array where Element == String {
-    /// `a, b and c`, for listing what is valid.
-    func joinedAsList() -> String {
-        switch count {
-        case 0: return "none"
-        case 1: return self[0]
-        default: return dropLast().joined(separator: ", ") + " and " + last!
-        }
-    }
-}
-
-extension Double {
-    /// Seconds with one decimal, such as `12.3 s`.
-    var secondsText: String {
-        let tenths = (self * 10).rounded()
-        let whole = Int64(tenths) / 10
-        let fraction = Int64(tenths) % 10
-        return "\(whole).\(fraction) s"
-    }
-}

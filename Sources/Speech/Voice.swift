@@ -1,4 +1,5 @@
 import Foundation
+import Sequencer
 
 /// The speech engines Soothe runs in-process.
 public enum SpeechEngine: String, CaseIterable, Equatable, Hashable, Sendable {

@@ -1,3 +1,5 @@
+import Sequencer
+
 /// How a session is rendered, beyond what its timeline says.
 public struct RenderSettings: Sendable, Equatable {
     /// Interleaved output channels; the renderer makes stereo.
@@ -62,17 +64,12 @@ enum SessionRendererLimits {
 
 /// A small, fast, seedable generator (SplitMix64), so that renders are the same on every platform.
 struct SeededRandom {
-    private var state: UInt64
+    private var generator: SplitMix64
 
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    /// Starts one SplitMix64 step past `seed`, as renders always have, so a seed keeps its sound.
+    init(seed: UInt64) { generator = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
     /// A uniform value in [0, 1).
     mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1.0p-53 }

@@ -47,16 +47,15 @@ func measure(_ samples: [Float], sampleRate: Int = 48000) throws -> LoudnessMete
 
 /// A stable 64-bit FNV-1a hash of the samples' bit patterns.
 func pcmHash(_ samples: [Float]) -> String {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    var hash = FNV1a()
     for sample in samples {
         var bits = sample.bitPattern
         for _ in 0..<4 {
-            hash ^= UInt64(bits & 0xff)
-            hash = hash &* 0x100_0000_01b3
+            hash.combine(UInt8(bits & 0xff))
             bits >>= 8
         }
     }
-    return String(hash, radix: 16)
+    return String(hash.value, radix: 16)
 }
 
 /// The left channel of interleaved stereo.
