@@ -86,8 +86,8 @@ struct ExportCommandTests {
     @Test(arguments: [
         (["-o", "missing/dir/x.wav"], "the directory"),
         (["-o", "x.aiff"], "unknown format '.aiff'"),
-        (["-o", "x.wav", "--format", "aiff"], "the formats are wav, flac, ogg, opus and mp3"),
-        (["-o", "x.wav", "--bit-depth", "12"], "the bit depths are 16, 24 and float"),
+        (["-o", "x.wav", "--format", "aiff"], "Please provide one of 'wav', 'flac', 'ogg', 'opus' or 'mp3'"),
+        (["-o", "x.wav", "--bit-depth", "12"], "Please provide one of '16', '24' or 'float'"),
         (["-o", "x.flac", "--bit-depth", "float"], "FLAC stores 16 or 24 bits"),
         (["-o", "x.wav", "--sample-rate", "22050"], "the rates are 44100, 48000 and 96000"),
         (["-o", "x.mp3", "--bitrate", "100"], "the bitrates are 32, 40"),
