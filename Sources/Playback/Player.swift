@@ -155,7 +155,9 @@ struct StatusLine {
             head = "Sleep tail, fading to silence"
             times = "\(clock(status.secondsLeftInSession)) left"
         } else {
-            head = "Step \(status.stepIndex + 1) of \(status.stepCount): \(status.stepTitle)\(side)"
+            // Titles are checked when a routine is read; escaping here keeps any other source harmless.
+            head =
+                "Step \(status.stepIndex + 1) of \(status.stepCount): \(status.stepTitle.escapingControlCharacters)\(side)"
             times = "\(clock(status.secondsLeftInStep)) left, session \(clock(status.secondsLeftInSession))"
         }
         let line = "\(state)\(head) · \(times) \(bar)"

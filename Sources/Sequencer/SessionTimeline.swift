@@ -10,32 +10,35 @@ public enum CueKind: String, CaseIterable, Equatable, Sendable, Codable {
 
 /// A cue at an exact frame.
 public struct CueEvent: Equatable, Sendable {
-    public var kind: CueKind
-    public var frame: Int64
+    public let kind: CueKind
+    public let frame: Int64
     /// The index into `SessionTimeline.steps` of the step this cue starts, or `nil` at the end.
-    public var stepIndex: Int?
+    public let stepIndex: Int?
 }
 
 /// One step of a session, with sides expanded and customisation applied, at exact frames.
+///
+/// Every field is fixed when the timeline is laid out: the frames follow from the times, so a
+/// change to one alone would make the step disagree with itself.
 public struct TimelineStep: Equatable, Sendable {
     /// The step's id as written; both sides of a step share it.
-    public var id: String
-    public var title: String
+    public let id: String
+    public let title: String
     /// The side the step is done on, or `nil` for a step done once.
-    public var side: Side?
-    public var say: String?
-    public var isHold: Bool
-    public var tempoPerMinute: Double?
+    public let side: Side?
+    public let say: String?
+    public let isHold: Bool
+    public let tempoPerMinute: Double?
     /// Whether this is the short step between the sides of an each-side block.
-    public var isSideSwitch: Bool
+    public let isSideSwitch: Bool
     /// When the step starts, from the start of the session.
-    public var startTime: SessionDuration
-    public var duration: SessionDuration
-    public var startFrame: Int64
+    public let startTime: SessionDuration
+    public let duration: SessionDuration
+    public let startFrame: Int64
     /// The first frame after the step.
-    public var endFrame: Int64
+    public let endFrame: Int64
     /// The cue that opens the step.
-    public var cue: CueKind
+    public let cue: CueKind
 
     public var frameCount: Int64 { endFrame - startFrame }
 }
@@ -44,32 +47,35 @@ public struct TimelineStep: Equatable, Sendable {
 ///
 /// Step `k` starts at `round(sum of the durations before it × sampleRate)`, computed from exact
 /// microsecond sums, so no drift accumulates however long the session is.
+///
+/// A timeline is laid out once and never edited: frames, totals and cues all follow from the
+/// steps, so a change means laying out a new one from the routine and its customisation.
 public struct SessionTimeline: Equatable, Sendable {
-    public var routineName: String
-    public var routineTitle: String
-    public var bed: BedSettings
-    public var sampleRate: Int
-    public var steps: [TimelineStep]
+    public let routineName: String
+    public let routineTitle: String
+    public let bed: BedSettings
+    public let sampleRate: Int
+    public let steps: [TimelineStep]
     /// One cue per step start and a session-end cue where the steps end (`stepsEndFrame`).
-    public var cues: [CueEvent]
+    public let cues: [CueEvent]
     /// The length of the whole session: the steps and the sleep tail after them.
-    public var totalDuration: SessionDuration
+    public let totalDuration: SessionDuration
     /// The frames of the whole session, the sleep tail included.
-    public var totalFrames: Int64
+    public let totalFrames: Int64
     /// The length of the steps together, without the sleep tail.
-    public var stepsDuration: SessionDuration
+    public let stepsDuration: SessionDuration
     /// The first frame after the last step: where the sleep tail starts, or `totalFrames` without one.
-    public var stepsEndFrame: Int64
+    public let stepsEndFrame: Int64
     /// How long the tone bed goes on after the last step, slowing, darkening and fading to
     /// silence; zero for none.
-    public var sleepTailDuration: SessionDuration
+    public let sleepTailDuration: SessionDuration
     /// The frames of the sleep tail, `totalFrames - stepsEndFrame`.
     public var sleepTailFrames: Int64 { totalFrames - stepsEndFrame }
     public var hasSleepTail: Bool { sleepTailFrames > 0 }
     /// The lead-in spoken before the last step's prompt, from the routine or the default.
-    public var lastStepSay: String
+    public let lastStepSay: String
     /// The words that close the session, from the routine or the default.
-    public var closeSay: String
+    public let closeSay: String
 
     /// The rates a session can be laid out at.
     public static let sampleRateRange: ClosedRange<Int> = 8000...384_000

@@ -2,8 +2,9 @@ import Sequencer
 
 /// How a session is rendered, beyond what its timeline says.
 public struct RenderSettings: Sendable, Equatable {
-    /// Interleaved output channels; the renderer makes stereo.
-    public var channelCount: Int
+    /// Interleaved output channels: the renderer makes stereo, since the voice and chimes lean
+    /// toward the side being massaged.
+    public static let channelCount = 2
     /// The integrated loudness the whole session is set to, in LUFS.
     public var loudnessTargetLUFS: Double
     /// The highest inter-sample peak the limiter lets through, in dBTP.
@@ -23,14 +24,12 @@ public struct RenderSettings: Sendable, Equatable {
     public static let loudnessTargetRange: ClosedRange<Double> = -40 ... -10
     public static let defaultTruePeakCeilingDecibels = -1.0
     public static let truePeakCeilingRange: ClosedRange<Double> = -12...0
-    public static let supportedChannelCounts = [2]
 
     public init(
-        channelCount: Int = 2, loudnessTargetLUFS: Double = defaultLoudnessTargetLUFS,
+        loudnessTargetLUFS: Double = defaultLoudnessTargetLUFS,
         truePeakCeilingDecibels: Double = defaultTruePeakCeilingDecibels, seed: UInt64 = 0,
         fixedMasterGainDecibels: Double? = nil
     ) {
-        self.channelCount = channelCount
         self.loudnessTargetLUFS = loudnessTargetLUFS
         self.truePeakCeilingDecibels = truePeakCeilingDecibels
         self.seed = seed
@@ -38,9 +37,6 @@ public struct RenderSettings: Sendable, Equatable {
     }
 
     func validate() throws(SynthesisError) {
-        guard Self.supportedChannelCounts.contains(channelCount) else {
-            throw SynthesisError("the renderer makes stereo (2 channels), not \(channelCount) channels")
-        }
         guard Self.loudnessTargetRange.contains(loudnessTargetLUFS) else {
             throw SynthesisError(
                 "a loudness target of \(loudnessTargetLUFS) LUFS is out of range; choose "

@@ -124,7 +124,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             }
         }
         self.settings = settings
-        channelCount = settings.channelCount
+        channelCount = RenderSettings.channelCount
         sampleRate = timeline.sampleRate
         totalFrames = timeline.totalFrames
         let rate = Double(sampleRate)

@@ -48,4 +48,12 @@ struct StatusLineTests {
         #expect(text.hasPrefix("Paused · Step 3 of 9"))
         #expect(text.count == 29)
     }
+
+    @Test func aTitleCannotDriveTheTerminal() {
+        var status = Self.status
+        status.stepTitle = "\u{1B}]0;owned\u{7}\u{1B}[2J\u{9B}H"
+        let text = StatusLine.text(status, columns: 200)
+        #expect(!text.unicodeScalars.contains { $0.properties.generalCategory == .control }, "\(text)")
+        #expect(text.hasPrefix("Step 3 of 9: \\u{1B}]0;owned\\u{7}\\u{1B}[2J\\u{9B}H (right)"), "\(text)")
+    }
 }
