@@ -1,3 +1,5 @@
+import Sequencer
+
 /// An audio file format Soothe writes, each through libsndfile.
 ///
 /// Each case maps to one `SF_FORMAT_*` container and codec pair inside `Export`.
@@ -90,8 +92,7 @@ public enum AudioContainer: String, CaseIterable, Sendable {
 
     /// `wav, flac, ogg, opus and mp3`.
     public static var allNames: String {
-        let names = allCases.map(\.rawValue)
-        return names.dropLast().joined(separator: ", ") + " and " + names.last!
+        allCases.map(\.rawValue).joinedAsList()
     }
 
     /// The extension used for new files of this family.

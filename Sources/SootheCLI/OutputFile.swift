@@ -1,11 +1,16 @@
 import ArgumentParser
 import Foundation
 
-/// A command that could not do what it was asked, with what to change; exits with status 1.
+/// A command that could not do what it was asked, with what to change.
 struct CommandError: Error, CustomStringConvertible {
     var description: String
+    /// 73 when the output cannot be created, 64 when the option naming it is wrong.
+    var exitStatus: Int32
 
-    init(_ description: String) { self.description = description }
+    init(_ description: String, exitStatus: Int32 = 73) {
+        self.description = description
+        self.exitStatus = exitStatus
+    }
 }
 
 /// Writing a file the user named: all of it or nothing, with a message that says what to change.
@@ -17,7 +22,8 @@ enum OutputFile {
     /// the keyboard cannot turn a routine file into a picture; with `nil`, never.
     static func write(_ data: Data, toPath path: String, example: String, replacing: ReplaceableKind? = nil) throws {
         guard !path.isEmpty else {
-            throw CommandError("the file name is empty; give the path of the file to write, such as \(example)")
+            throw CommandError(
+                "the file name is empty; give the path of the file to write, such as \(example)", exitStatus: 64)
         }
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path

@@ -50,6 +50,9 @@ extension Soothe {
             status = exitStatus(
                 for: error, customizesSession: (command as? any SessionCommand)?.customizesSession ?? true)
             message = "Error: \(error)"
+        case let error as CommandError:
+            status = error.exitStatus
+            message = "Error: \(error)"
         case let error as ValidationError where command != nil:
             // Found while running: the command's own problem, not a reason to show the root's usage.
             status = ExitCode.validationFailure.rawValue

@@ -241,6 +241,9 @@ struct OptionValueTests {
         (["export", "--format", "aiff"], 64),
         (["export", "-o", "x.opus", "--sample-rate", "44100"], 64),
         (["show", "--voice", "nobody"], 64),
+        (["show", "--no-voice", "--svg", ""], 64),
+        (["init", ""], 64),
+        (["init", "missing/x.yaml"], 73),
     ]
 
     @Test(arguments: statusCases)
@@ -248,7 +251,8 @@ struct OptionValueTests {
         let directory = FileManager.default.temporaryDirectory.appending(path: "soothe-status-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let voice = arguments.contains("--voice") ? [] : ["--no-voice"]
+        let speaks = ["show", "play", "export"].contains(arguments[0])
+        let voice = speaks && !arguments.contains("--voice") && !arguments.contains("--no-voice") ? ["--no-voice"] : []
         let result = try Soothe.run(arguments + voice, directory: directory.path)
         #expect(result.status == status, "\(result.standardError)")
         #expect(result.standardError.hasPrefix("Error: "), "\(result.standardError)")
