@@ -77,6 +77,9 @@ public struct SessionTimeline: Equatable, Sendable {
     /// The words that close the session, from the routine or the default.
     public let closeSay: String
 
+    /// The rate sessions are laid out, played and exported at unless asked otherwise: play and
+    /// export share it, so that they render the same samples.
+    public static let defaultSampleRate = 48000
     /// The rates a session can be laid out at.
     public static let sampleRateRange: ClosedRange<Int> = 8000...384_000
     /// The shortest a step may be after customisation.
@@ -97,7 +100,8 @@ public struct SessionTimeline: Equatable, Sendable {
     }
 
     public init(
-        routine: Routine, customization: SessionCustomization = SessionCustomization(), sampleRate: Int = 48000
+        routine: Routine, customization: SessionCustomization = SessionCustomization(),
+        sampleRate: Int = SessionTimeline.defaultSampleRate
     ) throws(RoutineError) {
         precondition(Self.sampleRateRange.contains(sampleRate), "sample rate \(sampleRate) is out of range")
         var planned = routine.expandedSteps()

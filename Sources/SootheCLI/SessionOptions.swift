@@ -34,7 +34,7 @@ struct SessionOptions: ParsableArguments {
 
     /// The rate sessions are laid out, played and exported at unless asked otherwise; play and
     /// export share it so that they render the same samples.
-    static let defaultSampleRate = 48000
+    static let defaultSampleRate = SessionTimeline.defaultSampleRate
 
     var customization: SessionCustomization {
         SessionCustomization(stepOverrides: stepOverrides, totalDuration: totalDuration, sleepTail: sleepTail)

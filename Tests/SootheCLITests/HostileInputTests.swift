@@ -259,6 +259,19 @@ struct OptionValueTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
     }
 
+    @Test func aPromptThatDoesNotFitIsTheOptionsFaultOnlyWhenTheyShapedTheSession() throws {
+        let folder = try HostileInputTests.Folder()
+        let path = try folder.write(
+            "title: T\nsteps:\n  - {id: a, title: A, duration: 2s, say: Breathe in slowly and let your feet rest.}\n",
+            to: "tight.yaml")
+        let asWritten = try Soothe.run(["show", path])
+        #expect(asWritten.status == 65, "\(asWritten.standardError)")
+        #expect(asWritten.standardError.contains("the prompt does not fit step 'a'"))
+        let byTotal = try Soothe.run(["show", "quick-reset", "--total", "1m"])
+        #expect(byTotal.status == 64, "\(byTotal.standardError)")
+        #expect(byTotal.standardError.contains("the prompt does not fit step"))
+    }
+
     @Test func theBestMP3BitrateIsWritten() throws {
         let folder = try Self.makeFolder()
         let result = try Soothe.run(
