@@ -47,9 +47,21 @@ public enum RoutineLibrary {
     /// A routine from a YAML (`.yaml`, `.yml`) or JSON (`.json`) file.
     public static func loadFile(atPath path: String) throws(RoutineError) -> Routine {
         let location = SourceLocation(file: path)
+        // Opened first and examined through the descriptor, so that what is checked is what is
+        // read; without blocking, so that a pipe is refused rather than waited on.
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let errorNumber = errno
+            var status = stat()
+            let exists = stat(path, &status) == 0
+            throw RoutineError(
+                exists ? .unreadableFile : .fileNotFound, reasonNotOpened(path, errorNumber: errorNumber),
+                at: location)
+        }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         var status = stat()
-        guard stat(path, &status) == 0 else {
-            throw RoutineError(.fileNotFound, reasonNotFound(path, errorNumber: errno), at: location)
+        guard fstat(descriptor, &status) == 0 else {
+            throw RoutineError(.unreadableFile, "cannot be read: \(String(cString: strerror(errno)))", at: location)
         }
         guard status.st_mode & S_IFMT != S_IFDIR else {
             throw RoutineError(.unreadableFile, "is a directory, not a routine file", at: location)
@@ -66,14 +78,7 @@ public enum RoutineLibrary {
                 "is \(status.st_size) bytes; a routine file is at most \(maximumFileSize) bytes (1 MB)",
                 at: location)
         }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            let reason =
-                errno == EACCES
-                ? "cannot be read: permission denied" : "cannot be read: \(String(cString: strerror(errno)))"
-            throw RoutineError(.unreadableFile, reason, at: location)
-        }
-        defer { try? handle.close() }
-        // Read no more than the limit, in case the file grew after it was measured.
+        // No more than the limit, in case the file grew after it was measured.
         guard let data = try? handle.read(upToCount: maximumFileSize + 1) ?? Data() else {
             throw RoutineError(.unreadableFile, "cannot be read", at: location)
         }
@@ -111,16 +116,19 @@ public enum RoutineLibrary {
         return name.hasSuffix("-") ? String(name.dropLast()) : name.isEmpty ? "routine" : name
     }
 
-    /// Why `stat` could not find `path`, in words: missing, a loop of links, or a folder on the
-    /// way that may not be entered.
-    private static func reasonNotFound(_ path: String, errorNumber: Int32) -> String {
+    /// Why `path` could not be opened, in words: missing, a loop of links, a folder on the way
+    /// that may not be entered, or a file that may not be read.
+    private static func reasonNotOpened(_ path: String, errorNumber: Int32) -> String {
         switch errorNumber {
+        case EACCES:
+            var status = stat()
+            return stat(path, &status) == 0
+                ? "cannot be read: permission denied" : "cannot be reached: permission denied on a folder in its path"
         case ENOENT:
             var status = stat()
             return lstat(path, &status) == 0
                 ? "is a symbolic link to a file that does not exist" : "no such routine file"
         case ELOOP: return "cannot be opened: its symbolic links form a loop"
-        case EACCES: return "cannot be reached: permission denied on a folder in its path"
         case ENOTDIR: return "no such routine file: a part of its path is a file, not a folder"
         case ENAMETOOLONG: return "cannot be opened: the path is too long"
         default: return "cannot be opened: \(String(cString: strerror(errorNumber)))"

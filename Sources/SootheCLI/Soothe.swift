@@ -22,8 +22,9 @@ struct Soothe: ParsableCommand {
 
 extension Soothe {
     /// Parses and runs a command like ArgumentParser's own `main`, with two differences: an error
-    /// from the library exits with the status DESIGN.md gives its cause (64 a bad option or value,
-    /// 65 a bad routine file), and no message reaches the terminal with its control characters raw.
+    /// from the library exits with the status the README gives its cause (64 a bad option or
+    /// value, 65 a bad routine file), and no message reaches the terminal with its control
+    /// characters raw.
     static func main() {
         let command: any ParsableCommand
         do {
@@ -41,7 +42,7 @@ extension Soothe {
 
     private static func exit(reporting error: any Error, from command: (any ParsableCommand)? = nil) -> Never {
         let status: Int32
-        var message: String
+        let message: String
         switch error {
         case let error as RoutineError:
             status = exitStatus(for: error)

@@ -260,6 +260,10 @@ struct RoutineTextTests {
         defer { try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path) }
         let error = try #require(throws: RoutineError.self) { try RoutineLibrary.load(path) }
         #expect(error.message == "cannot be reached: permission denied on a folder in its path")
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: path)
+        let unreadable = try #require(throws: RoutineError.self) { try RoutineLibrary.load(path) }
+        #expect(unreadable.message == "cannot be read: permission denied")
     }
 
     @Test func aPathThroughAFileSaysSo() throws {
