@@ -62,10 +62,12 @@ struct ExportCommand: ParsableCommand {
     @Flag(help: "MP3: variable bitrate (LAME -V 2) instead of constant.")
     var vbr = false
 
-    @Option(help: ArgumentHelp("The title tag (default: the routine's title).", valueName: "text"))
+    // Tags are taken whatever they look like, so that a title may start with a dash.
+    @Option(
+        parsing: .unconditional, help: ArgumentHelp("The title tag (default: the routine's title).", valueName: "text"))
     var title: String?
 
-    @Option(help: ArgumentHelp("The artist tag (default: Soothe).", valueName: "text"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("The artist tag (default: Soothe).", valueName: "text"))
     var artist: String?
 
     @Flag(help: "Also write the steps as chapters: a .cue sheet for WAV and FLAC, WebVTT otherwise.")

@@ -164,6 +164,7 @@ struct OptionValueTests {
     /// An option with a negative value, as a user types it.
     @Test(arguments: [
         ["--loudness", "-20"], ["--loudness", "-20LUFS"], ["--seed", "-1"], ["--seed", "-9223372036854775808"],
+        ["--title", "-6 dB, for late nights"], ["--artist", "--the band--"],
     ])
     func negativeValuesNeedNoEqualsSign(arguments: [String]) throws {
         let folder = try Self.makeFolder()
