@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "CSpeechRandom"),
         .target(
             name: "Playback",
-            dependencies: ["Sequencer", "Synthesis", "CPortAudio", "CAudioQuiet"],
+            dependencies: ["Sequencer", "Synthesis", "Termination", "CPortAudio", "CAudioQuiet"],
             swiftSettings: swiftSettings
         ),
         // ALSA's error handler is variadic, so silencing ALSA takes a few lines of C.
@@ -47,11 +47,15 @@ let package = Package(
         ),
         .target(
             name: "Export",
-            dependencies: ["Sequencer", "Synthesis", "CSndFile", "CExportSupport"],
+            dependencies: ["Sequencer", "Synthesis", "Termination", "CSndFile", "CExportSupport"],
             swiftSettings: swiftSettings
         ),
-        // The few lines of C that Swift cannot express: the SF_CUES_VAR macro and an
-        // async-signal-safe interrupt flag.
+        // The signals that end a process, handled in one place for play, export and every command.
+        .target(
+            name: "Termination",
+            swiftSettings: swiftSettings
+        ),
+        // The few lines of C that Swift cannot express: the SF_CUES_VAR macro and sync_file_range.
         .target(
             name: "CExportSupport",
             dependencies: ["CSndFile"]
@@ -70,6 +74,7 @@ let package = Package(
                 "Synthesis",
                 "Playback",
                 "Export",
+                "Termination",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

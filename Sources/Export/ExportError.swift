@@ -15,7 +15,7 @@ public struct ExportError: Error, Equatable, Sendable, CustomStringConvertible {
         case diskFull
         /// The process's file-size limit (`ulimit -f`) was reached.
         case fileSizeLimit
-        /// SIGINT or SIGTERM arrived during the export.
+        /// A termination signal (Ctrl-C, SIGTERM, SIGHUP …) arrived during the export.
         case interrupted
         /// libsndfile refused a setting or failed to encode.
         case encoding

@@ -18,6 +18,8 @@ package struct SoundFileWriter: ~Copyable {
     package let format: AudioFileFormat
     package let channelCount: Int
     package private(set) var framesWritten: Int64 = 0
+    /// The bytes handed to the descriptor so far.
+    package var bytesWritten: Int64 { sink.length }
 
     /// Whether the file is RF64 rather than RIFF WAV: a WAV file holds at most 4 GiB, so longer
     /// WAV exports switch to RF64, which players that read large WAV files understand.
@@ -26,16 +28,18 @@ package struct SoundFileWriter: ~Copyable {
     /// Opens a writer on `fileDescriptor`, which must be open for reading and writing and empty.
     /// The descriptor stays open after `close()`, so the caller can fsync it. `expectedFrameCount`
     /// chooses RF64 for WAV data beyond 4 GiB.
+    /// With `streams`, the descriptor is a pipe or the like: bytes go out in order, and what
+    /// libsndfile rewrites after the audio (a header's sizes, a summary frame) is left out.
     package init(
         fileDescriptor: Int32, displayPath: String, sampleRate: Int, channelCount: Int, options: ExportOptions,
-        expectedFrameCount: Int64 = 0
+        expectedFrameCount: Int64 = 0, streams: Bool = false
     ) throws(ExportError) {
         let dataBytes = expectedFrameCount * Int64(channelCount * (options.format.pcmBytesPerSample ?? 0))
-        self.isRF64 = options.format.container == .wav && dataBytes > Int64(UInt32.max) - 1_048_576
+        self.isRF64 = !streams && options.format.container == .wav && dataBytes > Int64(UInt32.max) - 1_048_576
         self.format = options.format
         self.channelCount = channelCount
         self.displayPath = displayPath
-        self.sink = FileSink(fileDescriptor: fileDescriptor)
+        self.sink = FileSink(fileDescriptor: fileDescriptor, streams: streams)
         self.dither = TriangularDither(seed: options.ditherSeed)
         self.shortCapacityFrames = max(options.blockFrameCount, 1)
         self.shortBuffer = .allocate(capacity: shortCapacityFrames * channelCount)
@@ -125,16 +129,17 @@ package struct SoundFileWriter: ~Copyable {
             break
         }
         if let level {
+            // A value libsndfile refuses is a bad option value like any other.
             guard system_sf_command(file, Int32(SFC_SET_COMPRESSION_LEVEL), double: level) == SF_TRUE else {
                 throw ExportError(
-                    .encoding,
+                    .invalidOption,
                     "could not set the compression level of '\(displayPath)': \(system_sf_strerror(file))")
             }
         }
         if let mode {
             guard system_sf_command(file, Int32(SFC_SET_BITRATE_MODE), int: mode) == SF_TRUE else {
                 throw ExportError(
-                    .encoding, "could not set the bitrate mode of '\(displayPath)': \(system_sf_strerror(file))")
+                    .invalidOption, "could not set the bitrate mode of '\(displayPath)': \(system_sf_strerror(file))")
             }
         }
     }
@@ -246,71 +251,86 @@ extension AudioFileFormat {
 
 /// The file libsndfile writes into, through its virtual I/O interface, so that every failed
 /// system call is seen here with its `errno` — some codecs ignore short writes.
+///
+/// A streaming sink (standard output) cannot seek: it keeps its own position and length, sends
+/// bytes in order, and drops what libsndfile writes over bytes already sent (the summary it
+/// rewrites at the end), so that libsndfile never sees a failed seek.
 final class FileSink {
     let fileDescriptor: Int32
+    let streams: Bool
     /// The `errno` of the first failed call, or 0.
     private(set) var errorNumber: Int32 = 0
+    /// A stream's position as libsndfile sees it, and the bytes sent so far.
+    private var streamPosition: Int64 = 0
+    private(set) var length: Int64 = 0
     /// How far the file has been handed to the disk; see `startWriteback`.
     private var writebackOffset: Int64 = 0
     private var bytesSinceWriteback = 0
     /// Start writing to disk every this many bytes, while the export goes on.
     private static let writebackInterval = 8 << 20
 
-    init(fileDescriptor: Int32) {
+    init(fileDescriptor: Int32, streams: Bool = false) {
         self.fileDescriptor = fileDescriptor
+        self.streams = streams
     }
 
     private static func sink(_ userData: UnsafeMutableRawPointer?) -> FileSink {
         Unmanaged<FileSink>.fromOpaque(userData!).takeUnretainedValue()
     }
 
-    private func fail() -> sf_count_t {
-        if errorNumber == 0 { errorNumber = errno }
+    private func fail(_ errorNumber: Int32 = errno) -> sf_count_t {
+        if self.errorNumber == 0 { self.errorNumber = errorNumber }
         return -1
     }
 
     static let virtualIO = SF_VIRTUAL_IO(
         get_filelen: { userData in
             let sink = FileSink.sink(userData)
-            var status = stat()
-            guard fstat(sink.fileDescriptor, &status) == 0 else { return sink.fail() }
+            if sink.streams { return sink.length }
+            guard let status = system_fstat(sink.fileDescriptor) else { return sink.fail() }
             return sf_count_t(status.st_size)
         },
         seek: { offset, whence, userData in
             let sink = FileSink.sink(userData)
-            let position = lseek(sink.fileDescriptor, off_t(offset), whence)
-            return position < 0 ? sink.fail() : sf_count_t(position)
+            guard sink.streams else {
+                let position = system_lseek(sink.fileDescriptor, offset, whence)
+                return position < 0 ? sink.fail() : sf_count_t(position)
+            }
+            let base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? sink.streamPosition : sink.length
+            guard base + offset >= 0, base + offset <= sink.length else { return sink.fail(ESPIPE) }
+            sink.streamPosition = base + offset
+            return sink.streamPosition
         },
         read: { buffer, count, userData in
             let sink = FileSink.sink(userData)
-            var done = 0
-            while done < Int(count) {
-                let result = Glibc.read(sink.fileDescriptor, buffer! + done, Int(count) - done)
-                if result < 0 && errno == EINTR { continue }
-                if result < 0 { return sink.fail() }
-                if result == 0 { break }
-                done += result
-            }
-            return sf_count_t(done)
+            if sink.streams { return 0 }
+            let done = system_read(sink.fileDescriptor, buffer!, Int(count))
+            return done < 0 ? sink.fail() : sf_count_t(done)
         },
         write: { buffer, count, userData in
             let sink = FileSink.sink(userData)
-            var done = 0
-            while done < Int(count) {
-                let result = Glibc.write(sink.fileDescriptor, buffer! + done, Int(count) - done)
-                if result < 0 && errno == EINTR { continue }
-                if result <= 0 {
-                    _ = sink.fail()
-                    break
-                }
-                done += result
+            var skipped = 0
+            if sink.streams {
+                // Bytes over what was already sent cannot be taken back; drop them.
+                skipped = Int(min(Int64(count), sink.length - sink.streamPosition))
+                sink.streamPosition += Int64(skipped)
             }
-            sink.startWriteback(afterWriting: done)
-            return sf_count_t(done)
+            let wanted = Int(count) - skipped
+            let done = wanted > 0 ? system_write(sink.fileDescriptor, buffer! + skipped, wanted) : 0
+            if done < wanted { _ = sink.fail() }
+            if sink.streams {
+                sink.streamPosition += Int64(done)
+                sink.length = max(sink.length, sink.streamPosition)
+            } else {
+                sink.length += Int64(done)
+                sink.startWriteback(afterWriting: done)
+            }
+            return sf_count_t(skipped + done)
         },
         tell: { userData in
             let sink = FileSink.sink(userData)
-            let position = lseek(sink.fileDescriptor, 0, SEEK_CUR)
+            if sink.streams { return sink.streamPosition }
+            let position = system_lseek(sink.fileDescriptor, 0, SEEK_CUR)
             return position < 0 ? sink.fail() : sf_count_t(position)
         })
 
@@ -320,7 +340,7 @@ final class FileSink {
         bytesSinceWriteback += count
         guard bytesSinceWriteback >= Self.writebackInterval else { return }
         bytesSinceWriteback = 0
-        let position = Int64(lseek(fileDescriptor, 0, SEEK_CUR))
+        let position = system_lseek(fileDescriptor, 0, SEEK_CUR)
         guard position > writebackOffset else { return }
         system_soothe_start_writeback(fileDescriptor, offset: writebackOffset, length: position - writebackOffset)
         writebackOffset = position
@@ -332,7 +352,8 @@ final class FileSink {
         case 0: nil
         case ENOSPC, EDQUOT: ExportError(.diskFull, "could not write '\(path)': disk full")
         case EFBIG: ExportError(.fileSizeLimit, "could not write '\(path)': file size limit reached")
-        default: ExportError(.io, "could not write '\(path)': \(String(cString: strerror(errorNumber)))")
+        case EPIPE: ExportError(.io, "could not write '\(path)': the reading end was closed")
+        default: ExportError(.io, "could not write '\(path)': \(system_strerror(errorNumber))")
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Export
 import Foundation
 
 /// A command that could not do what it was asked, with what to change; exits with status 1.
@@ -10,14 +11,19 @@ struct CommandError: Error, CustomStringConvertible {
 
 /// Writing a file the user named: all of it or nothing, with a message that says what to change.
 enum OutputFile {
-    /// Writes `data` to a temporary file beside `path`, then renames it into place, so a failed
-    /// write never leaves a partial file and an existing file is replaced whole.
+    /// Writes `data` to a temporary file beside `path`, then renames it into place (Export's
+    /// `SafeFileWriter`), so a failed or interrupted write never leaves a partial file and an
+    /// existing file is replaced whole. Only regular files are ever replaced; a failure exits with
+    /// 73 (cannot create), 74 (I/O error) or 130 (a signal).
     ///
     /// An existing file is replaced only when it is of the kind `replacing` names, so a slip of
     /// the keyboard cannot turn a routine file into a picture; with `nil`, never.
     static func write(_ data: Data, toPath path: String, example: String, replacing: ReplaceableKind? = nil) throws {
         guard !path.isEmpty else {
             throw CommandError("the file name is empty; give the path of the file to write, such as \(example)")
+        }
+        guard path != "-" else {
+            throw CommandError("'-' names standard output, not a file; give a file name such as \(example)")
         }
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
@@ -34,7 +40,13 @@ enum OutputFile {
         else {
             throw CommandError("cannot write '\(path)': the directory '\(directory)' does not exist; create it first")
         }
-        if FileManager.default.fileExists(atPath: path) {
+        // Not followed: a link, a device or a pipe is never opened here, let alone replaced.
+        if let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType {
+            guard type == .typeRegular else {
+                throw CommandError(
+                    "'\(path)' is not a regular file (a link, device, pipe or socket), so it is kept; choose "
+                        + "another name")
+            }
             let start = FileHandle(forReadingAtPath: path).flatMap { try? $0.read(upToCount: 256) } ?? Data()
             guard let replacing else {
                 throw CommandError("'\(path)' already exists; choose another name or remove it first")
@@ -46,9 +58,10 @@ enum OutputFile {
             }
         }
         do {
-            try data.write(to: url, options: [.atomic])
+            try SafeFileWriter.write(Array(data), to: path, overwrites: replacing != nil)
         } catch {
-            throw CommandError("cannot write '\(path)'; check that '\(directory)' is writable")
+            FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
+            throw ExitCode(ExportCommand.exitStatus(for: error.kind))
         }
     }
 

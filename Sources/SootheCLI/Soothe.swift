@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Termination
 
 @main
 struct Soothe: ParsableCommand {
@@ -15,4 +17,27 @@ struct Soothe: ParsableCommand {
         ],
         defaultSubcommand: Play.self
     )
+
+    /// Handles every termination signal from the start, runs the command, and makes a failed
+    /// write to standard output (a full disk, a closed pipe) an error rather than a silent success.
+    static func main() {
+        TerminationSignals.installForProcess()
+        main(nil)
+        StandardOutput.finish()
+    }
+}
+
+/// What the commands print on standard output goes through C's buffered `stdout`.
+enum StandardOutput {
+
+    /// Flushes standard output and exits with 74 (EX_IOERR) and a message if anything written to
+    /// it was lost.
+    static func finish() {
+        // fflush(NULL) flushes every output stream and fails when a write fails; what a full disk
+        // or a closed pipe refused earlier is still in the buffer, so it fails again here.
+        guard fflush(nil) != 0 else { return }
+        let reason = String(cString: strerror(errno))
+        FileHandle.standardError.write(Data("Error: could not write to standard output: \(reason)\n".utf8))
+        exit(74)
+    }
 }

@@ -111,21 +111,6 @@ func system_soothe_get_cues(_ file: OpaquePointer) -> [UInt32] {
     return Array(frames.prefix(Int(count)))
 }
 
-/// Wraps `soothe_interrupt_install`.
-func system_soothe_interrupt_install() {
-    soothe_interrupt_install()
-}
-
-/// Wraps `soothe_interrupt_restore`.
-func system_soothe_interrupt_restore() {
-    soothe_interrupt_restore()
-}
-
-/// Wraps `soothe_interrupt_signal`.
-func system_soothe_interrupt_signal() -> Int32 {
-    soothe_interrupt_signal()
-}
-
 /// Wraps `soothe_start_writeback` (`sync_file_range` with `SYNC_FILE_RANGE_WRITE`).
 func system_soothe_start_writeback(_ fileDescriptor: Int32, offset: Int64, length: Int64) {
     _ = soothe_start_writeback(fileDescriptor, offset, length)
