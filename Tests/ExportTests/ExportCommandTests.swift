@@ -98,6 +98,7 @@ struct ExportCommandTests {
         (["-o", "x.mp3", "--sample-rate", "96000"], "MP3 holds at most 48000 Hz"),
         (["-o", "x.wav", "--loudness", "loud"], "--loudness"),
         (["-o", "x", "--total", "1m"], "without an extension"),
+        (["-o", "x.wav", "--format", "flac"], "--format flac does not match the extension '.wav'"),
     ])
     func badInputGetsAClearErrorAndLeavesNothing(arguments: [String], fragment: String) throws {
         let scratch = try ScratchDirectory()
@@ -128,7 +129,7 @@ struct ExportCommandTests {
         try Data("old bytes".utf8).write(to: URL(fileURLWithPath: existing))
         for (path, extra) in [(fresh, [String]()), (existing, ["--force"])] {
             let name = URL(fileURLWithPath: path).lastPathComponent
-            let status = try SootheProcess.runInterrupted(
+            let (status, _) = try SootheProcess.runInterrupted(
                 ["export", "bedtime-foot", "--no-voice", "--total", "8h", "-o", path, "--quiet"] + extra, signal: signal
             ) {
                 // Wait until the temporary file has audio in it, so the signal lands mid-export.
@@ -138,6 +139,24 @@ struct ExportCommandTests {
         }
         #expect(scratch.contents() == ["existing.wav"])
         #expect(try Data(contentsOf: URL(fileURLWithPath: existing)) == Data("old bytes".utf8))
+    }
+
+    /// Every signal that ends a process by default, from a hang-up to a user's own signals, is
+    /// handled as Ctrl-C is: the partial file is removed, the status is 130, and SIGQUIT is a clean
+    /// stop rather than a runtime crash report.
+    @Test(arguments: [SIGHUP, SIGQUIT, SIGPIPE, SIGUSR1, SIGUSR2, SIGALRM])
+    func everyTerminatingSignalStopsTheExportCleanly(signal: Int32) throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.file("out.wav")
+        let (status, standardError) = try SootheProcess.runInterrupted(
+            ["export", "bedtime-foot", "--no-voice", "--total", "8h", "-o", path, "--quiet"], signal: signal
+        ) {
+            scratch.contents().contains { $0.hasPrefix(".out.wav.") && scratch.size(of: $0) > 1_000_000 }
+        }
+        #expect(status == 130)
+        #expect(standardError.hasPrefix("Error: export stopped by SIG"), "\(standardError)")
+        #expect(standardError.split(separator: "\n").count == 1, "\(standardError)")
+        #expect(scratch.contents().isEmpty, "\(scratch.contents())")
     }
 
     @Test func aBackgroundExportInAScriptStillStopsOnSIGINT() throws {
@@ -220,13 +239,14 @@ enum WAVChunks {
 
 extension SootheProcess {
     /// Starts `soothe`, sends `signal` once `isReady` holds (polled for up to a minute) and
-    /// returns the exit status.
-    static func runInterrupted(_ arguments: [String], signal: Int32, isReady: () -> Bool) throws -> Int32 {
+    /// returns the exit status and what it printed on stderr.
+    static func runInterrupted(_ arguments: [String], signal: Int32, isReady: () -> Bool) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = executableURL
         process.arguments = arguments
+        let standardError = Pipe()
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardError = standardError
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(60)
@@ -242,9 +262,10 @@ extension SootheProcess {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            return -1
+            return (-1, "")
         }
-        return process.terminationStatus
+        let text = String(decoding: standardError.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (process.terminationStatus, text)
     }
 }
 

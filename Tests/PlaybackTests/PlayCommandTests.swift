@@ -54,6 +54,12 @@ import Testing
         #expect(lines.first?.contains("soothe export") == true)
         #expect(result.standardOutput.isEmpty)
 
+        // `devices` says so too, rather than print nothing.
+        let devices = try SoothePlay.run(["devices"], environment: ["ALSA_CONFIG_PATH": config])
+        #expect(devices.status == 69)
+        #expect(devices.standardError.contains("no audio output device found"), "\(devices.standardError)")
+        #expect(devices.standardOutput.isEmpty)
+
         let verbose = try SoothePlay.run(
             ["play", "quick-reset", "--verbose"], environment: ["ALSA_CONFIG_PATH": config])
         #expect(verbose.status == 69)
