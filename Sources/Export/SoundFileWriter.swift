@@ -18,7 +18,8 @@ package struct SoundFileWriter: ~Copyable {
     package let format: AudioFileFormat
     package let channelCount: Int
     package private(set) var framesWritten: Int64 = 0
-    /// The bytes handed to the descriptor so far.
+    /// The bytes sent to a stream so far. (A file has its size; this counts only what went before
+    /// libsndfile's bytes there.)
     package var bytesWritten: Int64 { sink.length }
 
     /// Whether the file is RF64 rather than RIFF WAV: a WAV file holds at most 4 GiB, so longer
@@ -56,6 +57,14 @@ package struct SoundFileWriter: ~Copyable {
                 .invalidOption,
                 "libsndfile cannot write \(options.format.rawValue) at \(sampleRate) Hz with \(channelCount) channels")
         }
+        if options.format == .mp3 {
+            // Before libsndfile writes anything; it sees the file start after the tag.
+            let tag = ID3Tag.bytes(for: options.tags)
+            guard sink.writePrefix(tag) else {
+                throw FileSink.classify(sink.errorNumber, path: displayPath)
+                    ?? ExportError(.io, "could not write '\(displayPath)'")
+            }
+        }
         var io = FileSink.virtualIO
         guard let file = system_sf_open_virtual(&io, Int32(SFM_WRITE), &info, Unmanaged.passUnretained(sink).toOpaque())
         else {
@@ -88,8 +97,10 @@ package struct SoundFileWriter: ~Copyable {
         }
     }
 
-    /// Tags must be set before the first write; later libsndfile ignores them or fails.
+    /// Tags must be set before the first write; later libsndfile ignores them or fails. MP3 tags
+    /// are not libsndfile's: see `ID3Tag`.
     private func setTags(_ tags: AudioTags, on file: OpaquePointer) throws(ExportError) {
+        guard format != .mp3 else { return }
         let supported = format.supportedTags
         let entries: [(Int32, String, String)] = [
             (Int32(SF_STR_TITLE), "title", tags.title), (Int32(SF_STR_ARTIST), "artist", tags.artist),
@@ -240,10 +251,10 @@ extension AudioFileFormat {
         return Int32(container | codec)
     }
 
-    /// The tags libsndfile can store in this format.
+    /// The tags libsndfile can store in this format (MP3's are written as an `ID3Tag`).
     var supportedTags: Set<String> {
         switch self {
-        case .mp3: ["title", "artist", "comment", "date"]
+        case .mp3: []
         default: ["title", "artist", "comment", "software", "date"]
         }
     }
@@ -260,8 +271,13 @@ final class FileSink {
     let streams: Bool
     /// The `errno` of the first failed call, or 0.
     private(set) var errorNumber: Int32 = 0
-    /// A stream's position as libsndfile sees it, and the bytes sent so far.
+    /// A stream's position as libsndfile sees it, and the bytes libsndfile has sent so far.
     private var streamPosition: Int64 = 0
+    private var streamLength: Int64 = 0
+    /// Bytes written before libsndfile's own (an MP3's ID3 tag). libsndfile sees the file start
+    /// after them: every offset it gives or gets is shifted by this much.
+    private var prefixLength: Int64 = 0
+    /// Every byte handed to the descriptor, the prefix included.
     private(set) var length: Int64 = 0
     /// How far the file has been handed to the disk; see `startWriteback`.
     private var writebackOffset: Int64 = 0
@@ -272,6 +288,20 @@ final class FileSink {
     init(fileDescriptor: Int32, streams: Bool = false) {
         self.fileDescriptor = fileDescriptor
         self.streams = streams
+    }
+
+    /// Writes `bytes` at the start, before libsndfile opens the file. Returns whether all were
+    /// written.
+    func writePrefix(_ bytes: [UInt8]) -> Bool {
+        guard !bytes.isEmpty else { return true }
+        let done = bytes.withUnsafeBytes { system_write(fileDescriptor, $0.baseAddress!, $0.count) }
+        guard done == bytes.count else {
+            _ = fail()
+            return false
+        }
+        prefixLength = Int64(done)
+        length = prefixLength
+        return true
     }
 
     private static func sink(_ userData: UnsafeMutableRawPointer?) -> FileSink {
@@ -286,18 +316,19 @@ final class FileSink {
     static let virtualIO = SF_VIRTUAL_IO(
         get_filelen: { userData in
             let sink = FileSink.sink(userData)
-            if sink.streams { return sink.length }
+            if sink.streams { return sink.streamLength }
             guard let status = system_fstat(sink.fileDescriptor) else { return sink.fail() }
-            return sf_count_t(status.st_size)
+            return sf_count_t(status.st_size) - sink.prefixLength
         },
         seek: { offset, whence, userData in
             let sink = FileSink.sink(userData)
             guard sink.streams else {
-                let position = system_lseek(sink.fileDescriptor, offset, whence)
-                return position < 0 ? sink.fail() : sf_count_t(position)
+                let shifted = whence == SEEK_SET ? offset + sink.prefixLength : offset
+                let position = system_lseek(sink.fileDescriptor, shifted, whence)
+                return position < 0 ? sink.fail() : sf_count_t(position) - sink.prefixLength
             }
-            let base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? sink.streamPosition : sink.length
-            guard base + offset >= 0, base + offset <= sink.length else { return sink.fail(ESPIPE) }
+            let base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? sink.streamPosition : sink.streamLength
+            guard base + offset >= 0, base + offset <= sink.streamLength else { return sink.fail(ESPIPE) }
             sink.streamPosition = base + offset
             return sink.streamPosition
         },
@@ -312,7 +343,7 @@ final class FileSink {
             var skipped = 0
             if sink.streams {
                 // Bytes over what was already sent cannot be taken back; drop them.
-                skipped = Int(min(Int64(count), sink.length - sink.streamPosition))
+                skipped = Int(min(Int64(count), sink.streamLength - sink.streamPosition))
                 sink.streamPosition += Int64(skipped)
             }
             let wanted = Int(count) - skipped
@@ -320,9 +351,9 @@ final class FileSink {
             if done < wanted { _ = sink.fail() }
             if sink.streams {
                 sink.streamPosition += Int64(done)
-                sink.length = max(sink.length, sink.streamPosition)
+                sink.streamLength = max(sink.streamLength, sink.streamPosition)
+                sink.length = sink.prefixLength + sink.streamLength
             } else {
-                sink.length += Int64(done)
                 sink.startWriteback(afterWriting: done)
             }
             return sf_count_t(skipped + done)
@@ -331,7 +362,7 @@ final class FileSink {
             let sink = FileSink.sink(userData)
             if sink.streams { return sink.streamPosition }
             let position = system_lseek(sink.fileDescriptor, 0, SEEK_CUR)
-            return position < 0 ? sink.fail() : sf_count_t(position)
+            return position < 0 ? sink.fail() : sf_count_t(position) - sink.prefixLength
         })
 
     /// Hands the data written so far to the disk every few megabytes without waiting for it, so

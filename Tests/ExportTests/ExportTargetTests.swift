@@ -239,3 +239,65 @@ struct ExportTargetTests {
         #expect(scratch.contents() == ["tiny.yaml"])
     }
 }
+
+/// MP3 tags are ID3v2.4 frames in UTF-8, so titles beyond ASCII read back as written.
+struct MP3TagTests {
+    @Test func nonASCIITagsReadBackAsWritten() throws {
+        let scratch = try ExportTargetTests.scratchWithTinyRoutine()
+        let path = scratch.file("tagged.mp3")
+        let title = "Füße entspannen — 足のケア"
+        let artist = "Zoë Ångström"
+        let result = try ExportTargetTests.export(scratch, ["-o", path, "--title", title, "--artist", artist])
+        #expect(result.status == 0, "\(result.standardError)")
+
+        // Read back through libsndfile (mpg123 parses the tag).
+        let decoded = try AudioFileReader.read(path, maximumFrameCount: 0)
+        #expect(decoded.tags.title == title)
+        #expect(decoded.tags.artist == artist)
+        #expect(decoded.tags.comment == "0:00 A")
+        #expect(decoded.tags.date.count == 10)
+
+        // And the frames themselves: version 2.4, each text frame marked UTF-8 (encoding 3).
+        let frames = try ID3Frames.parse(Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(frames.version == 4)
+        #expect(frames.text["TIT2"] == title)
+        #expect(frames.text["TPE1"] == artist)
+        #expect(frames.text["TSSE"]?.hasPrefix("Soothe ") == true)
+        #expect(frames.encodings.values.allSatisfy { $0 == 3 }, "\(frames.encodings)")
+        // No second, Latin-1 tag from the encoder at either end.
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(Array(bytes.suffix(128).prefix(3)) != Array("TAG".utf8))
+    }
+}
+
+/// An ID3v2 tag read by hand, to see what libsndfile does not show: the version and each frame's
+/// text encoding.
+enum ID3Frames {
+    struct Parsed {
+        var version: UInt8
+        var text: [String: String] = [:]
+        var encodings: [String: UInt8] = [:]
+    }
+
+    static func parse(_ data: Data) throws -> Parsed {
+        let bytes = [UInt8](data)
+        try #require(bytes.count > 10 && bytes[0..<3].elementsEqual("ID3".utf8))
+        func synchsafe(_ offset: Int) -> Int {
+            bytes[offset..<(offset + 4)].reduce(0) { $0 << 7 | Int($1 & 0x7F) }
+        }
+        var parsed = Parsed(version: bytes[3])
+        let end = 10 + synchsafe(6)
+        var offset = 10
+        while offset + 10 <= end, bytes[offset] != 0 {
+            let id = String(decoding: bytes[offset..<(offset + 4)], as: UTF8.self)
+            let size = synchsafe(offset + 4)
+            let content = Array(bytes[(offset + 10)..<(offset + 10 + size)])
+            parsed.encodings[id] = content.first
+            if id.hasPrefix("T") {
+                parsed.text[id] = String(decoding: content.dropFirst(), as: UTF8.self)
+            }
+            offset += 10 + size
+        }
+        return parsed
+    }
+}
