@@ -1,5 +1,3 @@
-internal import CExportSupport
-internal import CSndFile
 import Glibc
 
 /// Writes audio to an open file descriptor through libsndfile, and owns the `SNDFILE` while it
@@ -45,14 +43,9 @@ package struct SoundFileWriter: ~Copyable {
         self.shortCapacityFrames = max(options.blockFrameCount, 1)
         self.shortBuffer = .allocate(capacity: shortCapacityFrames * channelCount)
 
-        var info = SF_INFO()
-        info.samplerate = Int32(sampleRate)
-        info.channels = Int32(channelCount)
-        info.format =
-            isRF64
-            ? (options.format.sndfileFormat & ~Int32(SF_FORMAT_TYPEMASK)) | Int32(SF_FORMAT_RF64)
-            : options.format.sndfileFormat
-        guard system_sf_format_check(&info) else {
+        guard
+            system_sf_format_check(options.format, isRF64: isRF64, sampleRate: sampleRate, channelCount: channelCount)
+        else {
             throw ExportError(
                 .invalidOption,
                 "libsndfile cannot write \(options.format.rawValue) at \(sampleRate) Hz with \(channelCount) channels")
@@ -65,8 +58,9 @@ package struct SoundFileWriter: ~Copyable {
                     ?? ExportError(.io, "could not write '\(displayPath)'")
             }
         }
-        var io = FileSink.virtualIO
-        guard let file = system_sf_open_virtual(&io, Int32(SFM_WRITE), &info, Unmanaged.passUnretained(sink).toOpaque())
+        guard
+            let file = system_sf_open_virtual(
+                writingTo: sink, options.format, isRF64: isRF64, sampleRate: sampleRate, channelCount: channelCount)
         else {
             throw ExportError(
                 .encoding,
@@ -84,10 +78,10 @@ package struct SoundFileWriter: ~Copyable {
 
     private func configure(_ file: OpaquePointer, options: ExportOptions) throws(ExportError) {
         // Float to integer conversion saturates instead of wrapping around.
-        _ = system_sf_command(file, Int32(SFC_SET_CLIPPING), flag: true)
+        system_sf_command_setClipping(file, true)
         if options.format == .wavFloat {
             // The PEAK chunk carries a timestamp; without it identical audio gives identical files.
-            _ = system_sf_command(file, Int32(SFC_SET_ADD_PEAK_CHUNK), flag: false)
+            system_sf_command_setAddPeakChunk(file, false)
         }
         // libsndfile's RF64 writer keeps neither tags nor cue points; a chapter file carries them.
         if !isRF64 { try setTags(options.tags, on: file) }
@@ -102,13 +96,12 @@ package struct SoundFileWriter: ~Copyable {
     private func setTags(_ tags: AudioTags, on file: OpaquePointer) throws(ExportError) {
         guard format != .mp3 else { return }
         let supported = format.supportedTags
-        let entries: [(Int32, String, String)] = [
-            (Int32(SF_STR_TITLE), "title", tags.title), (Int32(SF_STR_ARTIST), "artist", tags.artist),
-            (Int32(SF_STR_COMMENT), "comment", tags.comment), (Int32(SF_STR_SOFTWARE), "software", tags.software),
-            (Int32(SF_STR_DATE), "date", tags.date),
+        let entries: [(SoundFileString, String, String)] = [
+            (.title, "title", tags.title), (.artist, "artist", tags.artist), (.comment, "comment", tags.comment),
+            (.software, "software", tags.software), (.date, "date", tags.date),
         ]
-        for (type, name, text) in entries where !text.isEmpty && supported.contains(name) {
-            let result = system_sf_set_string(file, type, text)
+        for (field, name, text) in entries where !text.isEmpty && supported.contains(name) {
+            let result = system_sf_set_string(file, field, text)
             guard result == 0 else {
                 throw ExportError(
                     .encoding, "could not set the \(name) tag of '\(displayPath)': \(system_sf_strerror(file))")
@@ -120,7 +113,7 @@ package struct SoundFileWriter: ~Copyable {
     /// must come first.
     private func setEncoderSettings(_ options: ExportOptions, on file: OpaquePointer) throws(ExportError) {
         var level: Double?
-        var mode: Int32?
+        var isVariableBitrate: Bool?
         switch options.format {
         case .oggVorbis, .opus:
             level = options.quality.map { 1 - $0 }
@@ -130,25 +123,25 @@ package struct SoundFileWriter: ~Copyable {
                 // libsndfile maps the level to `320 - level × 288` kbps and truncates; aiming half a
                 // kilobit above makes the truncation land on the exact rate.
                 level = (320 - (Double(kilobitsPerSecond) + 0.5)) / 288
-                mode = Int32(SF_BITRATE_MODE_CONSTANT)
+                isVariableBitrate = false
             case .variable(let quality):
                 // libsndfile hands LAME `level × 10` as its VBR quality.
                 level = Double(quality) / 10
-                mode = Int32(SF_BITRATE_MODE_VARIABLE)
+                isVariableBitrate = true
             }
         default:
             break
         }
         if let level {
             // A value libsndfile refuses is a bad option value like any other.
-            guard system_sf_command(file, Int32(SFC_SET_COMPRESSION_LEVEL), double: level) == SF_TRUE else {
+            guard system_sf_command_setCompressionLevel(file, level) else {
                 throw ExportError(
                     .invalidOption,
                     "could not set the compression level of '\(displayPath)': \(system_sf_strerror(file))")
             }
         }
-        if let mode {
-            guard system_sf_command(file, Int32(SFC_SET_BITRATE_MODE), int: mode) == SF_TRUE else {
+        if let isVariableBitrate {
+            guard system_sf_command_setBitrateMode(file, isVariable: isVariableBitrate) else {
                 throw ExportError(
                     .invalidOption, "could not set the bitrate mode of '\(displayPath)': \(system_sf_strerror(file))")
             }
@@ -235,22 +228,6 @@ enum AssociatedDataList {
 }
 
 extension AudioFileFormat {
-    /// The `SF_FORMAT_*` container and codec.
-    var sndfileFormat: Int32 {
-        let (container, codec): (Int, Int) =
-            switch self {
-            case .wav16: (SF_FORMAT_WAV, SF_FORMAT_PCM_16)
-            case .wav24: (SF_FORMAT_WAV, SF_FORMAT_PCM_24)
-            case .wavFloat: (SF_FORMAT_WAV, SF_FORMAT_FLOAT)
-            case .flac16: (SF_FORMAT_FLAC, SF_FORMAT_PCM_16)
-            case .flac24: (SF_FORMAT_FLAC, SF_FORMAT_PCM_24)
-            case .oggVorbis: (SF_FORMAT_OGG, SF_FORMAT_VORBIS)
-            case .opus: (SF_FORMAT_OGG, SF_FORMAT_OPUS)
-            case .mp3: (SF_FORMAT_MPEG, SF_FORMAT_MPEG_LAYER_III)
-            }
-        return Int32(container | codec)
-    }
-
     /// The tags libsndfile can store in this format (MP3's are written as an `ID3Tag`).
     var supportedTags: Set<String> {
         switch self {
@@ -304,66 +281,68 @@ final class FileSink {
         return true
     }
 
-    private static func sink(_ userData: UnsafeMutableRawPointer?) -> FileSink {
-        Unmanaged<FileSink>.fromOpaque(userData!).takeUnretainedValue()
-    }
-
-    private func fail(_ errorNumber: Int32 = errno) -> sf_count_t {
+    private func fail(_ errorNumber: Int32 = errno) -> Int64 {
         if self.errorNumber == 0 { self.errorNumber = errorNumber }
         return -1
     }
 
-    static let virtualIO = SF_VIRTUAL_IO(
-        get_filelen: { userData in
-            let sink = FileSink.sink(userData)
-            if sink.streams { return sink.streamLength }
-            guard let status = system_fstat(sink.fileDescriptor) else { return sink.fail() }
-            return sf_count_t(status.st_size) - sink.prefixLength
-        },
-        seek: { offset, whence, userData in
-            let sink = FileSink.sink(userData)
-            guard sink.streams else {
-                let shifted = whence == SEEK_SET ? offset + sink.prefixLength : offset
-                let position = system_lseek(sink.fileDescriptor, shifted, whence)
-                return position < 0 ? sink.fail() : sf_count_t(position) - sink.prefixLength
-            }
-            let base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? sink.streamPosition : sink.streamLength
-            guard base + offset >= 0, base + offset <= sink.streamLength else { return sink.fail(ESPIPE) }
-            sink.streamPosition = base + offset
-            return sink.streamPosition
-        },
-        read: { buffer, count, userData in
-            let sink = FileSink.sink(userData)
-            if sink.streams { return 0 }
-            let done = system_read(sink.fileDescriptor, buffer!, Int(count))
-            return done < 0 ? sink.fail() : sf_count_t(done)
-        },
-        write: { buffer, count, userData in
-            let sink = FileSink.sink(userData)
-            var skipped = 0
-            if sink.streams {
-                // Bytes over what was already sent cannot be taken back; drop them.
-                skipped = Int(min(Int64(count), sink.streamLength - sink.streamPosition))
-                sink.streamPosition += Int64(skipped)
-            }
-            let wanted = Int(count) - skipped
-            let done = wanted > 0 ? system_write(sink.fileDescriptor, buffer! + skipped, wanted) : 0
-            if done < wanted { _ = sink.fail() }
-            if sink.streams {
-                sink.streamPosition += Int64(done)
-                sink.streamLength = max(sink.streamLength, sink.streamPosition)
-                sink.length = sink.prefixLength + sink.streamLength
-            } else {
-                sink.startWriteback(afterWriting: done)
-            }
-            return sf_count_t(skipped + done)
-        },
-        tell: { userData in
-            let sink = FileSink.sink(userData)
-            if sink.streams { return sink.streamPosition }
-            let position = system_lseek(sink.fileDescriptor, 0, SEEK_CUR)
-            return position < 0 ? sink.fail() : sf_count_t(position) - sink.prefixLength
-        })
+    /// The sink passed to libsndfile as user data.
+    static func from(_ userData: UnsafeMutableRawPointer?) -> FileSink {
+        Unmanaged<FileSink>.fromOpaque(userData!).takeUnretainedValue()
+    }
+
+    // libsndfile's virtual I/O calls, as libsndfile sees the file: from after the prefix, and for
+    // a stream, as far as it has been sent. Each returns -1 on failure, with the errno kept.
+
+    func fileLength() -> Int64 {
+        if streams { return streamLength }
+        guard let status = system_fstat(fileDescriptor) else { return fail() }
+        return Int64(status.st_size) - prefixLength
+    }
+
+    func seek(_ offset: Int64, _ whence: Int32) -> Int64 {
+        guard streams else {
+            let shifted = whence == SEEK_SET ? offset + prefixLength : offset
+            let position = system_lseek(fileDescriptor, shifted, whence)
+            return position < 0 ? fail() : position - prefixLength
+        }
+        let base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? streamPosition : streamLength
+        guard base + offset >= 0, base + offset <= streamLength else { return fail(ESPIPE) }
+        streamPosition = base + offset
+        return streamPosition
+    }
+
+    func read(into buffer: UnsafeMutableRawPointer, count: Int64) -> Int64 {
+        if streams { return 0 }
+        let done = system_read(fileDescriptor, buffer, Int(count))
+        return done < 0 ? fail() : Int64(done)
+    }
+
+    func write(_ buffer: UnsafeRawPointer, count: Int64) -> Int64 {
+        var skipped = 0
+        if streams {
+            // Bytes over what was already sent cannot be taken back; drop them.
+            skipped = Int(min(count, streamLength - streamPosition))
+            streamPosition += Int64(skipped)
+        }
+        let wanted = Int(count) - skipped
+        let done = wanted > 0 ? system_write(fileDescriptor, buffer + skipped, wanted) : 0
+        if done < wanted { _ = fail() }
+        if streams {
+            streamPosition += Int64(done)
+            streamLength = max(streamLength, streamPosition)
+            length = prefixLength + streamLength
+        } else {
+            startWriteback(afterWriting: done)
+        }
+        return Int64(skipped + done)
+    }
+
+    func tell() -> Int64 {
+        if streams { return streamPosition }
+        let position = system_lseek(fileDescriptor, 0, SEEK_CUR)
+        return position < 0 ? fail() : position - prefixLength
+    }
 
     /// Hands the data written so far to the disk every few megabytes without waiting for it, so
     /// that disk writes overlap rendering and the final fsync is short.
