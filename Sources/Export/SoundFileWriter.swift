@@ -121,8 +121,9 @@ package struct SoundFileWriter: ~Copyable {
             switch options.mp3Bitrate {
             case .constant(let kilobitsPerSecond):
                 // libsndfile maps the level to `320 - level × 288` kbps and truncates; aiming half a
-                // kilobit above makes the truncation land on the exact rate.
-                level = (320 - (Double(kilobitsPerSecond) + 0.5)) / 288
+                // kilobit above makes the truncation land on the exact rate. At 320 that aim lies
+                // below 0, which libsndfile refuses, and 0 gives 320 exactly.
+                level = max(0, (320 - (Double(kilobitsPerSecond) + 0.5)) / 288)
                 isVariableBitrate = false
             case .variable(let quality):
                 // libsndfile hands LAME `level × 10` as its VBR quality.
@@ -137,13 +138,16 @@ package struct SoundFileWriter: ~Copyable {
             guard system_sf_command_setCompressionLevel(file, level) else {
                 throw ExportError(
                     .invalidOption,
-                    "could not set the compression level of '\(displayPath)': \(system_sf_strerror(file))")
+                    "libsndfile refused the compression level \(level) for \(format.container.rawValue) in '\(displayPath)'"
+                )
             }
         }
         if let isVariableBitrate {
             guard system_sf_command_setBitrateMode(file, isVariable: isVariableBitrate) else {
                 throw ExportError(
-                    .invalidOption, "could not set the bitrate mode of '\(displayPath)': \(system_sf_strerror(file))")
+                    .invalidOption,
+                    "libsndfile refused the \(isVariableBitrate ? "variable" : "constant") bitrate mode for "
+                        + "\(format.container.rawValue) in '\(displayPath)'")
             }
         }
     }

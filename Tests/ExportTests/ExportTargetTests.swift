@@ -240,6 +240,19 @@ struct ExportTargetTests {
     }
 }
 
+/// Every listed MP3 bitrate is one libsndfile takes, the highest included.
+struct MP3BitrateTests {
+    @Test func theHighestListedBitrateWorks() throws {
+        let scratch = try ExportTargetTests.scratchWithTinyRoutine()
+        let path = scratch.file("loud.mp3")
+        let result = try ExportTargetTests.export(scratch, ["-o", path, "--bitrate", "320"])
+        #expect(result.status == 0, "\(result.standardError)")
+        // Two seconds at 320 kbps: 80 kB of audio, give or take a frame and the tag.
+        let size = scratch.size(of: "loud.mp3")
+        #expect(size > 78_000 && size < 84_000, "\(size) bytes")
+    }
+}
+
 /// MP3 tags are ID3v2.4 frames in UTF-8, so titles beyond ASCII read back as written.
 struct MP3TagTests {
     @Test func nonASCIITagsReadBackAsWritten() throws {
