@@ -17,16 +17,16 @@ struct ExportCommandTests {
         let scratch = try ScratchDirectory()
         let path = scratch.file("reset.wav")
         let result = try SootheProcess.run([
-            "export", "quick-reset", "--no-voice", "--total", "1m", "-o", path, "--chapters",
+            "export", "quick-reset", "--no-voice", "--total", "40s", "-o", path, "--chapters",
         ])
         #expect(result.status == 0, "\(result.standardError)")
-        #expect(result.standardOutput.hasPrefix("Wrote \(path): WAV 16-bit, 48000 Hz stereo, 1:00"))
+        #expect(result.standardOutput.hasPrefix("Wrote \(path): WAV 16-bit, 48000 Hz stereo, 0:40"))
         #expect(scratch.contents() == ["reset.cue", "reset.wav"])
 
-        let timeline = try Self.timeline("quick-reset", total: "1m")
+        let timeline = try Self.timeline("quick-reset", total: "40s")
         let decoded = try AudioFileReader.read(path, maximumFrameCount: 0)
         #expect(decoded.frameCount == timeline.totalFrames)
-        #expect(decoded.frameCount == 2_880_000)
+        #expect(decoded.frameCount == 1_920_000)
         #expect(decoded.tags.title == timeline.routineTitle)
         #expect(decoded.tags.artist == "Soothe")
         #expect(decoded.tags.comment.contains("Thumb circles (right)"))
@@ -43,19 +43,19 @@ struct ExportCommandTests {
     }
 
     @Test func exportsOtherFormatsFromTheExtension() throws {
-        let scratch = try ScratchDirectory()
+        // A two-second routine: what matters is the format, not the session.
+        let scratch = try ExportTargetTests.scratchWithTinyRoutine()
         for (name, expected) in [("a.flac", "FLAC 16-bit"), ("b.mp3", "MP3"), ("c.ogg", "OGG"), ("d.opus", "OPUS")] {
             let path = scratch.file(name)
-            let result = try SootheProcess.run(["export", "quick-reset", "--no-voice", "--total", "1m", "-o", path])
+            let result = try SootheProcess.run(["export", scratch.file("tiny.yaml"), "--no-voice", "-o", path])
             #expect(result.status == 0, "\(result.standardError)")
             #expect(result.standardOutput.contains(expected), "\(result.standardOutput)")
             let decoded = try AudioFileReader.read(path)
-            #expect(decoded.samples.count == 2 * 2_880_000, "\(name)")
+            #expect(decoded.samples.count == 2 * ExportTargetTests.frameCount, "\(name)")
         }
         let vtt = try SootheProcess.run(
             [
-                "export", "quick-reset", "--no-voice", "--total", "1m", "-o", scratch.file("e.mp3"), "--chapters",
-                "--vbr",
+                "export", scratch.file("tiny.yaml"), "--no-voice", "-o", scratch.file("e.mp3"), "--chapters", "--vbr",
             ])
         #expect(vtt.status == 0, "\(vtt.standardError)")
         #expect(
@@ -64,21 +64,21 @@ struct ExportCommandTests {
     }
 
     @Test func anExistingFileIsRefusedUntouchedAndReplacedOnlyWithForce() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try ExportTargetTests.scratchWithTinyRoutine()
         let path = scratch.file("keep.wav")
+        let tiny = scratch.file("tiny.yaml")
         try Data("old bytes".utf8).write(to: URL(fileURLWithPath: path))
-        let refused = try SootheProcess.run(["export", "quick-reset", "--no-voice", "--total", "1m", "-o", path])
-        #expect(refused.status != 0)
+        let refused = try SootheProcess.run(["export", tiny, "--no-voice", "-o", path])
+        #expect(refused.status == 73)
         #expect(refused.standardError.contains("already exists; pass --force"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data("old bytes".utf8))
-        #expect(scratch.contents() == ["keep.wav"])
+        #expect(scratch.contents() == ["keep.wav", "tiny.yaml"])
 
-        let forced = try SootheProcess.run([
-            "export", "quick-reset", "--no-voice", "--total", "1m", "-o", path, "--force",
-        ])
+        let forced = try SootheProcess.run(["export", tiny, "--no-voice", "-o", path, "--force"])
         #expect(forced.status == 0, "\(forced.standardError)")
-        #expect(try AudioFileReader.read(path, maximumFrameCount: 0).frameCount == 2_880_000)
-        #expect(scratch.contents() == ["keep.wav"])
+        #expect(
+            try AudioFileReader.read(path, maximumFrameCount: 0).frameCount == Int64(ExportTargetTests.frameCount))
+        #expect(scratch.contents() == ["keep.wav", "tiny.yaml"])
     }
 
     static let unwritableDirectory = getuid() == 0 ? "/sys" : "/proc/1"
