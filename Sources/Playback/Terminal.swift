@@ -8,9 +8,10 @@ import Termination
 #endif
 
 // Termination signals (Ctrl-C, SIGTERM, SIGHUP …) are Termination's: a session watches for them
-// and ends with a fade. Job control is the terminal's own: its handlers can only reach globals,
-// and touch nothing but these atomics, the two saved terminal modes, and async-signal-safe calls
-// (tcsetattr, signal, raise).
+// and ends with a fade. Job control is the terminal's own business, installed through
+// Termination's `JobControlSignals`: its handlers can only reach globals, and touch nothing but
+// these atomics, the two saved terminal modes, and async-signal-safe calls (tcsetattr,
+// sigaction, raise).
 
 /// Set when the process comes back from Ctrl-Z, so the status line is drawn again.
 let continuedSignal = Atomic<Bool>(false)
@@ -27,14 +28,14 @@ private func handleStop(_ signalNumber: Int32) {
     if isRawModeActive.load(ordering: .acquiring) {
         _ = tcsetattr(STDIN_FILENO, TCSANOW, &savedTerminalMode)
     }
-    _ = signal(SIGTSTP, SIG_DFL)
+    JobControlSignals.restoreDefault(for: SIGTSTP)
     // Blocked while this handler runs; it stops the process as soon as the handler returns.
-    _ = raise(SIGTSTP)
+    JobControlSignals.raise(SIGTSTP)
 }
 
 /// `fg`: take the keys again.
 private func handleContinue(_ signalNumber: Int32) {
-    _ = signal(SIGTSTP, handleStop)
+    JobControlSignals.install(handleStop, for: SIGTSTP)
     if isRawModeActive.load(ordering: .acquiring) && isForegroundOnTerminal() {
         _ = tcsetattr(STDIN_FILENO, TCSANOW, &rawTerminalMode)
     }
@@ -55,10 +56,7 @@ final class TerminalSession {
         self.readsKeys = readsKeys
         // A parent may have started us with these blocked (signal masks are inherited); Ctrl-Z and
         // `fg` must reach the handlers below.
-        var handled = sigset_t()
-        sigemptyset(&handled)
-        for signalNumber in [SIGTSTP, SIGCONT] { sigaddset(&handled, signalNumber) }
-        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
+        JobControlSignals.unblock([SIGTSTP, SIGCONT])
         guard readsKeys, tcgetattr(STDIN_FILENO, &savedTerminalMode) == 0 else { return }
         rawTerminalMode = savedTerminalMode
         // Keys arrive one at a time and are not echoed; ISIG stays on so Ctrl-C and Ctrl-Z still
@@ -70,16 +68,16 @@ final class TerminalSession {
         }
         isRawModeActive.store(true, ordering: .releasing)
         _ = tcsetattr(STDIN_FILENO, TCSANOW, &rawTerminalMode)
-        _ = signal(SIGTSTP, handleStop)
-        _ = signal(SIGCONT, handleContinue)
+        JobControlSignals.install(handleStop, for: SIGTSTP)
+        JobControlSignals.install(handleContinue, for: SIGCONT)
     }
 
     /// Puts the terminal back as it was and job control to its defaults. Safe to call twice.
     func restore() {
         if isRawModeActive.exchange(false, ordering: .acquiringAndReleasing) {
             _ = tcsetattr(STDIN_FILENO, TCSANOW, &savedTerminalMode)
-            _ = signal(SIGTSTP, SIG_DFL)
-            _ = signal(SIGCONT, SIG_DFL)
+            JobControlSignals.restoreDefault(for: SIGTSTP)
+            JobControlSignals.restoreDefault(for: SIGCONT)
         }
     }
 
