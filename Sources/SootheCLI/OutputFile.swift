@@ -2,11 +2,18 @@ import ArgumentParser
 import Export
 import Foundation
 
-/// A command that could not do what it was asked, with what to change; exits with status 1.
-struct CommandError: Error, CustomStringConvertible {
+/// An output file that cannot be created: its message goes to stderr and the command exits with
+/// 73 (EX_CANTCREAT), as an export's does.
+struct CannotCreateOutput: Error, CustomStringConvertible {
     var description: String
 
     init(_ description: String) { self.description = description }
+
+    /// Prints the message and returns the exit status.
+    func report() -> ExitCode {
+        FileHandle.standardError.write(Data("Error: \(description)\n".utf8))
+        return ExitCode(73)
+    }
 }
 
 /// Writing a file the user named: all of it or nothing, with a message that says what to change.
@@ -14,16 +21,32 @@ enum OutputFile {
     /// Writes `data` to a temporary file beside `path`, then renames it into place (Export's
     /// `SafeFileWriter`), so a failed or interrupted write never leaves a partial file and an
     /// existing file is replaced whole. Only regular files are ever replaced; a failure exits with
-    /// 73 (cannot create), 74 (I/O error) or 130 (a signal).
+    /// 73 (cannot create), 74 (an I/O error) or 130 (a signal).
     ///
     /// An existing file is replaced only when it is of the kind `replacing` names, so a slip of
     /// the keyboard cannot turn a routine file into a picture; with `nil`, never.
     static func write(_ data: Data, toPath path: String, example: String, replacing: ReplaceableKind? = nil) throws {
+        do {
+            try check(path, example: example, replacing: replacing)
+        } catch {
+            throw error.report()
+        }
+        do {
+            try SafeFileWriter.write(Array(data), to: path, overwrites: replacing != nil)
+        } catch {
+            FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
+            throw ExitCode(ExportCommand.exitStatus(for: error.kind))
+        }
+    }
+
+    /// Refuses an empty name, `-`, a directory, a missing directory, and an existing file that is
+    /// not a regular one of the kind `replacing` names.
+    private static func check(_ path: String, example: String, replacing: ReplaceableKind?) throws(CannotCreateOutput) {
         guard !path.isEmpty else {
-            throw CommandError("the file name is empty; give the path of the file to write, such as \(example)")
+            throw CannotCreateOutput("the file name is empty; give the path of the file to write, such as \(example)")
         }
         guard path != "-" else {
-            throw CommandError("'-' names standard output, not a file; give a file name such as \(example)")
+            throw CannotCreateOutput("'-' names standard output, not a file; give a file name such as \(example)")
         }
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
@@ -32,36 +55,31 @@ enum OutputFile {
             || FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
                 && isDirectory.boolValue
         {
-            throw CommandError(
+            throw CannotCreateOutput(
                 "'\(path)' is a directory; give the name of a file to write in it, such as "
                     + url.appending(path: example).path)
         }
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue
         else {
-            throw CommandError("cannot write '\(path)': the directory '\(directory)' does not exist; create it first")
+            throw CannotCreateOutput(
+                "cannot write '\(path)': the directory '\(directory)' does not exist; create it first")
         }
         // Not followed: a link, a device or a pipe is never opened here, let alone replaced.
         if let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType {
             guard type == .typeRegular else {
-                throw CommandError(
+                throw CannotCreateOutput(
                     "'\(path)' is not a regular file (a link, device, pipe or socket), so it is kept; choose "
                         + "another name")
             }
             let start = FileHandle(forReadingAtPath: path).flatMap { try? $0.read(upToCount: 256) } ?? Data()
             guard let replacing else {
-                throw CommandError("'\(path)' already exists; choose another name or remove it first")
+                throw CannotCreateOutput("'\(path)' already exists; choose another name or remove it first")
             }
             guard replacing.matches(start) else {
-                throw CommandError(
+                throw CannotCreateOutput(
                     "'\(path)' already exists and is not \(replacing.name), so it is kept; choose another name or "
                         + "remove it first")
             }
-        }
-        do {
-            try SafeFileWriter.write(Array(data), to: path, overwrites: replacing != nil)
-        } catch {
-            FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
-            throw ExitCode(ExportCommand.exitStatus(for: error.kind))
         }
     }
 

@@ -29,6 +29,25 @@ struct StandardOutputTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
     }
 
+    @Test func aPictureOrRoutineFileThatCannotBeCreatedExits73() throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "soothe-73-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let link = directory.appending(path: "link.svg").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "nowhere.svg")
+        let cases: [[String]] = [
+            ["show", "quick-reset", "--no-voice", "--svg", directory.path],
+            ["show", "quick-reset", "--no-voice", "--svg", link],
+            ["init", link],
+        ]
+        for arguments in cases {
+            let result = try Soothe.run(arguments)
+            #expect(result.status == 73, "\(arguments): \(result.standardError)")
+            #expect(result.standardError.hasPrefix("Error: '"), "\(result.standardError)")
+        }
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == "nowhere.svg")
+    }
+
     @Test(.timeLimit(.minutes(1))) func aChildThatFillsStandardErrorFirstDoesNotStallTheTests() throws {
         // 256 KiB on stderr before a word on stdout: more than a pipe holds.
         let result = try Soothe.run(
