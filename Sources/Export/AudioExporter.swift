@@ -82,6 +82,8 @@ public enum AudioExporter {
         options: ExportOptions, progress: ((_ framesWritten: Int64, _ totalFrames: Int64) -> Void)? = nil
     ) throws(ExportError) -> ExportSummary {
         let watch = TerminationSignals.watch()
+        // Open until every file is in place or removed, not only until its last use.
+        defer { withExtendedLifetime(watch) {} }
         let totalFrames = source.totalFrames - source.position
         try options.validate(sampleRate: source.sampleRate, channelCount: source.channelCount, totalFrames: totalFrames)
         try validateMarkers(options, totalFrames: source.totalFrames)
@@ -96,7 +98,7 @@ public enum AudioExporter {
             let frameCount = writer.framesWritten
             let size = writer.bytesWritten
             try writer.close()
-            try checkInterrupt(watch, path: destination.displayName)
+            try checkInterrupt(destination.displayName)
             return ExportSummary(
                 path: "-", format: options.format, sampleRate: source.sampleRate, channelCount: source.channelCount,
                 frameCount: frameCount, fileSizeBytes: size, isRF64: false,
@@ -114,14 +116,14 @@ public enum AudioExporter {
             let frameCount = writer.framesWritten
             let isRF64 = writer.isRF64
             try writer.close()
-            try checkInterrupt(watch, path: path)
+            try checkInterrupt(path)
             var sidecarOutput: TemporaryOutputFile?
             if let sidecarTarget, let sidecar {
                 let file = try TemporaryOutputFile(for: sidecarTarget)
                 try file.write(Array(sidecar.text.utf8))
                 sidecarOutput = consume file
             }
-            try checkInterrupt(watch, path: path)
+            try checkInterrupt(path)
             try output.commit()
             switch consume sidecarOutput {
             case .some(let file):
@@ -224,11 +226,7 @@ public enum AudioExporter {
         }
     }
 
-    /// Throws `.interrupted` when a termination signal arrived.
-    private static func checkInterrupt(_ watch: TerminationWatch, path: String) throws(ExportError) {
-        try checkInterrupt(path)
-    }
-
+    /// Throws `.interrupted` when a termination signal arrived while the export watched.
     private static func checkInterrupt(_ path: String) throws(ExportError) {
         let signal = TerminationSignals.receivedSignal
         guard signal == 0 else {

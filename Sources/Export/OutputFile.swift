@@ -262,6 +262,8 @@ public enum SafeFileWriter {
     /// signal meanwhile leaves nothing behind.
     public static func write(_ bytes: [UInt8], to path: String, overwrites: Bool) throws(ExportError) {
         let watch = TerminationSignals.watch()
+        // Open until the file is in place or removed, not only until its last use.
+        defer { withExtendedLifetime(watch) {} }
         let target = try OutputTarget(path: path, overwrites: overwrites)
         let output = try TemporaryOutputFile(for: target)
         try output.write(bytes)
