@@ -22,22 +22,23 @@ struct Soothe: ParsableCommand {
     /// write to standard output (a full disk, a closed pipe) an error rather than a silent success.
     static func main() {
         TerminationSignals.installForProcess()
+        // At exit, so that it also covers the paths where the argument parser exits by itself
+        // (--help, --version, errors).
+        atexit { StandardOutput.finish() }
         main(nil)
-        StandardOutput.finish()
     }
 }
 
 /// What the commands print on standard output goes through C's buffered `stdout`.
 enum StandardOutput {
-
-    /// Flushes standard output and exits with 74 (EX_IOERR) and a message if anything written to
-    /// it was lost.
+    /// Flushes standard output and ends the process with 74 (EX_IOERR) and a message if anything
+    /// written to it was lost. Runs as an exit handler, so it leaves with `_exit`.
     static func finish() {
         // fflush(NULL) flushes every output stream and fails when a write fails; what a full disk
         // or a closed pipe refused earlier is still in the buffer, so it fails again here.
         guard fflush(nil) != 0 else { return }
         let reason = String(cString: strerror(errno))
         FileHandle.standardError.write(Data("Error: could not write to standard output: \(reason)\n".utf8))
-        exit(74)
+        _exit(74)
     }
 }

@@ -7,6 +7,7 @@ import Testing
 struct StandardOutputTests {
     @Test(arguments: [
         ["show", "quick-reset", "--no-voice"], ["show", "--no-voice", "--format", "json"], ["routines"],
+        ["show", "--help"],
     ])
     func aFailedWriteToStandardOutputExits74(arguments: [String]) throws {
         let command = ([Soothe.executablePath] + arguments).map { "'\($0)'" }.joined(separator: " ")
