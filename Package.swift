@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "CSpeechRandom"),
         .target(
             name: "Playback",
-            dependencies: ["Sequencer", "Synthesis", "CPortAudio", "CAudioQuiet"],
+            dependencies: ["Sequencer", "Synthesis", "Termination", "CPortAudio", "CAudioQuiet"],
             swiftSettings: sampleLoopSettings
         ),
         // ALSA's error handler is variadic, so silencing ALSA takes a few lines of C.
@@ -52,11 +52,15 @@ let package = Package(
         ),
         .target(
             name: "Export",
-            dependencies: ["Sequencer", "Synthesis", "CSndFile", "CExportSupport"],
+            dependencies: ["Sequencer", "Synthesis", "Termination", "CSndFile", "CExportSupport"],
             swiftSettings: sampleLoopSettings
         ),
-        // The few lines of C that Swift cannot express: the SF_CUES_VAR macro and an
-        // async-signal-safe interrupt flag.
+        // The signals that end a process, handled in one place for play, export and every command.
+        .target(
+            name: "Termination",
+            swiftSettings: swiftSettings
+        ),
+        // The few lines of C that Swift cannot express: the SF_CUES_VAR macro and sync_file_range.
         .target(
             name: "CExportSupport",
             dependencies: ["CSndFile"]
@@ -75,6 +79,7 @@ let package = Package(
                 "Synthesis",
                 "Playback",
                 "Export",
+                "Termination",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -2,6 +2,7 @@ import Dispatch
 import Glibc
 import Synchronization
 public import Synthesis
+import Termination
 
 /// What an export wrote.
 public struct ExportSummary: Equatable, Sendable {
@@ -24,31 +25,179 @@ public struct ExportSummary: Equatable, Sendable {
     public var durationSeconds: Double { Double(frameCount) / Double(sampleRate) }
 }
 
+/// Where an export goes: a file, or standard output (`-o -`).
+public enum ExportDestination: Equatable, Sendable {
+    case file(String)
+    case standardOutput
+
+    /// The destination an `-o` argument names: `-` is standard output, never a file named `-`.
+    public init(argument: String) {
+        self = argument == "-" ? .standardOutput : .file(argument)
+    }
+
+    /// The path, or `standard output`, for messages.
+    public var displayName: String {
+        switch self {
+        case .file(let path): path
+        case .standardOutput: "standard output"
+        }
+    }
+}
+
+/// A small text file written beside the audio, such as a chapter sheet. It follows the audio's
+/// rules and is checked before any audio is written.
+public struct SidecarFile: Equatable, Sendable {
+    public var path: String
+    public var text: String
+
+    public init(path: String, text: String) {
+        self.path = path
+        self.text = text
+    }
+}
+
 /// Streams a source into an audio file: fixed blocks, so memory does not grow with session
 /// length; rendering on a second thread while this one encodes; and a safe write that leaves
 /// either the complete new file or nothing (and an existing target untouched).
 public enum AudioExporter {
     /// Renders `source` from its current position to its end into `path`.
-    ///
-    /// SIGINT and SIGTERM are caught for the duration (the temporary file is removed and the
-    /// error's kind is `.interrupted`), and SIGXFSZ is ignored so that a file-size limit is an
-    /// error rather than a crash. `progress` is called on the calling thread with the frames
-    /// written so far and the total, at most about a thousand times.
     public static func export(
         source: any AudioFrameSource, to path: String, options: ExportOptions,
         progress: ((_ framesWritten: Int64, _ totalFrames: Int64) -> Void)? = nil
     ) throws(ExportError) -> ExportSummary {
+        try export(source: source, to: .file(path), options: options, progress: progress)
+    }
+
+    /// Renders `source` from its current position to its end into `destination`, and writes
+    /// `sidecar` beside a file.
+    ///
+    /// Every target is checked before anything is written: only a missing file, or a regular file
+    /// with `options.overwrites`, is ever replaced. Termination signals (`TerminationSignals`) are
+    /// watched for the duration: the temporary files are removed and the error's kind is
+    /// `.interrupted`. Standard output takes the formats that need no header rewritten after the
+    /// audio (FLAC, Ogg Vorbis, Opus, MP3), and never a terminal. `progress` is called on the
+    /// calling thread with the frames written so far and the total, at most about a thousand times.
+    public static func export(
+        source: any AudioFrameSource, to destination: ExportDestination, sidecar: SidecarFile? = nil,
+        options: ExportOptions, progress: ((_ framesWritten: Int64, _ totalFrames: Int64) -> Void)? = nil
+    ) throws(ExportError) -> ExportSummary {
+        let watch = TerminationSignals.watch()
+        // Open until every file is in place or removed, not only until its last use.
+        defer { withExtendedLifetime(watch) {} }
         let totalFrames = source.totalFrames - source.position
         try options.validate(sampleRate: source.sampleRate, channelCount: source.channelCount, totalFrames: totalFrames)
         try validateMarkers(options, totalFrames: source.totalFrames)
 
-        system_soothe_interrupt_install()
-        defer { system_soothe_interrupt_restore() }
+        try checkTargets(destination, sidecar: sidecar, options: options)
+        switch destination {
+        case .standardOutput:
+            var writer = try SoundFileWriter(
+                fileDescriptor: STDOUT_FILENO, displayPath: destination.displayName, sampleRate: source.sampleRate,
+                channelCount: source.channelCount, options: options, expectedFrameCount: totalFrames, streams: true)
+            let meter = try pumpAll(source: source, writer: &writer, options: options, totalFrames, progress)
+            let frameCount = writer.framesWritten
+            let size = writer.bytesWritten
+            try writer.close()
+            try checkInterrupt(destination.displayName)
+            return ExportSummary(
+                path: "-", format: options.format, sampleRate: source.sampleRate, channelCount: source.channelCount,
+                frameCount: frameCount, fileSizeBytes: size, isRF64: false,
+                integratedLoudnessLUFS: meter?.integratedLoudnessLUFS, samplePeakDecibels: meter?.samplePeakDecibels)
+        case .file(let path):
+            let target = try OutputTarget(path: path, overwrites: options.overwrites)
+            let sidecarTarget = try sidecar.map { sidecar throws(ExportError) in
+                try OutputTarget(path: sidecar.path, overwrites: options.overwrites)
+            }
+            let output = try TemporaryOutputFile(for: target)
+            var writer = try SoundFileWriter(
+                fileDescriptor: output.fileDescriptor, displayPath: path, sampleRate: source.sampleRate,
+                channelCount: source.channelCount, options: options, expectedFrameCount: totalFrames)
+            let meter = try pumpAll(source: source, writer: &writer, options: options, totalFrames, progress)
+            let frameCount = writer.framesWritten
+            let isRF64 = writer.isRF64
+            try writer.close()
+            try checkInterrupt(path)
+            var sidecarOutput: TemporaryOutputFile?
+            if let sidecarTarget, let sidecar {
+                let file = try TemporaryOutputFile(for: sidecarTarget)
+                try file.write(Array(sidecar.text.utf8))
+                sidecarOutput = consume file
+            }
+            try checkInterrupt(path)
+            try output.commit()
+            switch consume sidecarOutput {
+            case .some(let file):
+                do {
+                    try file.commit()
+                } catch {
+                    throw ExportError(error.kind, "the audio is written, but not the chapters: \(error.message)")
+                }
+            case .none:
+                break
+            }
+            let size = system_stat(path).map { Int64($0.st_size) } ?? 0
+            return ExportSummary(
+                path: path, format: options.format, sampleRate: source.sampleRate, channelCount: source.channelCount,
+                frameCount: frameCount, fileSizeBytes: size, isRF64: isRF64,
+                integratedLoudnessLUFS: meter?.integratedLoudnessLUFS, samplePeakDecibels: meter?.samplePeakDecibels)
+        }
+    }
 
-        let output = try TemporaryOutputFile(beside: path, overwrites: options.overwrites)
-        var writer = try SoundFileWriter(
-            fileDescriptor: output.fileDescriptor, displayPath: path, sampleRate: source.sampleRate,
-            channelCount: source.channelCount, options: options, expectedFrameCount: totalFrames)
+    /// Checks where an export would go, before anything is rendered or written: the audio file
+    /// and the sidecar (each missing, or a regular file that `options.overwrites` lets be
+    /// replaced, in an existing directory), or standard output (a format that can stream, and not
+    /// a terminal). `export` checks again; calling this first saves preparing a session for
+    /// nothing.
+    public static func checkTargets(
+        _ destination: ExportDestination, sidecar: SidecarFile?, options: ExportOptions
+    ) throws(ExportError) {
+        switch destination {
+        case .standardOutput:
+            if sidecar != nil {
+                throw ExportError(
+                    .invalidOption, "a chapter file is written beside the audio file; with -o - there is none")
+            }
+            try checkStandardOutput(format: options.format)
+        case .file(let path):
+            _ = try OutputTarget(path: path, overwrites: options.overwrites)
+            if let sidecar {
+                guard sidecar.path != path else {
+                    throw ExportError(.invalidOption, "the chapter file would replace the audio file '\(path)'")
+                }
+                _ = try OutputTarget(path: sidecar.path, overwrites: options.overwrites)
+            }
+        }
+    }
+
+    /// Whether `format` can go to standard output: libsndfile rewrites a WAV header after the
+    /// audio, which a pipe cannot take back.
+    public static func canStream(_ format: AudioFileFormat) -> Bool {
+        format.container != .wav
+    }
+
+    private static func checkStandardOutput(format: AudioFileFormat) throws(ExportError) {
+        guard canStream(format) else {
+            throw ExportError(
+                .invalidOption,
+                "\(format.container.rawValue) cannot be streamed to standard output (its header is written after "
+                    + "the audio); use flac, ogg, opus or mp3 with -o -, or give a file name")
+        }
+        guard system_fstat(STDOUT_FILENO) != nil else {
+            throw ExportError(.cannotCreate, "cannot write to standard output: it is closed")
+        }
+        guard !system_isatty(STDOUT_FILENO) else {
+            throw ExportError(
+                .cannotCreate,
+                "standard output is a terminal; send the audio to a file or a program, such as "
+                    + "-o - > session.\(format.container.fileExtension)")
+        }
+    }
+
+    /// Renders everything into `writer`, measuring it when the options ask.
+    private static func pumpAll(
+        source: any AudioFrameSource, writer: inout SoundFileWriter, options: ExportOptions, _ totalFrames: Int64,
+        _ progress: ((Int64, Int64) -> Void)?
+    ) throws(ExportError) -> LoudnessMeter? {
         let reporter = ProgressReporter(totalFrames: totalFrames, callback: progress)
         // Measured on the writing thread, which has time to spare while the other renders.
         var meter: LoudnessMeter?
@@ -67,18 +216,7 @@ public enum AudioExporter {
         } else {
             try pump(source: source, writer: &writer, meter: meter, blockFrameCount: options.blockFrameCount, reporter)
         }
-        let frameCount = writer.framesWritten
-        let isRF64 = writer.isRF64
-        try writer.close()
-        try checkInterrupt(path)
-        try output.commit()
-
-        var status = stat()
-        let size = stat(path, &status) == 0 ? Int64(status.st_size) : 0
-        return ExportSummary(
-            path: path, format: options.format, sampleRate: source.sampleRate, channelCount: source.channelCount,
-            frameCount: frameCount, fileSizeBytes: size, isRF64: isRF64,
-            integratedLoudnessLUFS: meter?.integratedLoudnessLUFS, samplePeakDecibels: meter?.samplePeakDecibels)
+        return meter
     }
 
     private static func validateMarkers(_ options: ExportOptions, totalFrames: Int64) throws(ExportError) {
@@ -88,11 +226,12 @@ public enum AudioExporter {
         }
     }
 
+    /// Throws `.interrupted` when a termination signal arrived while the export watched.
     private static func checkInterrupt(_ path: String) throws(ExportError) {
-        let signal = system_soothe_interrupt_signal()
+        let signal = TerminationSignals.receivedSignal
         guard signal == 0 else {
-            throw ExportError(
-                .interrupted, "export \(signal == SIGTERM ? "terminated" : "interrupted"); '\(path)' was not written")
+            let what = signal == SIGINT ? "interrupted" : "stopped by \(TerminationSignals.name(of: signal))"
+            throw ExportError(.interrupted, "export \(what); '\(path)' was not written")
         }
     }
 
@@ -200,7 +339,7 @@ private final class RenderThread: @unchecked Sendable {
         var slot = 0
         while true {
             ring.free.wait()
-            let stops = ring.isCancelled.load(ordering: .relaxed) || system_soothe_interrupt_signal() != 0
+            let stops = ring.isCancelled.load(ordering: .relaxed) || TerminationSignals.receivedSignal != 0
             let frames = stops ? 0 : source.render(into: ring.slot(slot), frameCount: blockFrameCount)
             ring.frameCounts[slot] = frames
             ring.filled.signal()

@@ -79,6 +79,15 @@ public enum AudioFileFormat: String, CaseIterable, Sendable {
                     "unknown format '\(formatName)'; the formats are \(AudioContainer.allNames)")
             }
             container = named
+            // A file named for one format but holding another misleads every player.
+            if let fileExtension = AudioContainer.fileExtension(of: path),
+                (try? AudioContainer(path: path)) != named
+            {
+                throw ExportError(
+                    .invalidOption,
+                    "--format \(named.rawValue) does not match the extension '.\(fileExtension)' of '\(path)'; "
+                        + "name the file .\(named.fileExtension) or drop --format")
+            }
         } else {
             container = try AudioContainer(path: path)
         }
@@ -97,6 +106,13 @@ public enum AudioContainer: String, CaseIterable, Sendable {
 
     /// The extension used for new files of this family.
     public var fileExtension: String { rawValue }
+
+    /// The extension of a path's last component, if it has one (a leading dot does not count).
+    static func fileExtension(of path: String) -> String? {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
+        return String(name[name.index(after: dot)...])
+    }
 
     /// The family a path's extension names.
     public init(path: String) throws(ExportError) {

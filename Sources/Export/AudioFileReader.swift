@@ -1,5 +1,3 @@
-internal import CSndFile
-
 /// A whole audio file decoded by libsndfile: what checks and analyses read back.
 public struct DecodedAudio: Sendable {
     public var sampleRate: Int
@@ -17,12 +15,10 @@ public struct DecodedAudio: Sendable {
 public enum AudioFileReader {
     /// Decodes `path`, reading at most `maximumFrameCount` frames of samples.
     public static func read(_ path: String, maximumFrameCount: Int = .max) throws(ExportError) -> DecodedAudio {
-        var info = SF_INFO()
-        guard let file = system_sf_open(path, Int32(SFM_READ), &info) else {
+        guard let (file, sampleRate, channelCount, frameCount) = system_sf_open(reading: path) else {
             throw ExportError(.io, "could not read '\(path)': \(system_sf_strerror(nil))")
         }
         defer { _ = system_sf_close(file) }
-        let channelCount = Int(info.channels)
         var samples: [Float] = []
         let blockFrameCount = 16384
         let block = UnsafeMutablePointer<Float>.allocate(capacity: blockFrameCount * channelCount)
@@ -34,13 +30,11 @@ public enum AudioFileReader {
             samples.append(contentsOf: UnsafeBufferPointer(start: block, count: frames * channelCount))
         }
         let tags = AudioTags(
-            title: system_sf_get_string(file, Int32(SF_STR_TITLE)) ?? "",
-            artist: system_sf_get_string(file, Int32(SF_STR_ARTIST)) ?? "",
-            comment: system_sf_get_string(file, Int32(SF_STR_COMMENT)) ?? "",
-            software: system_sf_get_string(file, Int32(SF_STR_SOFTWARE)) ?? "",
-            date: system_sf_get_string(file, Int32(SF_STR_DATE)) ?? "")
+            title: system_sf_get_string(file, .title) ?? "", artist: system_sf_get_string(file, .artist) ?? "",
+            comment: system_sf_get_string(file, .comment) ?? "", software: system_sf_get_string(file, .software) ?? "",
+            date: system_sf_get_string(file, .date) ?? "")
         return DecodedAudio(
-            sampleRate: Int(info.samplerate), channelCount: channelCount, frameCount: Int64(info.frames),
+            sampleRate: sampleRate, channelCount: channelCount, frameCount: frameCount,
             samples: samples, tags: tags, cueFrames: system_soothe_get_cues(file).map(Int64.init))
     }
 }

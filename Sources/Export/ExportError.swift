@@ -9,13 +9,14 @@ public struct ExportError: Error, Equatable, Sendable, CustomStringConvertible {
         case invalidOption
         /// The target exists and overwriting was not asked for.
         case targetExists
-        /// The target's directory is missing or not writable.
+        /// The target's directory is missing or not writable, or something other than a regular
+        /// file (a link, a directory, a FIFO, a device) is in the way.
         case cannotCreate
         /// The file system has no space left.
         case diskFull
         /// The process's file-size limit (`ulimit -f`) was reached.
         case fileSizeLimit
-        /// SIGINT or SIGTERM arrived during the export.
+        /// A termination signal (Ctrl-C, SIGTERM, SIGHUP …) arrived during the export.
         case interrupted
         /// libsndfile refused a setting or failed to encode.
         case encoding

@@ -1,5 +1,3 @@
-internal import CExportSupport
-internal import CSndFile
 import Glibc
 
 /// Writes audio to an open file descriptor through libsndfile, and owns the `SNDFILE` while it
@@ -18,6 +16,9 @@ package struct SoundFileWriter: ~Copyable {
     package let format: AudioFileFormat
     package let channelCount: Int
     package private(set) var framesWritten: Int64 = 0
+    /// The bytes sent to a stream so far. (A file has its size; this counts only what went before
+    /// libsndfile's bytes there.)
+    package var bytesWritten: Int64 { sink.length }
 
     /// Whether the file is RF64 rather than RIFF WAV: a WAV file holds at most 4 GiB, so longer
     /// WAV exports switch to RF64, which players that read large WAV files understand.
@@ -26,34 +27,40 @@ package struct SoundFileWriter: ~Copyable {
     /// Opens a writer on `fileDescriptor`, which must be open for reading and writing and empty.
     /// The descriptor stays open after `close()`, so the caller can fsync it. `expectedFrameCount`
     /// chooses RF64 for WAV data beyond 4 GiB.
+    /// With `streams`, the descriptor is a pipe or the like: bytes go out in order, and what
+    /// libsndfile rewrites after the audio (a header's sizes, a summary frame) is left out.
     package init(
         fileDescriptor: Int32, displayPath: String, sampleRate: Int, channelCount: Int, options: ExportOptions,
-        expectedFrameCount: Int64 = 0
+        expectedFrameCount: Int64 = 0, streams: Bool = false
     ) throws(ExportError) {
         let dataBytes = expectedFrameCount * Int64(channelCount * (options.format.pcmBytesPerSample ?? 0))
-        self.isRF64 = options.format.container == .wav && dataBytes > Int64(UInt32.max) - 1_048_576
+        self.isRF64 = !streams && options.format.container == .wav && dataBytes > Int64(UInt32.max) - 1_048_576
         self.format = options.format
         self.channelCount = channelCount
         self.displayPath = displayPath
-        self.sink = FileSink(fileDescriptor: fileDescriptor)
+        self.sink = FileSink(fileDescriptor: fileDescriptor, streams: streams)
         self.dither = TriangularDither(seed: options.ditherSeed)
         self.shortCapacityFrames = max(options.blockFrameCount, 1)
         self.shortBuffer = .allocate(capacity: shortCapacityFrames * channelCount)
 
-        var info = SF_INFO()
-        info.samplerate = Int32(sampleRate)
-        info.channels = Int32(channelCount)
-        info.format =
-            isRF64
-            ? (options.format.sndfileFormat & ~Int32(SF_FORMAT_TYPEMASK)) | Int32(SF_FORMAT_RF64)
-            : options.format.sndfileFormat
-        guard system_sf_format_check(&info) else {
+        guard
+            system_sf_format_check(options.format, isRF64: isRF64, sampleRate: sampleRate, channelCount: channelCount)
+        else {
             throw ExportError(
                 .invalidOption,
                 "libsndfile cannot write \(options.format.rawValue) at \(sampleRate) Hz with \(channelCount) channels")
         }
-        var io = FileSink.virtualIO
-        guard let file = system_sf_open_virtual(&io, Int32(SFM_WRITE), &info, Unmanaged.passUnretained(sink).toOpaque())
+        if options.format == .mp3 {
+            // Before libsndfile writes anything; it sees the file start after the tag.
+            let tag = ID3Tag.bytes(for: options.tags)
+            guard sink.writePrefix(tag) else {
+                throw FileSink.classify(sink.errorNumber, path: displayPath)
+                    ?? ExportError(.io, "could not write '\(displayPath)'")
+            }
+        }
+        guard
+            let file = system_sf_open_virtual(
+                writingTo: sink, options.format, isRF64: isRF64, sampleRate: sampleRate, channelCount: channelCount)
         else {
             throw ExportError(
                 .encoding,
@@ -71,10 +78,10 @@ package struct SoundFileWriter: ~Copyable {
 
     private func configure(_ file: OpaquePointer, options: ExportOptions) throws(ExportError) {
         // Float to integer conversion saturates instead of wrapping around.
-        _ = system_sf_command(file, Int32(SFC_SET_CLIPPING), flag: true)
+        system_sf_command_setClipping(file, true)
         if options.format == .wavFloat {
             // The PEAK chunk carries a timestamp; without it identical audio gives identical files.
-            _ = system_sf_command(file, Int32(SFC_SET_ADD_PEAK_CHUNK), flag: false)
+            system_sf_command_setAddPeakChunk(file, false)
         }
         // libsndfile's RF64 writer keeps neither tags nor cue points; a chapter file carries them.
         if !isRF64 { try setTags(options.tags, on: file) }
@@ -84,16 +91,17 @@ package struct SoundFileWriter: ~Copyable {
         }
     }
 
-    /// Tags must be set before the first write; later libsndfile ignores them or fails.
+    /// Tags must be set before the first write; later libsndfile ignores them or fails. MP3 tags
+    /// are not libsndfile's: see `ID3Tag`.
     private func setTags(_ tags: AudioTags, on file: OpaquePointer) throws(ExportError) {
+        guard format != .mp3 else { return }
         let supported = format.supportedTags
-        let entries: [(Int32, String, String)] = [
-            (Int32(SF_STR_TITLE), "title", tags.title), (Int32(SF_STR_ARTIST), "artist", tags.artist),
-            (Int32(SF_STR_COMMENT), "comment", tags.comment), (Int32(SF_STR_SOFTWARE), "software", tags.software),
-            (Int32(SF_STR_DATE), "date", tags.date),
+        let entries: [(SoundFileString, String, String)] = [
+            (.title, "title", tags.title), (.artist, "artist", tags.artist), (.comment, "comment", tags.comment),
+            (.software, "software", tags.software), (.date, "date", tags.date),
         ]
-        for (type, name, text) in entries where !text.isEmpty && supported.contains(name) {
-            let result = system_sf_set_string(file, type, text)
+        for (field, name, text) in entries where !text.isEmpty && supported.contains(name) {
+            let result = system_sf_set_string(file, field, text)
             guard result == 0 else {
                 throw ExportError(
                     .encoding, "could not set the \(name) tag of '\(displayPath)': \(system_sf_strerror(file))")
@@ -105,7 +113,7 @@ package struct SoundFileWriter: ~Copyable {
     /// must come first.
     private func setEncoderSettings(_ options: ExportOptions, on file: OpaquePointer) throws(ExportError) {
         var level: Double?
-        var mode: Int32?
+        var isVariableBitrate: Bool?
         switch options.format {
         case .oggVorbis, .opus:
             level = options.quality.map { 1 - $0 }
@@ -113,29 +121,33 @@ package struct SoundFileWriter: ~Copyable {
             switch options.mp3Bitrate {
             case .constant(let kilobitsPerSecond):
                 // libsndfile maps the level to `320 - level × 288` kbps and truncates; aiming half a
-                // kilobit above makes the truncation land on the exact rate. It refuses a level
-                // below 0, which aiming above 320 would give.
+                // kilobit above makes the truncation land on the exact rate. At 320 that aim lies
+                // below 0, which libsndfile refuses, and 0 gives 320 exactly.
                 level = max(0, (320 - (Double(kilobitsPerSecond) + 0.5)) / 288)
-                mode = Int32(SF_BITRATE_MODE_CONSTANT)
+                isVariableBitrate = false
             case .variable(let quality):
                 // libsndfile hands LAME `level × 10` as its VBR quality.
                 level = Double(quality) / 10
-                mode = Int32(SF_BITRATE_MODE_VARIABLE)
+                isVariableBitrate = true
             }
         default:
             break
         }
         if let level {
-            guard system_sf_command(file, Int32(SFC_SET_COMPRESSION_LEVEL), double: level) == SF_TRUE else {
+            // A value libsndfile refuses is a bad option value like any other.
+            guard system_sf_command_setCompressionLevel(file, level) else {
                 throw ExportError(
-                    .encoding,
-                    "could not set the compression level of '\(displayPath)': \(system_sf_strerror(file))")
+                    .invalidOption,
+                    "libsndfile refused the compression level \(level) for \(format.container.rawValue) in '\(displayPath)'"
+                )
             }
         }
-        if let mode {
-            guard system_sf_command(file, Int32(SFC_SET_BITRATE_MODE), int: mode) == SF_TRUE else {
+        if let isVariableBitrate {
+            guard system_sf_command_setBitrateMode(file, isVariable: isVariableBitrate) else {
                 throw ExportError(
-                    .encoding, "could not set the bitrate mode of '\(displayPath)': \(system_sf_strerror(file))")
+                    .invalidOption,
+                    "libsndfile refused the \(isVariableBitrate ? "variable" : "constant") bitrate mode for "
+                        + "\(format.container.rawValue) in '\(displayPath)'")
             }
         }
     }
@@ -220,26 +232,10 @@ enum AssociatedDataList {
 }
 
 extension AudioFileFormat {
-    /// The `SF_FORMAT_*` container and codec.
-    var sndfileFormat: Int32 {
-        let (container, codec): (Int, Int) =
-            switch self {
-            case .wav16: (SF_FORMAT_WAV, SF_FORMAT_PCM_16)
-            case .wav24: (SF_FORMAT_WAV, SF_FORMAT_PCM_24)
-            case .wavFloat: (SF_FORMAT_WAV, SF_FORMAT_FLOAT)
-            case .flac16: (SF_FORMAT_FLAC, SF_FORMAT_PCM_16)
-            case .flac24: (SF_FORMAT_FLAC, SF_FORMAT_PCM_24)
-            case .oggVorbis: (SF_FORMAT_OGG, SF_FORMAT_VORBIS)
-            case .opus: (SF_FORMAT_OGG, SF_FORMAT_OPUS)
-            case .mp3: (SF_FORMAT_MPEG, SF_FORMAT_MPEG_LAYER_III)
-            }
-        return Int32(container | codec)
-    }
-
-    /// The tags libsndfile can store in this format.
+    /// The tags libsndfile can store in this format (MP3's are written as an `ID3Tag`).
     var supportedTags: Set<String> {
         switch self {
-        case .mp3: ["title", "artist", "comment", "date"]
+        case .mp3: []
         default: ["title", "artist", "comment", "software", "date"]
         }
     }
@@ -247,73 +243,110 @@ extension AudioFileFormat {
 
 /// The file libsndfile writes into, through its virtual I/O interface, so that every failed
 /// system call is seen here with its `errno` — some codecs ignore short writes.
+///
+/// A streaming sink (standard output) cannot seek: it keeps its own position and length, sends
+/// bytes in order, and drops what libsndfile writes over bytes already sent (the summary it
+/// rewrites at the end), so that libsndfile never sees a failed seek.
 final class FileSink {
     let fileDescriptor: Int32
+    let streams: Bool
     /// The `errno` of the first failed call, or 0.
     private(set) var errorNumber: Int32 = 0
+    /// A stream's position as libsndfile sees it, and the bytes libsndfile has sent so far.
+    private var streamPosition: Int64 = 0
+    private var streamLength: Int64 = 0
+    /// Bytes written before libsndfile's own (an MP3's ID3 tag). libsndfile sees the file start
+    /// after them: every offset it gives or gets is shifted by this much.
+    private var prefixLength: Int64 = 0
+    /// Every byte handed to the descriptor, the prefix included.
+    private(set) var length: Int64 = 0
     /// How far the file has been handed to the disk; see `startWriteback`.
     private var writebackOffset: Int64 = 0
     private var bytesSinceWriteback = 0
     /// Start writing to disk every this many bytes, while the export goes on.
     private static let writebackInterval = 8 << 20
 
-    init(fileDescriptor: Int32) {
+    init(fileDescriptor: Int32, streams: Bool = false) {
         self.fileDescriptor = fileDescriptor
+        self.streams = streams
     }
 
-    private static func sink(_ userData: UnsafeMutableRawPointer?) -> FileSink {
-        Unmanaged<FileSink>.fromOpaque(userData!).takeUnretainedValue()
+    /// Writes `bytes` at the start, before libsndfile opens the file. Returns whether all were
+    /// written.
+    func writePrefix(_ bytes: [UInt8]) -> Bool {
+        guard !bytes.isEmpty else { return true }
+        let done = bytes.withUnsafeBytes { system_write(fileDescriptor, $0.baseAddress!, $0.count) }
+        guard done == bytes.count else {
+            _ = fail()
+            return false
+        }
+        prefixLength = Int64(done)
+        length = prefixLength
+        return true
     }
 
-    private func fail() -> sf_count_t {
-        if errorNumber == 0 { errorNumber = errno }
+    private func fail(_ errorNumber: Int32 = errno) -> Int64 {
+        if self.errorNumber == 0 { self.errorNumber = errorNumber }
         return -1
     }
 
-    static let virtualIO = SF_VIRTUAL_IO(
-        get_filelen: { userData in
-            let sink = FileSink.sink(userData)
-            var status = stat()
-            guard fstat(sink.fileDescriptor, &status) == 0 else { return sink.fail() }
-            return sf_count_t(status.st_size)
-        },
-        seek: { offset, whence, userData in
-            let sink = FileSink.sink(userData)
-            let position = lseek(sink.fileDescriptor, off_t(offset), whence)
-            return position < 0 ? sink.fail() : sf_count_t(position)
-        },
-        read: { buffer, count, userData in
-            let sink = FileSink.sink(userData)
-            var done = 0
-            while done < Int(count) {
-                let result = Glibc.read(sink.fileDescriptor, buffer! + done, Int(count) - done)
-                if result < 0 && errno == EINTR { continue }
-                if result < 0 { return sink.fail() }
-                if result == 0 { break }
-                done += result
-            }
-            return sf_count_t(done)
-        },
-        write: { buffer, count, userData in
-            let sink = FileSink.sink(userData)
-            var done = 0
-            while done < Int(count) {
-                let result = Glibc.write(sink.fileDescriptor, buffer! + done, Int(count) - done)
-                if result < 0 && errno == EINTR { continue }
-                if result <= 0 {
-                    _ = sink.fail()
-                    break
-                }
-                done += result
-            }
-            sink.startWriteback(afterWriting: done)
-            return sf_count_t(done)
-        },
-        tell: { userData in
-            let sink = FileSink.sink(userData)
-            let position = lseek(sink.fileDescriptor, 0, SEEK_CUR)
-            return position < 0 ? sink.fail() : sf_count_t(position)
-        })
+    /// The sink passed to libsndfile as user data.
+    static func from(_ userData: UnsafeMutableRawPointer?) -> FileSink {
+        Unmanaged<FileSink>.fromOpaque(userData!).takeUnretainedValue()
+    }
+
+    // libsndfile's virtual I/O calls, as libsndfile sees the file: from after the prefix, and for
+    // a stream, as far as it has been sent. Each returns -1 on failure, with the errno kept.
+
+    func fileLength() -> Int64 {
+        if streams { return streamLength }
+        guard let status = system_fstat(fileDescriptor) else { return fail() }
+        return Int64(status.st_size) - prefixLength
+    }
+
+    func seek(_ offset: Int64, _ whence: Int32) -> Int64 {
+        guard streams else {
+            let shifted = whence == SEEK_SET ? offset + prefixLength : offset
+            let position = system_lseek(fileDescriptor, shifted, whence)
+            return position < 0 ? fail() : position - prefixLength
+        }
+        let base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? streamPosition : streamLength
+        guard base + offset >= 0, base + offset <= streamLength else { return fail(ESPIPE) }
+        streamPosition = base + offset
+        return streamPosition
+    }
+
+    func read(into buffer: UnsafeMutableRawPointer, count: Int64) -> Int64 {
+        if streams { return 0 }
+        let done = system_read(fileDescriptor, buffer, Int(count))
+        return done < 0 ? fail() : Int64(done)
+    }
+
+    func write(_ buffer: UnsafeRawPointer, count: Int64) -> Int64 {
+        var skipped = 0
+        if streams {
+            // Bytes over what was already sent cannot be taken back; drop them.
+            skipped = Int(min(count, streamLength - streamPosition))
+            streamPosition += Int64(skipped)
+        }
+        let wanted = Int(count) - skipped
+        let done = wanted > 0 ? system_write(fileDescriptor, buffer + skipped, wanted) : 0
+        if done < wanted { _ = fail() }
+        if streams {
+            streamPosition += Int64(done)
+            streamLength = max(streamLength, streamPosition)
+            length = prefixLength + streamLength
+        } else {
+            startWriteback(afterWriting: done)
+        }
+        return Int64(skipped + done)
+    }
+
+    func tell() -> Int64 {
+        if streams { return streamPosition }
+        let position = system_lseek(fileDescriptor, 0, SEEK_CUR)
+        return position < 0 ? fail() : position - prefixLength
+    }
 
     /// Hands the data written so far to the disk every few megabytes without waiting for it, so
     /// that disk writes overlap rendering and the final fsync is short.
@@ -321,7 +354,7 @@ final class FileSink {
         bytesSinceWriteback += count
         guard bytesSinceWriteback >= Self.writebackInterval else { return }
         bytesSinceWriteback = 0
-        let position = Int64(lseek(fileDescriptor, 0, SEEK_CUR))
+        let position = system_lseek(fileDescriptor, 0, SEEK_CUR)
         guard position > writebackOffset else { return }
         system_soothe_start_writeback(fileDescriptor, offset: writebackOffset, length: position - writebackOffset)
         writebackOffset = position
@@ -333,7 +366,8 @@ final class FileSink {
         case 0: nil
         case ENOSPC, EDQUOT: ExportError(.diskFull, "could not write '\(path)': disk full")
         case EFBIG: ExportError(.fileSizeLimit, "could not write '\(path)': file size limit reached")
-        default: ExportError(.io, "could not write '\(path)': \(String(cString: strerror(errorNumber)))")
+        case EPIPE: ExportError(.io, "could not write '\(path)': the reading end was closed")
+        default: ExportError(.io, "could not write '\(path)': \(system_strerror(errorNumber))")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Sequencer
 import Synchronization
+import Termination
 
 #if canImport(Glibc)
     import Glibc
@@ -13,7 +14,8 @@ public enum PlaybackOutcome: Equatable, Sendable {
     case finished
     /// The user stopped it with `q`.
     case stopped
-    /// SIGINT or SIGTERM stopped it (after a gentle fade); the value is the signal number.
+    /// A termination signal (Ctrl-C, SIGTERM, SIGHUP …) stopped it after a gentle fade; the value
+    /// is the signal number.
     case interrupted(signal: Int32)
 }
 
@@ -46,7 +48,8 @@ public struct Player {
     /// Plays `session` until it ends, the user stops it, or a signal arrives; returns how it
     /// ended. Throws when the device cannot be opened or fails while playing.
     ///
-    /// A second Ctrl-C while the stop fades out leaves at once.
+    /// A second signal while the stop fades out leaves at once, with the terminal restored and
+    /// `TerminationSignals.exitStatus`.
     public func play(
         _ session: PlayableSession, on system: AudioSystem, makeSession: @escaping SessionFactory
     ) throws(PlaybackError) -> PlaybackOutcome {
@@ -87,14 +90,14 @@ public struct Player {
                 }
                 lastStatusTime = 0
             }
-            let signals = terminationSignalCount.load(ordering: .acquiring)
+            let signals = TerminationSignals.receivedSignalCount
             if signals > handledSignals {
                 if handledSignals > 0 || transport.status.isPaused {
                     // Asked twice, or nothing is playing: leave now. The audio thread may be inside
                     // PortAudio, so PortAudio cannot be shut down under it; the process ends here.
                     status.clear()
                     terminal.restore()
-                    _exit(128 + lastTerminationSignal.load(ordering: .relaxed))
+                    _exit(TerminationSignals.exitStatus)
                 }
                 handledSignals = signals
                 transport.send(.stop)
@@ -119,7 +122,7 @@ public struct Player {
             }
         }
         if let error = writer.error { throw error }
-        if handledSignals > 0 { return .interrupted(signal: lastTerminationSignal.load(ordering: .relaxed)) }
+        if handledSignals > 0 { return .interrupted(signal: terminal.terminationWatch.receivedSignal) }
         return isStoppedByUser ? .stopped : .finished
     }
 }

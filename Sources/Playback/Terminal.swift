@@ -1,4 +1,5 @@
 import Synchronization
+import Termination
 
 #if canImport(Glibc)
     import Glibc
@@ -6,13 +7,12 @@ import Synchronization
     import Musl
 #endif
 
-// Signal handlers can only reach globals. They touch nothing but these atomics, the two saved
-// terminal modes, and async-signal-safe calls (tcsetattr, signal, raise, write).
+// Termination signals (Ctrl-C, SIGTERM, SIGHUP …) are Termination's: a session watches for them
+// and ends with a fade. Job control is the terminal's own business, installed through
+// Termination's `JobControlSignals`: its handlers can only reach globals, and touch nothing but
+// these atomics, the two saved terminal modes, and async-signal-safe calls (tcsetattr,
+// sigaction, raise).
 
-/// How many times SIGINT or SIGTERM arrived.
-let terminationSignalCount = Atomic<Int>(0)
-/// The last termination signal, for the exit status.
-let lastTerminationSignal = Atomic<Int32>(0)
 /// Set when the process comes back from Ctrl-Z, so the status line is drawn again.
 let continuedSignal = Atomic<Bool>(false)
 private let isRawModeActive = Atomic<Bool>(false)
@@ -23,47 +23,40 @@ private func isForegroundOnTerminal() -> Bool {
     tcgetpgrp(STDIN_FILENO) == getpgrp()
 }
 
-private func handleTermination(_ signalNumber: Int32) {
-    lastTerminationSignal.store(signalNumber, ordering: .relaxed)
-    terminationSignalCount.add(1, ordering: .releasing)
-}
-
 /// Ctrl-Z: give the shell its terminal back as it was, then stop the way SIGTSTP does by default.
 private func handleStop(_ signalNumber: Int32) {
     if isRawModeActive.load(ordering: .acquiring) {
         _ = tcsetattr(STDIN_FILENO, TCSANOW, &savedTerminalMode)
     }
-    _ = signal(SIGTSTP, SIG_DFL)
+    JobControlSignals.restoreDefault(for: SIGTSTP)
     // Blocked while this handler runs; it stops the process as soon as the handler returns.
-    _ = raise(SIGTSTP)
+    JobControlSignals.raise(SIGTSTP)
 }
 
 /// `fg`: take the keys again.
 private func handleContinue(_ signalNumber: Int32) {
-    _ = signal(SIGTSTP, handleStop)
+    JobControlSignals.install(handleStop, for: SIGTSTP)
     if isRawModeActive.load(ordering: .acquiring) && isForegroundOnTerminal() {
         _ = tcsetattr(STDIN_FILENO, TCSANOW, &rawTerminalMode)
     }
     continuedSignal.store(true, ordering: .releasing)
 }
 
-/// The terminal in key-at-a-time mode for the length of a session, and the signal handlers that
-/// put it back whatever happens: a normal end, Ctrl-C, SIGTERM, Ctrl-Z and `fg`.
+/// The terminal in key-at-a-time mode for the length of a session, a watch for termination
+/// signals, and the job-control handlers that put the terminal back whatever happens: a normal
+/// end, any termination signal, Ctrl-Z and `fg`.
 final class TerminalSession {
     let readsKeys: Bool
+    /// Open for the length of the session: a termination signal is recorded for the session to
+    /// end with a fade, rather than ending the process with the terminal in key mode.
+    let terminationWatch = TerminationSignals.watch()
 
-    /// Enters raw key mode when `readsKeys` (stdin is a terminal); installs the signal handlers.
+    /// Enters raw key mode when `readsKeys` (stdin is a terminal); installs the job-control handlers.
     init(readsKeys: Bool) {
         self.readsKeys = readsKeys
-        terminationSignalCount.store(0, ordering: .relaxed)
-        // A parent may have started us with these blocked (signal masks are inherited); Ctrl-C,
-        // SIGTERM and Ctrl-Z must reach the handlers below.
-        var handled = sigset_t()
-        sigemptyset(&handled)
-        for signalNumber in [SIGINT, SIGTERM, SIGTSTP, SIGCONT] { sigaddset(&handled, signalNumber) }
-        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
-        _ = signal(SIGINT, handleTermination)
-        _ = signal(SIGTERM, handleTermination)
+        // A parent may have started us with these blocked (signal masks are inherited); Ctrl-Z and
+        // `fg` must reach the handlers below.
+        JobControlSignals.unblock([SIGTSTP, SIGCONT])
         guard readsKeys, tcgetattr(STDIN_FILENO, &savedTerminalMode) == 0 else { return }
         rawTerminalMode = savedTerminalMode
         // Keys arrive one at a time and are not echoed; ISIG stays on so Ctrl-C and Ctrl-Z still
@@ -75,19 +68,17 @@ final class TerminalSession {
         }
         isRawModeActive.store(true, ordering: .releasing)
         _ = tcsetattr(STDIN_FILENO, TCSANOW, &rawTerminalMode)
-        _ = signal(SIGTSTP, handleStop)
-        _ = signal(SIGCONT, handleContinue)
+        JobControlSignals.install(handleStop, for: SIGTSTP)
+        JobControlSignals.install(handleContinue, for: SIGCONT)
     }
 
-    /// Puts the terminal back as it was and the signals to their defaults. Safe to call twice.
+    /// Puts the terminal back as it was and job control to its defaults. Safe to call twice.
     func restore() {
         if isRawModeActive.exchange(false, ordering: .acquiringAndReleasing) {
             _ = tcsetattr(STDIN_FILENO, TCSANOW, &savedTerminalMode)
-            _ = signal(SIGTSTP, SIG_DFL)
-            _ = signal(SIGCONT, SIG_DFL)
+            JobControlSignals.restoreDefault(for: SIGTSTP)
+            JobControlSignals.restoreDefault(for: SIGCONT)
         }
-        _ = signal(SIGINT, SIG_DFL)
-        _ = signal(SIGTERM, SIG_DFL)
     }
 
     deinit { restore() }

@@ -22,31 +22,33 @@ struct Devices: ParsableCommand {
     }
 
     func run() throws {
-        let system = try PlaybackFailure.reporting { () throws(PlaybackError) in try AudioSystem(isVerbose: verbose) }
-        let preferred = OutputDevice.preferred(among: system.outputDevices)
+        // The audio system keeps stderr quiet while it lives, so it lives only in `listing()`,
+        // and a missing device is reported once it is gone.
+        let (devices, preferred) = try PlaybackFailure.reporting { () throws(PlaybackError) in try listing() }
         if json {
-            guard !system.outputDevices.isEmpty else {
-                print("[]")
-                return
-            }
-            let entries = system.outputDevices.map {
+            let entries = devices.map {
                 Entry(
                     index: $0.index, name: $0.name, hostAPI: $0.hostAPIName, maxOutputChannels: $0.maxOutputChannels,
                     defaultSampleRate: $0.defaultSampleRate, isDefault: $0 == preferred)
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(entries), as: UTF8.self))
+            print(entries.isEmpty ? "[]" : String(decoding: try encoder.encode(entries), as: UTF8.self))
             return
         }
-        guard !system.outputDevices.isEmpty else {
+        guard !devices.isEmpty else {
             throw PlaybackFailure.reporting(.noOutputDevice)
         }
-        for device in system.outputDevices {
+        for device in devices {
             var line = device.listingLine
             line.replaceSubrange(line.startIndex...line.startIndex, with: device == preferred ? "*" : " ")
             print(line)
         }
+    }
+
+    private func listing() throws(PlaybackError) -> ([OutputDevice], OutputDevice?) {
+        let system = try AudioSystem(isVerbose: verbose)
+        return (system.outputDevices, OutputDevice.preferred(among: system.outputDevices))
     }
 }
 

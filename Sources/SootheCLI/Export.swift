@@ -3,6 +3,7 @@ public import Export
 import Foundation
 import Sequencer
 import Synthesis
+import Termination
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,7 +22,9 @@ struct ExportCommand: ParsableCommand {
 
     @Option(
         name: [.customShort("o"), .customLong("output")],
-        help: ArgumentHelp("The audio file to write (default: the routine's name, .wav).", valueName: "file"))
+        help: ArgumentHelp(
+            "The audio file to write (default: the routine's name, .wav); - streams to standard output.",
+            valueName: "file"))
     var output: String?
 
     @Option(help: ArgumentHelp("The file format (default: from the extension).", valueName: "format"))
@@ -115,6 +118,15 @@ struct ExportCommand: ParsableCommand {
         if vbr && bitrate != nil {
             throw ValidationError("--bitrate sets a constant bitrate; drop it or drop --vbr")
         }
+        if output == "-" {
+            guard format != nil else {
+                throw ValidationError(
+                    "-o - streams to standard output; name the format with --format (flac, ogg, opus or mp3)")
+            }
+            if chapters {
+                throw ValidationError("--chapters writes a file beside the audio file; with -o - there is none")
+            }
+        }
     }
 
     func run() throws {
@@ -124,25 +136,36 @@ struct ExportCommand: ParsableCommand {
             settings: sound.renderSettings)
         let timeline = try builder.makeTimeline(session.customization)
         // The routine's name is kebab-case, so the default file lands in the current folder.
-        let path = output ?? "\(timeline.routineName).\((format ?? .wav).fileExtension)"
+        let destination = ExportDestination(
+            argument: output ?? "\(timeline.routineName).\((format ?? .wav).fileExtension)")
         let progressBar = ProgressBar(isEnabled: !quiet && isatty(STDERR_FILENO) == 1, sampleRate: rate)
         let summary: ExportSummary
         do {
-            let options = try exportOptions(for: timeline, path: path)
-            // The options are checked before the prompts are spoken and the sound is prepared.
-            let source = try builder.makeRenderer(for: timeline)
-            summary = try AudioExporter.export(source: source, to: path, options: options, progress: progressBar.update)
-            progressBar.finish()
-            if chapters {
+            let options = try exportOptions(for: timeline, path: destination.displayName)
+            var sidecar: SidecarFile?
+            if chapters, case .file(let path) = destination {
                 let chapterFile = timeline.chapterFile(for: options.format, audioPath: path)
-                try writeChapterFile(chapterFile.text, to: chapterFile.path)
+                sidecar = SidecarFile(path: chapterFile.path, text: chapterFile.text)
             }
+            // The options and targets are checked before the prompts are spoken and the sound is
+            // prepared.
+            try AudioExporter.checkTargets(destination, sidecar: sidecar, options: options)
+            let source = try builder.makeRenderer(for: timeline)
+            summary = try AudioExporter.export(
+                source: source, to: destination, sidecar: sidecar, options: options, progress: progressBar.update)
+            progressBar.finish()
         } catch let error as ExportError {
             progressBar.finish()
             FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
             throw ExitCode(Self.exitStatus(for: error.kind))
         }
-        if !quiet { print(Self.summaryLine(summary)) }
+        guard !quiet else { return }
+        if destination == .standardOutput {
+            // Standard output carries the audio.
+            FileHandle.standardError.write(Data((Self.summaryLine(summary) + "\n").utf8))
+        } else {
+            print(Self.summaryLine(summary))
+        }
     }
 
     private func exportOptions(for timeline: SessionTimeline, path: String) throws -> ExportOptions {
@@ -163,21 +186,11 @@ struct ExportCommand: ParsableCommand {
             ditherSeed: sound.seed, measuresLoudness: !quiet)
     }
 
-    private func writeChapterFile(_ text: String, to path: String) throws {
-        if FileManager.default.fileExists(atPath: path) && !force {
-            throw ExportError(.targetExists, "the audio is written, but '\(path)' already exists; pass --force")
-        }
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw ExportError(.io, "the audio is written, but the chapters could not be written to '\(path)'")
-        }
-    }
-
-    /// sysexits: 73 cannot create the output, 74 an I/O error such as a full disk, 130 interrupted.
+    /// sysexits: 64 a bad option value (also when the library finds it), 73 cannot create the
+    /// output, 74 an I/O error such as a full disk or a closed pipe, 130 interrupted.
     static func exitStatus(for kind: ExportError.Kind) -> Int32 {
         switch kind {
-        case .interrupted: 130
+        case .interrupted: TerminationSignals.exitStatus
         case .diskFull, .fileSizeLimit, .io: 74
         case .cannotCreate, .targetExists: 73
         case .invalidOption: 64
@@ -191,7 +204,8 @@ struct ExportCommand: ParsableCommand {
         let length = SessionDuration(seconds: summary.durationSeconds).description
         let megabytes = Double(summary.fileSizeBytes) / 1_000_000
         let container = summary.isRF64 ? "RF64 WAV" : summary.format.container.rawValue.uppercased()
-        return "Wrote \(summary.path): \(container)\(depth), "
+        let name = summary.path == "-" ? "standard output" : summary.path
+        return "Wrote \(name): \(container)\(depth), "
             + "\(summary.sampleRate) Hz \(channels), \(length), \(String(format: "%.1f", megabytes)) MB"
             + (summary.integratedLoudnessLUFS.map { String(format: ", %.1f LUFS", $0) } ?? "")
             + (summary.samplePeakDecibels.map { String(format: ", peak %.1f dBFS", $0) } ?? "")

@@ -3,6 +3,7 @@ import Foundation
 import Playback
 import Sequencer
 import Synthesis
+import Termination
 
 struct Play: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,8 +63,8 @@ struct Play: ParsableCommand {
         switch try play(routine, showsStatus: showsStatus, readsKeys: readsKeys) {
         case .failure(let error):
             throw PlaybackFailure.reporting(error)
-        case .success(.interrupted(let signal)):
-            throw ExitCode(128 + signal)
+        case .success(.interrupted):
+            throw ExitCode(TerminationSignals.exitStatus)
         case .success:
             break
         }

@@ -20,7 +20,8 @@ struct Show: ParsableCommand {
     @Option(
         name: .customLong("svg"),
         help: ArgumentHelp(
-            "Draw the timeline as an SVG picture into this file instead (an earlier picture is replaced).",
+            "Draw the timeline as an SVG picture into this file instead (an earlier picture is replaced); "
+                + "- prints it.",
             valueName: "file"))
     var svgPath: String?
 
@@ -41,6 +42,10 @@ struct Show: ParsableCommand {
             }
             let picture = TimelinePicture(
                 timeline: timeline, promptWindows: windows, trailingBlock: .sleepTail(of: timeline))
+            if svgPath == "-" {
+                print(picture.svgText, terminator: "")
+                return
+            }
             try OutputFile.write(
                 Data(picture.svgText.utf8), toPath: svgPath, example: "timeline.svg", replacing: .svg)
             let steps = timeline.steps.count == 1 ? "1 step" : "\(timeline.steps.count) steps"

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Sequencer
 import Speech
+import Termination
 
 @main
 struct Soothe: ParsableCommand {
@@ -25,7 +26,14 @@ extension Soothe {
     /// from the library exits with the status the README gives its cause (64 a bad option or
     /// value, 65 a bad routine file), and no message reaches the terminal with its control
     /// characters raw.
+    ///
+    /// Every termination signal is handled from the start, and a failed write to standard output
+    /// (a full disk, a closed pipe) is an error rather than a silent success.
     static func main() {
+        TerminationSignals.installForProcess()
+        // At exit, so that it also covers the paths where the argument parser exits by itself
+        // (--help, --version, errors).
+        atexit { StandardOutput.finish() }
         let command: any ParsableCommand
         do {
             command = try parseAsRoot()
@@ -118,3 +126,17 @@ extension SessionCommand {
 extension Play: SessionCommand {}
 extension ExportCommand: SessionCommand {}
 extension Show: SessionCommand {}
+
+/// What the commands print on standard output goes through C's buffered `stdout`.
+enum StandardOutput {
+    /// Flushes standard output and ends the process with 74 (EX_IOERR) and a message if anything
+    /// written to it was lost. Runs as an exit handler, so it leaves with `_exit`.
+    static func finish() {
+        // fflush(NULL) flushes every output stream and fails when a write fails; what a full disk
+        // or a closed pipe refused earlier is still in the buffer, so it fails again here.
+        guard fflush(nil) != 0 else { return }
+        let reason = String(cString: strerror(errno))
+        FileHandle.standardError.write(Data("Error: could not write to standard output: \(reason)\n".utf8))
+        _exit(74)
+    }
+}

@@ -17,16 +17,16 @@ struct ExportCommandTests {
         let scratch = try ScratchDirectory()
         let path = scratch.file("reset.wav")
         let result = try SootheProcess.run([
-            "export", "quick-reset", "--no-voice", "--total", "1m", "-o", path, "--chapters",
+            "export", "quick-reset", "--no-voice", "--total", "40s", "-o", path, "--chapters",
         ])
         #expect(result.status == 0, "\(result.standardError)")
-        #expect(result.standardOutput.hasPrefix("Wrote \(path): WAV 16-bit, 48000 Hz stereo, 1:00"))
+        #expect(result.standardOutput.hasPrefix("Wrote \(path): WAV 16-bit, 48000 Hz stereo, 0:40"))
         #expect(scratch.contents() == ["reset.cue", "reset.wav"])
 
-        let timeline = try Self.timeline("quick-reset", total: "1m")
+        let timeline = try Self.timeline("quick-reset", total: "40s")
         let decoded = try AudioFileReader.read(path, maximumFrameCount: 0)
         #expect(decoded.frameCount == timeline.totalFrames)
-        #expect(decoded.frameCount == 2_880_000)
+        #expect(decoded.frameCount == 1_920_000)
         #expect(decoded.tags.title == timeline.routineTitle)
         #expect(decoded.tags.artist == "Soothe")
         #expect(decoded.tags.comment.contains("Thumb circles (right)"))
@@ -43,19 +43,19 @@ struct ExportCommandTests {
     }
 
     @Test func exportsOtherFormatsFromTheExtension() throws {
-        let scratch = try ScratchDirectory()
+        // A two-second routine: what matters is the format, not the session.
+        let scratch = try ExportTargetTests.scratchWithTinyRoutine()
         for (name, expected) in [("a.flac", "FLAC 16-bit"), ("b.mp3", "MP3"), ("c.ogg", "OGG"), ("d.opus", "OPUS")] {
             let path = scratch.file(name)
-            let result = try SootheProcess.run(["export", "quick-reset", "--no-voice", "--total", "1m", "-o", path])
+            let result = try SootheProcess.run(["export", scratch.file("tiny.yaml"), "--no-voice", "-o", path])
             #expect(result.status == 0, "\(result.standardError)")
             #expect(result.standardOutput.contains(expected), "\(result.standardOutput)")
             let decoded = try AudioFileReader.read(path)
-            #expect(decoded.samples.count == 2 * 2_880_000, "\(name)")
+            #expect(decoded.samples.count == 2 * ExportTargetTests.frameCount, "\(name)")
         }
         let vtt = try SootheProcess.run(
             [
-                "export", "quick-reset", "--no-voice", "--total", "1m", "-o", scratch.file("e.mp3"), "--chapters",
-                "--vbr",
+                "export", scratch.file("tiny.yaml"), "--no-voice", "-o", scratch.file("e.mp3"), "--chapters", "--vbr",
             ])
         #expect(vtt.status == 0, "\(vtt.standardError)")
         #expect(
@@ -64,21 +64,21 @@ struct ExportCommandTests {
     }
 
     @Test func anExistingFileIsRefusedUntouchedAndReplacedOnlyWithForce() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try ExportTargetTests.scratchWithTinyRoutine()
         let path = scratch.file("keep.wav")
+        let tiny = scratch.file("tiny.yaml")
         try Data("old bytes".utf8).write(to: URL(fileURLWithPath: path))
-        let refused = try SootheProcess.run(["export", "quick-reset", "--no-voice", "--total", "1m", "-o", path])
-        #expect(refused.status != 0)
+        let refused = try SootheProcess.run(["export", tiny, "--no-voice", "-o", path])
+        #expect(refused.status == 73)
         #expect(refused.standardError.contains("already exists; pass --force"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data("old bytes".utf8))
-        #expect(scratch.contents() == ["keep.wav"])
+        #expect(scratch.contents() == ["keep.wav", "tiny.yaml"])
 
-        let forced = try SootheProcess.run([
-            "export", "quick-reset", "--no-voice", "--total", "1m", "-o", path, "--force",
-        ])
+        let forced = try SootheProcess.run(["export", tiny, "--no-voice", "-o", path, "--force"])
         #expect(forced.status == 0, "\(forced.standardError)")
-        #expect(try AudioFileReader.read(path, maximumFrameCount: 0).frameCount == 2_880_000)
-        #expect(scratch.contents() == ["keep.wav"])
+        #expect(
+            try AudioFileReader.read(path, maximumFrameCount: 0).frameCount == Int64(ExportTargetTests.frameCount))
+        #expect(scratch.contents() == ["keep.wav", "tiny.yaml"])
     }
 
     static let unwritableDirectory = getuid() == 0 ? "/sys" : "/proc/1"
@@ -98,6 +98,7 @@ struct ExportCommandTests {
         (["-o", "x.mp3", "--sample-rate", "96000"], "MP3 holds at most 48000 Hz"),
         (["-o", "x.wav", "--loudness", "loud"], "--loudness"),
         (["-o", "x", "--total", "1m"], "without an extension"),
+        (["-o", "x.wav", "--format", "flac"], "--format flac does not match the extension '.wav'"),
     ])
     func badInputGetsAClearErrorAndLeavesNothing(arguments: [String], fragment: String) throws {
         let scratch = try ScratchDirectory()
@@ -128,7 +129,7 @@ struct ExportCommandTests {
         try Data("old bytes".utf8).write(to: URL(fileURLWithPath: existing))
         for (path, extra) in [(fresh, [String]()), (existing, ["--force"])] {
             let name = URL(fileURLWithPath: path).lastPathComponent
-            let status = try SootheProcess.runInterrupted(
+            let (status, _) = try SootheProcess.runInterrupted(
                 ["export", "bedtime-foot", "--no-voice", "--total", "8h", "-o", path, "--quiet"] + extra, signal: signal
             ) {
                 // Wait until the temporary file has audio in it, so the signal lands mid-export.
@@ -138,6 +139,24 @@ struct ExportCommandTests {
         }
         #expect(scratch.contents() == ["existing.wav"])
         #expect(try Data(contentsOf: URL(fileURLWithPath: existing)) == Data("old bytes".utf8))
+    }
+
+    /// Every signal that ends a process by default, from a hang-up to a user's own signals, is
+    /// handled as Ctrl-C is: the partial file is removed, the status is 130, and SIGQUIT is a clean
+    /// stop rather than a runtime crash report.
+    @Test(arguments: [SIGHUP, SIGQUIT, SIGPIPE, SIGUSR1, SIGUSR2, SIGALRM])
+    func everyTerminatingSignalStopsTheExportCleanly(signal: Int32) throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.file("out.wav")
+        let (status, standardError) = try SootheProcess.runInterrupted(
+            ["export", "bedtime-foot", "--no-voice", "--total", "8h", "-o", path, "--quiet"], signal: signal
+        ) {
+            scratch.contents().contains { $0.hasPrefix(".out.wav.") && scratch.size(of: $0) > 1_000_000 }
+        }
+        #expect(status == 130)
+        #expect(standardError.hasPrefix("Error: export stopped by SIG"), "\(standardError)")
+        #expect(standardError.split(separator: "\n").count == 1, "\(standardError)")
+        #expect(scratch.contents().isEmpty, "\(scratch.contents())")
     }
 
     @Test func aBackgroundExportInAScriptStillStopsOnSIGINT() throws {
@@ -220,13 +239,14 @@ enum WAVChunks {
 
 extension SootheProcess {
     /// Starts `soothe`, sends `signal` once `isReady` holds (polled for up to a minute) and
-    /// returns the exit status.
-    static func runInterrupted(_ arguments: [String], signal: Int32, isReady: () -> Bool) throws -> Int32 {
+    /// returns the exit status and what it printed on stderr.
+    static func runInterrupted(_ arguments: [String], signal: Int32, isReady: () -> Bool) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = executableURL
         process.arguments = arguments
+        let standardError = Pipe()
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardError = standardError
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(60)
@@ -242,9 +262,10 @@ extension SootheProcess {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            return -1
+            return (-1, "")
         }
-        return process.terminationStatus
+        let text = String(decoding: standardError.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (process.terminationStatus, text)
     }
 }
 

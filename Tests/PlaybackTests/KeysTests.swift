@@ -70,18 +70,43 @@ import Testing
         #expect(fadeDepth < 0.015, "the last 10 ms peak at \(fadeDepth) of the fade's peak")
     }
 
+    /// A hang-up (the terminal window closed, an ssh link lost) is a termination signal like
+    /// Ctrl-C: the session fades out, the terminal gets its modes back, and the status is 130.
+    @Test func aHangUpStopsWithAFadeAndRestoresTheTerminal() throws {
+        let (sandbox, sink, tmux) = try Self.startPlaying(pidFile: "pid")
+        defer { tmux.kill() }
+        #expect(tmux.waitForScreen { $0.contains("Step 1 of 9") })
+        #expect(tmux.waitForFile(sandbox.path("pid")))
+        let processID = try #require(
+            Int32(try String(contentsOfFile: sandbox.path("pid"), encoding: .utf8).trimmingCharacters(in: .newlines)))
+        #expect(kill(processID, SIGHUP) == 0)
+        #expect(tmux.waitForPrompt())
+        tmux.type("echo $? > \(sandbox.path("status")); stty -g > \(sandbox.path("after"))")
+        #expect(tmux.waitForFile(sandbox.path("after")))
+        let before = try String(contentsOfFile: sandbox.path("before"), encoding: .utf8)
+        #expect(try String(contentsOfFile: sandbox.path("after"), encoding: .utf8) == before)
+        #expect(try String(contentsOfFile: sandbox.path("status"), encoding: .utf8) == "130\n")
+        let samples = sink.finish()
+        #expect(samples.count / 2 < 48000 * 10)
+        let fadeDepth = Self.fadeDepth(samples)
+        #expect(fadeDepth < 0.015, "the last 10 ms peak at \(fadeDepth) of the fade's peak")
+    }
+
     /// Starts quick-reset, squeezed to two minutes, in a shell in tmux, playing into a paced sink,
     /// after saving the terminal's modes in the sandbox's `before`.
-    static func startPlaying() throws -> (Sandbox, PacedSink, Tmux) {
+    /// With `pidFile`, the player's process id is written to that file in the sandbox.
+    static func startPlaying(pidFile: String? = nil) throws -> (Sandbox, PacedSink, Tmux) {
         let sandbox = try Sandbox()
         let sink = try PacedSink(path: sandbox.path("sink"))
         let config = try sandbox.writeALSAConfig(
             defaultPCM: #"type file slave.pcm "null" file "\#(sandbox.path("sink"))" format "raw""#)
         let tmux = try Tmux()
         tmux.type("stty -g > \(sandbox.path("before"))")
+        // `exec` keeps the shell's process id, so the file names the player itself.
+        let prefix = pidFile.map { "sh -c 'echo $$ > \(sandbox.path($0)); exec \"$0\" \"$@\"' " } ?? ""
         tmux.type(
-            "ALSA_CONFIG_PATH=\(config) \(SoothePlay.executablePath) play quick-reset --total 2m --no-voice --device default"
-        )
+            "ALSA_CONFIG_PATH=\(config) \(prefix)\(SoothePlay.executablePath) play quick-reset --total 2m --no-voice "
+                + "--device default")
         return (sandbox, sink, tmux)
     }
 

@@ -54,6 +54,12 @@ import Testing
         #expect(lines.first?.contains("soothe export") == true)
         #expect(result.standardOutput.isEmpty)
 
+        // `devices` says so too, rather than print nothing.
+        let devices = try SoothePlay.run(["devices"], environment: ["ALSA_CONFIG_PATH": config])
+        #expect(devices.status == 69)
+        #expect(devices.standardError.contains("no audio output device found"), "\(devices.standardError)")
+        #expect(devices.standardOutput.isEmpty)
+
         let verbose = try SoothePlay.run(
             ["play", "quick-reset", "--verbose"], environment: ["ALSA_CONFIG_PATH": config])
         #expect(verbose.status == 69)
@@ -101,6 +107,45 @@ import Testing
         #expect(result.status == 74)
         #expect(result.standardError.contains("the output device 'default' stopped playing"), "\(result.standardError)")
         #expect(Date().timeIntervalSince(started) < 10)
+    }
+
+    /// A signal that arrives before anything needs cleaning up ends the process at once with 130:
+    /// SIGQUIT too, with no runtime crash report and no carrying on.
+    @Test(arguments: [SIGQUIT, SIGHUP, SIGTERM])
+    func aSignalWhileTheAudioSystemStartsEndsThePlayerAt130(signal: Int32) throws {
+        let sandbox = try Sandbox()
+        // ALSA reads its configuration while the audio system starts, before any session exists;
+        // a FIFO that nobody writes holds it there, in the open, for as long as the test wants.
+        let config = sandbox.path("alsa.conf")
+        #expect(mkfifo(config, 0o600) == 0)
+        let process = Process()
+        process.executableURL = SoothePlay.executableURL
+        process.arguments = ["play", "quick-reset", "--no-voice"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["ALSA_CONFIG_PATH": config]) { $1 }
+        let standardError = Pipe()
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = standardError
+        try process.run()
+        // Waiting in the FIFO's open, where the kernel says so; a few seconds where it does not.
+        let wchan = "/proc/\(process.processIdentifier)/wchan"
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, (try? String(contentsOfFile: wchan, encoding: .utf8)) != "wait_for_partner" {
+            usleep(20_000)
+        }
+        kill(process.processIdentifier, signal)
+        let exitDeadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < exitDeadline { usleep(10_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            Issue.record("soothe play went on after \(signal)")
+            return
+        }
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 130)
+        let text = String(decoding: standardError.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(text.isEmpty, "\(text)")
     }
 
     @Test func aBadVolumeIsRefused() throws {

@@ -66,6 +66,7 @@ struct BadInputTests {
         (["init", "@/mine.yaml"], "already exists; choose another name or remove it first"),
         (["init", "@/none/x.yaml"], "none' does not exist; create it first"),
         (["init", ""], "the file name is empty"),
+        (["init", "-"], "'-' names standard output, not a file"),
         (["init", "@/new.yaml", "--from", "bedtime-feet"], "the built-in routines are bedtime-foot"),
         // Flags that contradict each other.
         (["show", "--voice", "slt", "--no-voice"], "--voice and --no-voice contradict each other"),

@@ -5,8 +5,11 @@ public import Foundation
 public enum SootheProcess {
     public struct Result: Sendable {
         public var status: Int32
-        public var standardOutput: String
+        /// What the process wrote on standard output, as bytes (audio from `-o -`, say).
+        public var standardOutputData: Data
         public var standardError: String
+
+        public var standardOutput: String { String(decoding: standardOutputData, as: UTF8.self) }
     }
 
     public static var executableURL: URL {
@@ -35,12 +38,34 @@ public enum SootheProcess {
         process.standardError = error
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Read both pipes before waiting, so a full pipe cannot stall the child.
+        // Both pipes are read at once, each on its own thread, so that a child that fills one
+        // while the other is being read cannot block either side.
+        let errorReader = PipeReader(error.fileHandleForReading)
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errorReader.waitForAll()
         process.waitUntilExit()
         return Result(
-            status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+            status: process.terminationStatus, standardOutputData: outputData,
             standardError: String(decoding: errorData, as: UTF8.self))
+    }
+}
+
+/// Reads a pipe to its end on a thread of its own.
+private final class PipeReader: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        let thread = Thread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }
+        thread.start()
+    }
+
+    /// Waits for the end of the pipe and returns everything read.
+    func waitForAll() -> Data {
+        done.wait()
+        return data
     }
 }

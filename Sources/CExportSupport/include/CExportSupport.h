@@ -12,18 +12,6 @@ int soothe_set_cues(SNDFILE *file, const uint32_t *frames, uint32_t count);
 /// file has (possibly more than `capacity`), or 0 when it has none.
 uint32_t soothe_get_cues(SNDFILE *file, uint32_t *frames, uint32_t capacity);
 
-/// Routes SIGINT and SIGTERM to a flag (also when ignored on entry, and unblocked on the calling
-/// thread) and ignores SIGXFSZ (so that writing past a file-size limit fails with
-/// EFBIG instead of killing the process), remembering the previous handlers and mask. Must be
-/// called and undone on the same thread.
-void soothe_interrupt_install(void);
-
-/// Restores the handlers `soothe_interrupt_install` replaced and clears the flag.
-void soothe_interrupt_restore(void);
-
-/// The signal that arrived since `soothe_interrupt_install`, or 0.
-int soothe_interrupt_signal(void);
-
 /// Starts writing a range of a file to disk without waiting (Linux `sync_file_range`), so that
 /// the fsync at the end of an export has little left to do. A no-op where unavailable.
 int soothe_start_writeback(int file_descriptor, int64_t offset, int64_t length);

@@ -3,19 +3,83 @@
 internal import CExportSupport
 internal import CSndFile
 
-// Every call into libsndfile and the export's C support code, in one place. Each function wraps
-// the C function it is named after and does nothing else.
+// Every call into libsndfile and the export's C support code, and every libsndfile type and
+// constant, in one place: no other file of Export imports CSndFile. Each function wraps the C
+// function it is named after and does nothing else.
 
-/// Wraps `sf_open_virtual`.
-func system_sf_open_virtual(
-    _ io: inout SF_VIRTUAL_IO, _ mode: Int32, _ info: inout SF_INFO, _ userData: UnsafeMutableRawPointer
-) -> OpaquePointer? {
-    sf_open_virtual(&io, mode, &info, userData)
+/// The `SF_FORMAT_*` container and codec of each format Soothe writes.
+extension AudioFileFormat {
+    fileprivate var sndfileFormat: Int32 {
+        let (container, codec): (Int, Int) =
+            switch self {
+            case .wav16: (SF_FORMAT_WAV, SF_FORMAT_PCM_16)
+            case .wav24: (SF_FORMAT_WAV, SF_FORMAT_PCM_24)
+            case .wavFloat: (SF_FORMAT_WAV, SF_FORMAT_FLOAT)
+            case .flac16: (SF_FORMAT_FLAC, SF_FORMAT_PCM_16)
+            case .flac24: (SF_FORMAT_FLAC, SF_FORMAT_PCM_24)
+            case .oggVorbis: (SF_FORMAT_OGG, SF_FORMAT_VORBIS)
+            case .opus: (SF_FORMAT_OGG, SF_FORMAT_OPUS)
+            case .mp3: (SF_FORMAT_MPEG, SF_FORMAT_MPEG_LAYER_III)
+            }
+        return Int32(container | codec)
+    }
+
+    /// The `SF_INFO` for writing this format, as RF64 instead of RIFF WAV when `isRF64`.
+    fileprivate func sndfileInfo(isRF64: Bool, sampleRate: Int, channelCount: Int) -> SF_INFO {
+        var info = SF_INFO()
+        info.samplerate = Int32(sampleRate)
+        info.channels = Int32(channelCount)
+        info.format =
+            isRF64 ? (sndfileFormat & ~Int32(SF_FORMAT_TYPEMASK)) | Int32(SF_FORMAT_RF64) : sndfileFormat
+        return info
+    }
 }
 
-/// Wraps `sf_open`.
-func system_sf_open(_ path: String, _ mode: Int32, _ info: inout SF_INFO) -> OpaquePointer? {
-    sf_open(path, mode, &info)
+/// The text fields libsndfile stores (`SF_STR_*`).
+enum SoundFileString: CaseIterable {
+    case title, artist, comment, software, date
+
+    fileprivate var code: Int32 {
+        switch self {
+        case .title: Int32(SF_STR_TITLE)
+        case .artist: Int32(SF_STR_ARTIST)
+        case .comment: Int32(SF_STR_COMMENT)
+        case .software: Int32(SF_STR_SOFTWARE)
+        case .date: Int32(SF_STR_DATE)
+        }
+    }
+}
+
+/// Wraps `sf_format_check` for writing `format`.
+func system_sf_format_check(_ format: AudioFileFormat, isRF64: Bool, sampleRate: Int, channelCount: Int) -> Bool {
+    var info = format.sndfileInfo(isRF64: isRF64, sampleRate: sampleRate, channelCount: channelCount)
+    return sf_format_check(&info) == SF_TRUE
+}
+
+/// libsndfile's virtual I/O, each call handed to the `FileSink` passed as user data.
+private let fileSinkIO = SF_VIRTUAL_IO(
+    get_filelen: { FileSink.from($0).fileLength() },
+    seek: { offset, whence, userData in FileSink.from(userData).seek(offset, whence) },
+    read: { buffer, count, userData in FileSink.from(userData).read(into: buffer!, count: count) },
+    write: { buffer, count, userData in FileSink.from(userData).write(buffer!, count: count) },
+    tell: { FileSink.from($0).tell() })
+
+/// Wraps `sf_open_virtual` for writing `format` into `sink`, which must outlive the file.
+func system_sf_open_virtual(
+    writingTo sink: FileSink, _ format: AudioFileFormat, isRF64: Bool, sampleRate: Int, channelCount: Int
+) -> OpaquePointer? {
+    var io = fileSinkIO
+    var info = format.sndfileInfo(isRF64: isRF64, sampleRate: sampleRate, channelCount: channelCount)
+    return sf_open_virtual(&io, Int32(SFM_WRITE), &info, Unmanaged.passUnretained(sink).toOpaque())
+}
+
+/// Wraps `sf_open` for reading: the file with its rate, channel count and frame count.
+func system_sf_open(
+    reading path: String
+) -> (file: OpaquePointer, sampleRate: Int, channelCount: Int, frameCount: Int64)? {
+    var info = SF_INFO()
+    guard let file = sf_open(path, Int32(SFM_READ), &info) else { return nil }
+    return (file, Int(info.samplerate), Int(info.channels), Int64(info.frames))
 }
 
 /// Wraps `sf_close`.
@@ -35,36 +99,37 @@ func system_sf_error_number(_ code: Int32) -> String {
     return String(cString: text)
 }
 
-/// Wraps `sf_format_check`.
-func system_sf_format_check(_ info: inout SF_INFO) -> Bool {
-    sf_format_check(&info) == SF_TRUE
+/// Wraps `sf_command(SFC_SET_CLIPPING)`: float to integer conversion saturates.
+func system_sf_command_setClipping(_ file: OpaquePointer, _ isOn: Bool) {
+    _ = sf_command(file, Int32(SFC_SET_CLIPPING), nil, Int32(isOn ? SF_TRUE : SF_FALSE))
 }
 
-/// Wraps `sf_command` for commands that take a Boolean in `datasize` (such as `SFC_SET_CLIPPING`).
-func system_sf_command(_ file: OpaquePointer, _ command: Int32, flag: Bool) -> Int32 {
-    sf_command(file, command, nil, Int32(flag ? SF_TRUE : SF_FALSE))
+/// Wraps `sf_command(SFC_SET_ADD_PEAK_CHUNK)`.
+func system_sf_command_setAddPeakChunk(_ file: OpaquePointer, _ isOn: Bool) {
+    _ = sf_command(file, Int32(SFC_SET_ADD_PEAK_CHUNK), nil, Int32(isOn ? SF_TRUE : SF_FALSE))
 }
 
-/// Wraps `sf_command` for commands that take a `double` (such as `SFC_SET_COMPRESSION_LEVEL`).
-func system_sf_command(_ file: OpaquePointer, _ command: Int32, double value: Double) -> Int32 {
-    var value = value
-    return sf_command(file, command, &value, Int32(MemoryLayout<Double>.size))
+/// Wraps `sf_command(SFC_SET_COMPRESSION_LEVEL)`; returns whether libsndfile took the level.
+func system_sf_command_setCompressionLevel(_ file: OpaquePointer, _ level: Double) -> Bool {
+    var level = level
+    return sf_command(file, Int32(SFC_SET_COMPRESSION_LEVEL), &level, Int32(MemoryLayout<Double>.size)) == SF_TRUE
 }
 
-/// Wraps `sf_command` for commands that take an `int` (such as `SFC_SET_BITRATE_MODE`).
-func system_sf_command(_ file: OpaquePointer, _ command: Int32, int value: Int32) -> Int32 {
-    var value = value
-    return sf_command(file, command, &value, Int32(MemoryLayout<Int32>.size))
+/// Wraps `sf_command(SFC_SET_BITRATE_MODE)` with `SF_BITRATE_MODE_VARIABLE` or `_CONSTANT`;
+/// returns whether libsndfile took it.
+func system_sf_command_setBitrateMode(_ file: OpaquePointer, isVariable: Bool) -> Bool {
+    var mode = Int32(isVariable ? SF_BITRATE_MODE_VARIABLE : SF_BITRATE_MODE_CONSTANT)
+    return sf_command(file, Int32(SFC_SET_BITRATE_MODE), &mode, Int32(MemoryLayout<Int32>.size)) == SF_TRUE
 }
 
 /// Wraps `sf_set_string`.
-func system_sf_set_string(_ file: OpaquePointer, _ type: Int32, _ text: String) -> Int32 {
-    sf_set_string(file, type, text)
+func system_sf_set_string(_ file: OpaquePointer, _ field: SoundFileString, _ text: String) -> Int32 {
+    sf_set_string(file, field.code, text)
 }
 
 /// Wraps `sf_get_string`.
-func system_sf_get_string(_ file: OpaquePointer, _ type: Int32) -> String? {
-    sf_get_string(file, type).map { String(cString: $0) }
+func system_sf_get_string(_ file: OpaquePointer, _ field: SoundFileString) -> String? {
+    sf_get_string(file, field.code).map { String(cString: $0) }
 }
 
 /// Wraps `sf_set_chunk`. libsndfile copies the data, so it need not outlive the call here.
@@ -111,21 +176,6 @@ func system_soothe_get_cues(_ file: OpaquePointer) -> [UInt32] {
     var frames = [UInt32](repeating: 0, count: 1024)
     let count = frames.withUnsafeMutableBufferPointer { soothe_get_cues(file, $0.baseAddress, UInt32($0.count)) }
     return Array(frames.prefix(Int(count)))
-}
-
-/// Wraps `soothe_interrupt_install`.
-func system_soothe_interrupt_install() {
-    soothe_interrupt_install()
-}
-
-/// Wraps `soothe_interrupt_restore`.
-func system_soothe_interrupt_restore() {
-    soothe_interrupt_restore()
-}
-
-/// Wraps `soothe_interrupt_signal`.
-func system_soothe_interrupt_signal() -> Int32 {
-    soothe_interrupt_signal()
 }
 
 /// Wraps `soothe_start_writeback` (`sync_file_range` with `SYNC_FILE_RANGE_WRITE`).

@@ -1,0 +1,60 @@
+import Foundation
+import SootheTestSupport
+import Testing
+
+/// Standard output as a destination: a write that fails there is an error, `-` means standard
+/// output and never a file named `-`, and the test support reads a chatty child without stalling.
+struct StandardOutputTests {
+    @Test(arguments: [
+        ["show", "quick-reset", "--no-voice"], ["show", "--no-voice", "--format", "json"], ["routines"],
+        ["show", "--help"],
+    ])
+    func aFailedWriteToStandardOutputExits74(arguments: [String]) throws {
+        let command = ([Soothe.executablePath] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        let result = try Soothe.run(["-c", "exec \(command) > /dev/full"], executable: URL(fileURLWithPath: "/bin/sh"))
+        #expect(result.status == 74)
+        #expect(
+            result.standardError == "Error: could not write to standard output: No space left on device\n",
+            "\(result.standardError)")
+    }
+
+    @Test func showSVGDashPrintsThePictureAndWritesNoFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "soothe-svg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try Soothe.run(["show", "quick-reset", "--no-voice", "--svg", "-"], directory: directory.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.hasPrefix("<?xml"))
+        #expect(result.standardOutput.contains("Quick foot reset"))
+        #expect(result.standardOutput.hasSuffix("</svg>\n"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+
+    @Test func aPictureOrRoutineFileThatCannotBeCreatedExits73() throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "soothe-73-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let link = directory.appending(path: "link.svg").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "nowhere.svg")
+        let cases: [[String]] = [
+            ["show", "quick-reset", "--no-voice", "--svg", directory.path],
+            ["show", "quick-reset", "--no-voice", "--svg", link],
+            ["init", link],
+        ]
+        for arguments in cases {
+            let result = try Soothe.run(arguments)
+            #expect(result.status == 73, "\(arguments): \(result.standardError)")
+            #expect(result.standardError.hasPrefix("Error: '"), "\(result.standardError)")
+        }
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == "nowhere.svg")
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aChildThatFillsStandardErrorFirstDoesNotStallTheTests() throws {
+        // 256 KiB on stderr before a word on stdout: more than a pipe holds.
+        let result = try Soothe.run(
+            ["-c", "head -c 262144 /dev/zero | tr '\\0' x >&2; echo done"], executable: URL(fileURLWithPath: "/bin/sh"))
+        #expect(result.status == 0)
+        #expect(result.standardOutput == "done\n")
+        #expect(result.standardError.utf8.count == 262_144)
+    }
+}
