@@ -112,17 +112,21 @@ let package = Package(
         ),
         .testTarget(
             name: "PlaybackTests",
-            dependencies: ["Playback", "Sequencer", "Synthesis", "Export", "SootheCLI", "SootheTestSupport"],
+            dependencies: ["Playback", "Sequencer", "Synthesis"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ExportTests",
-            dependencies: ["Export", "Sequencer", "Synthesis", "SootheCLI", "SootheTestSupport"],
+            dependencies: ["Export", "Sequencer", "Synthesis", "SootheTestSupport"],
             swiftSettings: swiftSettings
         ),
+        // The tests that run the built `soothe`, or wire several modules together as a command does.
         .testTarget(
-            name: "SootheCLITests",
-            dependencies: ["SootheCLI", "Sequencer", "Speech", "Synthesis", "SootheTestSupport"],
+            name: "EndToEndTests",
+            dependencies: [
+                "SootheCLI", "Sequencer", "Speech", "Synthesis", "Playback", "Export", "SootheTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Runs the built `soothe` for the tests that check a command end to end.

@@ -1,4 +1,5 @@
 import Foundation
+import SootheTestSupport
 import Testing
 
 @testable import Export

@@ -43,22 +43,3 @@ final class SineSweepSource: AudioFrameSource {
         (0..<totalFrames).flatMap { frame in (0..<channelCount).map { sample(frame: frame, channel: $0) } }
     }
 }
-
-/// A scratch directory removed when the test ends.
-struct ScratchDirectory: ~Copyable {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appending(path: "soothe-export-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    /// Everything in the directory, hidden files included.
-    func contents() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
-    }
-}
