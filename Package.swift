@@ -28,6 +28,12 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "EmbedRoutines")]
         ),
+        // What `show` and `routines` print: the table, JSON, CUE, WebVTT and the SVG picture.
+        .target(
+            name: "Reports",
+            dependencies: ["Sequencer"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Synthesis",
             dependencies: ["Sequencer", "CEbur128"],
@@ -75,6 +81,7 @@ let package = Package(
             name: "SootheCLI",
             dependencies: [
                 "Sequencer",
+                "Reports",
                 "Speech",
                 "Synthesis",
                 "Playback",
@@ -98,6 +105,11 @@ let package = Package(
         .testTarget(
             name: "SequencerTests",
             dependencies: ["Sequencer"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReportsTests",
+            dependencies: ["Reports", "Sequencer"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -107,6 +107,15 @@ public enum AudioContainer: String, CaseIterable, Sendable {
     /// The extension used for new files of this family.
     public var fileExtension: String { rawValue }
 
+    /// Whether players take this family's chapters from a CUE sheet beside the file (WAV and
+    /// FLAC), rather than from WebVTT chapters.
+    public var takesCueSheet: Bool {
+        switch self {
+        case .wav, .flac: true
+        case .ogg, .opus, .mp3: false
+        }
+    }
+
     /// The extension of a path's last component, if it has one (a leading dot does not count).
     static func fileExtension(of path: String) -> String? {
         let name = path.split(separator: "/").last.map(String.init) ?? path

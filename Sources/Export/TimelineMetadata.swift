@@ -21,16 +21,4 @@ extension SessionTimeline {
     public func exportTags(artist: String = "Soothe", software: String, date: String) -> AudioTags {
         AudioTags(title: routineTitle, artist: artist, comment: stepListText, software: software, date: date)
     }
-
-    /// The chapter sidecar for an export in `format` written to `audioPath`: its path and text.
-    /// WAV and FLAC get a CUE sheet, the others WebVTT chapters.
-    public func chapterFile(for format: AudioFileFormat, audioPath: String) -> (path: String, text: String) {
-        let name = audioPath.split(separator: "/").last.map(String.init) ?? audioPath
-        let extensionLength = name.lastIndex(of: ".").map { name.distance(from: $0, to: name.endIndex) } ?? 0
-        let base = String(audioPath.dropLast(extensionLength == name.count ? 0 : extensionLength))
-        switch format.container {
-        case .wav, .flac: return (base + ".cue", cueSheetText(audioFileName: name, fileType: "WAVE"))
-        case .ogg, .opus, .mp3: return (base + ".vtt", webVTTChaptersText())
-        }
-    }
 }

@@ -17,7 +17,3 @@ public struct PromptReport: Equatable, Sendable {
         self.spokenSeconds = spokenSeconds
     }
 }
-
-extension Double {
-    var roundedToMilliseconds: Double { (self * 1000).rounded() / 1000 }
-}

@@ -1,6 +1,7 @@
 public import ArgumentParser
 public import Export
 import Foundation
+import Reports
 import Sequencer
 import Synthesis
 import Termination
@@ -144,7 +145,8 @@ struct ExportCommand: ParsableCommand {
             let options = try exportOptions(for: timeline, path: destination.displayName)
             var sidecar: SidecarFile?
             if chapters, case .file(let path) = destination {
-                let chapterFile = timeline.chapterFile(for: options.format, audioPath: path)
+                let chapterFile = timeline.chapterFile(
+                    audioPath: path, asCueSheet: options.format.container.takesCueSheet)
                 sidecar = SidecarFile(path: chapterFile.path, text: chapterFile.text)
             }
             // The options and targets are checked before the prompts are spoken and the sound is

@@ -274,23 +274,3 @@ extension ScratchDirectory {
         ((try? FileManager.default.attributesOfItem(atPath: file(name)))?[.size] as? Int) ?? 0
     }
 }
-
-struct ChapterFileTests {
-    @Test func chapterFilesSitBesideTheAudioWithTheRightKind() throws {
-        let timeline = try ExportCommandTests.timeline("quick-reset", total: "10m")
-        let cue = timeline.chapterFile(for: .flac16, audioPath: "out.d/feet.v2.flac")
-        #expect(cue.path == "out.d/feet.v2.cue")
-        #expect(cue.text.contains("FILE \"feet.v2.flac\" WAVE"))
-        let vtt = timeline.chapterFile(for: .mp3, audioPath: "/music/feet.mp3")
-        #expect(vtt.path == "/music/feet.vtt")
-        #expect(vtt.text.hasPrefix("WEBVTT\n\n1\n00:00:00.000 --> "))
-        // The CUE index of every step is its start in 1/75 s, rounded down.
-        let indexLines = cue.text.split(separator: "\n").filter { $0.contains("INDEX 01") }
-        #expect(indexLines.count == timeline.steps.count)
-        for (line, step) in zip(indexLines, timeline.steps) {
-            let parts = line.split(separator: " ").last!.split(separator: ":").compactMap { Int64($0) }
-            let cueFrames = (parts[0] * 60 + parts[1]) * 75 + parts[2]
-            #expect(cueFrames == step.startTime.microseconds * 75 / 1_000_000)
-        }
-    }
-}

@@ -51,10 +51,4 @@ struct BuiltInRoutineTests {
         let shipped = try String(contentsOf: audioDirectory.appending(path: "\(name).yaml"), encoding: .utf8)
         #expect(try RoutineLibrary.builtInSource(named: name) == shipped)
     }
-
-    @Test func listNamesEveryRoutineWithItsLength() throws {
-        let list = try RoutineLibrary.listText()
-        #expect(list.contains("bedtime-foot     12:00     12"))
-        for name in RoutineLibrary.builtInNames { #expect(list.contains(name)) }
-    }
 }

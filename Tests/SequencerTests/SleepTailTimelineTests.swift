@@ -120,45 +120,4 @@ struct SleepTailTimelineTests {
         let error = #expect(throws: RoutineError.self) { try decode(text) }
         #expect(error?.description.contains(fragment) == true, "\(error.map { "\($0)" } ?? "no error")")
     }
-
-    @Test func tableAndJSONShowTheTail() throws {
-        let timeline = try SessionTimeline(routine: try decode(Self.routineWithTail))
-        let table = timeline.tableText()
-        #expect(table.hasPrefix("Tail (tail): 13:00, 2 steps and a 10:00 sleep tail"), "\(table)")
-        let lastLine = try #require(table.split(separator: "\n").last)
-        #expect(lastLine.contains("3:00") && lastLine.contains("10:00") && lastLine.contains("Sleep tail"), "\(table)")
-        let object = try #require(
-            try JSONSerialization.jsonObject(with: Data(timeline.jsonText().utf8)) as? [String: Any])
-        #expect(object["totalSeconds"] as? Double == 780)
-        #expect(object["sleepTailSeconds"] as? Double == 600)
-        #expect((object["steps"] as? [Any])?.count == 2)
-        let plain = try SessionTimeline(routine: try RoutineLibrary.builtIn(named: "quick-reset"))
-        let plainObject = try #require(
-            try JSONSerialization.jsonObject(with: Data(plain.jsonText().utf8)) as? [String: Any])
-        #expect(plainObject["sleepTailSeconds"] as? Double == 0)
-        #expect(!plain.tableText().contains("Sleep tail"))
-    }
-
-    @Test func thePictureDrawsTheTailAfterTheSteps() throws {
-        let timeline = try SessionTimeline(routine: try decode(Self.routineWithTail))
-        let trailing = try #require(TrailingBlock.sleepTail(of: timeline))
-        #expect(trailing.frameCount == timeline.sleepTailFrames)
-        #expect(
-            TrailingBlock.sleepTail(of: try SessionTimeline(routine: try RoutineLibrary.builtIn(named: "quick-reset")))
-                == nil)
-        let picture = TimelinePicture(timeline: timeline, trailingBlock: trailing)
-        #expect(picture.axisFrameCount == timeline.totalFrames)
-        let svg = try TimelinePictureTests.ParsedSVG(picture.svgText)
-        let tail = try #require(svg.withClass("trailing").first)
-        let width = picture.plotWidth
-        let expectedX = picture.plotLeft + Double(timeline.stepsEndFrame) / Double(timeline.totalFrames) * width
-        #expect(abs(try #require(tail.number("x")) - expectedX) < 1)
-        #expect(
-            abs(
-                try #require(tail.number("width")) - Double(timeline.sleepTailFrames) / Double(timeline.totalFrames)
-                    * width) < 1)
-        let end = try #require(svg.withClass("cue").first { $0.attributes["data-kind"] == "session-end" })
-        #expect(abs(try #require(end.number("x")) + 4 - expectedX) < 1)
-        #expect(svg.elements.contains { $0.name == "text" && $0.text.contains("then sleep tail 10:00") })
-    }
 }

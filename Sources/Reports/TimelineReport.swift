@@ -1,4 +1,5 @@
 import Foundation
+public import Sequencer
 
 /// Text forms of a timeline and of the routine list, for `soothe show` and `soothe routines`.
 extension SessionTimeline {
@@ -170,4 +171,8 @@ extension String {
         while text.last == " " { text.removeLast() }
         return text
     }
+}
+
+extension Double {
+    fileprivate var roundedToMilliseconds: Double { (self * 1000).rounded() / 1000 }
 }

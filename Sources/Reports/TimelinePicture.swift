@@ -1,3 +1,5 @@
+public import Sequencer
+
 /// Where a spoken prompt sits in a session, for drawing: the frames it is spoken over.
 public struct PromptWindow: Equatable, Sendable {
     /// The index into `SessionTimeline.steps` of the step it belongs to.

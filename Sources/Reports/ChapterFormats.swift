@@ -1,12 +1,7 @@
+public import Sequencer
+
 /// Chapter lists for other players: a CUE sheet and WebVTT chapters, one entry per step.
 extension SessionTimeline {
-    /// A step's name as a chapter: its title, with the side when it has one.
-    public func chapterTitle(ofStep index: Int) -> String {
-        let step = steps[index]
-        guard let side = step.side, !step.isSideSwitch else { return step.title }
-        return "\(step.title) (\(side.rawValue))"
-    }
-
     /// A CUE sheet with one track per step, for an audio file named `audioFileName`.
     ///
     /// `fileType` is the CUE `FILE` type: `WAVE` for WAV and FLAC, `MP3` for MP3. Index times are
@@ -34,6 +29,17 @@ extension SessionTimeline {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The chapter sidecar for an audio file at `audioPath`: its path and text, a CUE sheet
+    /// (`.cue`) or WebVTT chapters (`.vtt`) beside it with the audio file's extension replaced.
+    public func chapterFile(audioPath: String, asCueSheet: Bool) -> (path: String, text: String) {
+        let name = audioPath.split(separator: "/").last.map(String.init) ?? audioPath
+        let extensionLength = name.lastIndex(of: ".").map { name.distance(from: $0, to: name.endIndex) } ?? 0
+        let base = String(audioPath.dropLast(extensionLength == name.count ? 0 : extensionLength))
+        return asCueSheet
+            ? (base + ".cue", cueSheetText(audioFileName: name, fileType: "WAVE"))
+            : (base + ".vtt", webVTTChaptersText())
+    }
+
     /// WebVTT chapters: one cue per step from its start to its end, titled like the step.
     public func webVTTChaptersText() -> String {
         var lines = ["WEBVTT", ""]
@@ -56,9 +62,6 @@ extension SessionTimeline {
         }
         return lines.joined(separator: "\n")
     }
-
-    /// The chapter after the last step, when the session has a sleep tail.
-    public static let sleepTailChapterTitle = "Sleep tail"
 
     private static func twoDigits(_ value: Int64) -> String {
         value < 10 ? "0\(value)" : String(value)
