@@ -6,29 +6,24 @@ import Testing
 
 /// The table, the JSON form and the routine list that `show` and `routines` print.
 struct TimelineReportTests {
-    private func decode(_ text: String) throws -> Routine {
-        try RoutineFileDecoder(fileName: "tail.yaml").decode(text, defaultName: "tail", isJSON: false)
+    /// quick-reset (5:40, 9 steps) followed by a 10-minute sleep tail.
+    private func quickResetWithTail() throws -> SessionTimeline {
+        try SessionTimeline(
+            routine: try RoutineLibrary.builtIn(named: "quick-reset"),
+            customization: SessionCustomization(sleepTail: SessionDuration(seconds: 600)))
     }
 
-    private static let routineWithTail = """
-        title: Tail
-        sleep-tail: 10m
-        steps:
-          - {id: settle, title: Settle, duration: 1m}
-          - {id: rest, title: Rest, duration: 2m}
-        """
-
     @Test func tableAndJSONShowTheTail() throws {
-        let timeline = try SessionTimeline(routine: try decode(Self.routineWithTail))
+        let timeline = try quickResetWithTail()
         let table = timeline.tableText()
-        #expect(table.hasPrefix("Tail (tail): 13:00, 2 steps and a 10:00 sleep tail"), "\(table)")
+        #expect(table.hasPrefix("Quick foot reset (quick-reset): 15:40, 9 steps and a 10:00 sleep tail"), "\(table)")
         let lastLine = try #require(table.split(separator: "\n").last)
-        #expect(lastLine.contains("3:00") && lastLine.contains("10:00") && lastLine.contains("Sleep tail"), "\(table)")
+        #expect(lastLine.contains("5:40") && lastLine.contains("10:00") && lastLine.contains("Sleep tail"), "\(table)")
         let object = try #require(
             try JSONSerialization.jsonObject(with: Data(timeline.jsonText().utf8)) as? [String: Any])
-        #expect(object["totalSeconds"] as? Double == 780)
+        #expect(object["totalSeconds"] as? Double == 940)
         #expect(object["sleepTailSeconds"] as? Double == 600)
-        #expect((object["steps"] as? [Any])?.count == 2)
+        #expect((object["steps"] as? [Any])?.count == 9)
         let plain = try SessionTimeline(routine: try RoutineLibrary.builtIn(named: "quick-reset"))
         let plainObject = try #require(
             try JSONSerialization.jsonObject(with: Data(plain.jsonText().utf8)) as? [String: Any])
@@ -37,7 +32,7 @@ struct TimelineReportTests {
     }
 
     @Test func thePictureDrawsTheTailAfterTheSteps() throws {
-        let timeline = try SessionTimeline(routine: try decode(Self.routineWithTail))
+        let timeline = try quickResetWithTail()
         let trailing = try #require(TrailingBlock.sleepTail(of: timeline))
         #expect(trailing.frameCount == timeline.sleepTailFrames)
         #expect(
