@@ -30,7 +30,13 @@ let package = Package(
         ),
         .target(
             name: "Speech",
-            dependencies: ["Sequencer", "CFlite", "CEspeakNG", "CSoxr", "CSpeechRandom"],
+            dependencies: ["Sequencer", "AudioFiles", "CFlite", "CEspeakNG", "CSherpaOnnx", "CSpeechRandom"],
+            swiftSettings: swiftSettings
+        ),
+        // Reading audio files with libsndfile and resampling with libsoxr.
+        .target(
+            name: "AudioFiles",
+            dependencies: ["CSndFile", "CSoxr"],
             swiftSettings: swiftSettings
         ),
         // A per-thread rand() for the speech engines, so that a prompt sounds the same every time.
@@ -96,6 +102,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AudioFilesTests",
+            dependencies: ["AudioFiles"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SynthesisTests",
             dependencies: ["Synthesis", "Sequencer"],
             swiftSettings: swiftSettings
@@ -137,6 +148,9 @@ let package = Package(
         .systemLibrary(
             name: "CEspeakNG", pkgConfig: "espeak-ng",
             providers: [.apt(["libespeak-ng-dev"]), .brew(["espeak-ng"])]),
+        // sherpa-onnx's C API (Piper voices), installed by Scripts/setup with pip into
+        // .python-packages/; only its header is used at build time, the library is opened at run time.
+        .systemLibrary(name: "CSherpaOnnx"),
         // flite ships no pkg-config file; its module map names the libraries to link.
         .systemLibrary(
             name: "CFlite",

