@@ -47,6 +47,9 @@ public struct RoutineStep: Equatable, Sendable {
     public var duration: SessionDuration
     /// The spoken prompt, or `nil` for a step that starts with its chime alone.
     public var say: String?
+    /// The path of the user's recording spoken instead of `say` (`say-audio:` in a routine file,
+    /// resolved against the file's folder).
+    public var sayAudio: String?
     /// In live play, wait for the user before moving on.
     public var isHold: Bool
     /// A quiet pulse that paces strokes, in pulses per minute.
@@ -54,12 +57,13 @@ public struct RoutineStep: Equatable, Sendable {
 
     public init(
         id: String, title: String, duration: SessionDuration, say: String? = nil, isHold: Bool = false,
-        tempoPerMinute: Double? = nil
+        tempoPerMinute: Double? = nil, sayAudio: String? = nil
     ) {
         self.id = id
         self.title = title
         self.duration = duration
         self.say = say
+        self.sayAudio = sayAudio
         self.isHold = isHold
         self.tempoPerMinute = tempoPerMinute
     }

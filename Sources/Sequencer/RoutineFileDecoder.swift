@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// Reads a routine from YAML or JSON text, with the file, line and column of every problem.
@@ -7,11 +8,13 @@ import Yams
 struct RoutineFileDecoder {
     /// The file name shown in messages.
     var fileName: String
+    /// The folder that `say-audio` paths are relative to.
+    var directory: String = "."
 
     static let routineFields = [
         "name", "title", "description", "bed", "last-step-say", "close-say", "sleep-tail", "steps",
     ]
-    static let stepFields = ["id", "title", "duration", "say", "hold", "tempo"]
+    static let stepFields = ["id", "title", "duration", "say", "say-audio", "hold", "tempo"]
     static let blockFields = ["each-side", "steps", "switch-duration", "switch-say"]
     static let bedFields = ["key", "noise", "noise-level"]
 
@@ -115,6 +118,14 @@ struct RoutineFileDecoder {
         guard let durationNode = fields["duration"] else { throw missing("duration", context: context, in: node) }
         let duration = try duration(durationNode, field: "duration", context: context)
         let say = try string(fields, "say", context: context)
+        var sayAudio: String?
+        if let path = try string(fields, "say-audio", context: context) {
+            guard !path.isEmpty else {
+                throw wrongType(
+                    "say-audio", of: context, expected: "the path of an audio file", node: fields["say-audio"]!)
+            }
+            sayAudio = path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
+        }
         var isHold = false
         if let holdNode = fields["hold"] {
             guard let value = holdNode.bool else {
@@ -133,7 +144,9 @@ struct RoutineFileDecoder {
             }
             tempo = value
         }
-        return RoutineStep(id: id, title: title, duration: duration, say: say, isHold: isHold, tempoPerMinute: tempo)
+        return RoutineStep(
+            id: id, title: title, duration: duration, say: say, isHold: isHold, tempoPerMinute: tempo,
+            sayAudio: sayAudio)
     }
 
     private func sideBlock(_ node: Node, fields: Node.Mapping, label: String) throws(RoutineError) -> SideBlock {

@@ -65,7 +65,7 @@ public enum RoutineLibrary {
         let url = URL(fileURLWithPath: path)
         let isJSON =
             url.pathExtension.lowercased() == "json" || text.trimmingWhitespace().first == "{"
-        return try RoutineFileDecoder(fileName: path).decode(
+        return try RoutineFileDecoder(fileName: path, directory: url.deletingLastPathComponent().path).decode(
             text, defaultName: url.deletingPathExtension().lastPathComponent, isJSON: isJSON)
     }
 

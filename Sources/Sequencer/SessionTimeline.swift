@@ -24,6 +24,8 @@ public struct TimelineStep: Equatable, Sendable {
     /// The side the step is done on, or `nil` for a step done once.
     public var side: Side?
     public var say: String?
+    /// The user's recording spoken instead of `say`.
+    public var sayAudio: String?
     public var isHold: Bool
     public var tempoPerMinute: Double?
     /// Whether this is the short step between the sides of an each-side block.
@@ -112,8 +114,9 @@ public struct SessionTimeline: Equatable, Sendable {
             let end = elapsed + step.duration
             steps.append(
                 TimelineStep(
-                    id: step.id, title: step.title, side: step.side, say: step.say, isHold: step.isHold,
-                    tempoPerMinute: step.tempoPerMinute, isSideSwitch: step.isSideSwitch, startTime: elapsed,
+                    id: step.id, title: step.title, side: step.side, say: step.say, sayAudio: step.sayAudio,
+                    isHold: step.isHold, tempoPerMinute: step.tempoPerMinute, isSideSwitch: step.isSideSwitch,
+                    startTime: elapsed,
                     duration: step.duration, startFrame: elapsed.frames(atSampleRate: sampleRate),
                     endFrame: end.frames(atSampleRate: sampleRate), cue: cue))
             elapsed = end
@@ -257,6 +260,7 @@ struct PlannedStep {
     var title: String
     var side: Side?
     var say: String?
+    var sayAudio: String? = nil
     var isHold: Bool
     var tempoPerMinute: Double?
     var isSideSwitch: Bool
@@ -314,7 +318,7 @@ extension Routine {
 extension PlannedStep {
     init(_ step: RoutineStep, side: Side?) {
         self.init(
-            id: step.id, title: step.title, side: side, say: step.say, isHold: step.isHold,
+            id: step.id, title: step.title, side: side, say: step.say, sayAudio: step.sayAudio, isHold: step.isHold,
             tempoPerMinute: step.tempoPerMinute, isSideSwitch: false, duration: step.duration)
     }
 }

@@ -93,9 +93,18 @@ final class PiperSpeaker: Sendable {
     private let preparedFolder: URL
     private let engine = Mutex<SherpaCalls.Engine?>(nil)
 
-    /// How fast Piper voices speak at their own length scale, in words a minute with their pauses,
-    /// measured with en_US-joe-medium on the built-in routines' prompts.
-    static let naturalWordsPerMinute: Double = 168
+    /// The pace model of Piper voices, measured with en_US-joe-medium on the built-in routines'
+    /// prompts (191 words a minute at its own length scale, 160 at 1.36 times it): each word takes a
+    /// part that the length scale stretches and a part it does not (the pauses at punctuation and
+    /// between sentences), in seconds per word.
+    static let scaledSecondsPerWord = 0.170
+    static let fixedSecondsPerWord = 0.144
+
+    /// The length scale, relative to the voice's own, that speaks `wordsPerMinute`.
+    static func lengthScale(wordsPerMinute: Double) -> Double {
+        max(0.25, (60 / wordsPerMinute - fixedSecondsPerWord) / scaledSecondsPerWord)
+    }
+
     /// The pause between two sentences of a prompt, at the default pace; it stretches with the pace.
     static let sentencePauseSeconds: Double = 0.8
     /// ONNX Runtime's threads for one prompt: both cores of a small machine.
@@ -114,7 +123,7 @@ final class PiperSpeaker: Sendable {
 
     func synthesize(_ text: String, wordsPerMinute: Double) throws(SpeechError) -> EngineAudio {
         let sentences = try PiperPhonemizer.sentences(of: text, voice: voice)
-        let lengthScale = Float(voice.config.lengthScale * Self.naturalWordsPerMinute / wordsPerMinute)
+        let lengthScale = Float(voice.config.lengthScale * Self.lengthScale(wordsPerMinute: wordsPerMinute))
         let pause = Int(
             Self.sentencePauseSeconds * SpeechRate.defaultWordsPerMinute / wordsPerMinute
                 * Double(voice.config.sampleRate))

@@ -12,6 +12,8 @@ public struct SpokenPrompt: Equatable, Sendable {
     public var startFrame: Int64
     public var sampleRate: Int
     public var samples: [Float]
+    /// The user's recording the samples come from, `nil` for synthesised speech.
+    public var recordingPath: String? = nil
 
     public var frameCount: Int64 { Int64(samples.count) }
     /// The first frame after the prompt.
@@ -73,7 +75,18 @@ public final class PromptSynthesizer: Sendable {
     /// Every prompt of `timeline`, placed at its frame; an error when one does not fit its step.
     public func prepare(for timeline: SessionTimeline) throws(SpeechError) -> [SpokenPrompt] {
         let planned = timeline.plannedPrompts
-        let audio = try speak(planned.map(\.text), sampleRate: timeline.sampleRate)
+        var spoken = try speak(planned.filter { $0.recordingPath == nil }.map(\.text), sampleRate: timeline.sampleRate)
+            .makeIterator()
+        var audio: [[Float]] = []
+        for prompt in planned {
+            if let path = prompt.recordingPath {
+                let step = timeline.steps[prompt.stepIndex]
+                let name = "step '\(step.id)'" + (step.side.map { " (\($0.rawValue))" } ?? "")
+                audio.append(try RecordedPrompt.clip(at: path, sampleRate: timeline.sampleRate, for: name))
+            } else {
+                audio.append(spoken.next() ?? [])
+            }
+        }
         return try PromptLayout.place(planned, audio: audio, in: timeline)
     }
 
@@ -159,7 +172,7 @@ enum PromptLayout {
             prompts.append(
                 SpokenPrompt(
                     stepIndex: prompt.stepIndex, kind: prompt.kind, text: prompt.text, startFrame: startFrame,
-                    sampleRate: rate, samples: samples))
+                    sampleRate: rate, samples: samples, recordingPath: prompt.recordingPath))
         }
         return prompts
     }
@@ -186,6 +199,6 @@ extension SpokenPrompt {
     public var report: PromptReport {
         PromptReport(
             stepIndex: stepIndex, kind: kind, text: text, startSeconds: Double(startFrame) / Double(sampleRate),
-            spokenSeconds: spokenSeconds)
+            spokenSeconds: spokenSeconds, recordingPath: recordingPath)
     }
 }
