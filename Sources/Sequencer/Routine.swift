@@ -17,6 +17,9 @@ public struct Routine: Equatable, Sendable {
     /// How long the tone bed goes on after the last step, fading to silence, unless the command
     /// line says otherwise; `nil` for none.
     public var sleepTail: SessionDuration?
+    /// The pace of its prompts in words per minute (`speech-rate:`), unless the command line
+    /// gives one; `nil` for the default. Speech checks the range it can speak.
+    public var speechRatePerMinute: Double?
 
     public init(
         name: String, title: String, description: String = "", bed: BedSettings = BedSettings(),
@@ -30,6 +33,15 @@ public struct Routine: Equatable, Sendable {
         self.lastStepSay = lastStepSay
         self.closeSay = closeSay
         self.sleepTail = sleepTail
+    }
+}
+
+extension Routine {
+    /// A copy with a pace of its own.
+    public func withSpeechRate(_ wordsPerMinute: Double?) -> Routine {
+        var routine = self
+        routine.speechRatePerMinute = wordsPerMinute
+        return routine
     }
 }
 

@@ -12,7 +12,7 @@ struct RoutineFileDecoder {
     var directory: String = "."
 
     static let routineFields = [
-        "name", "title", "description", "bed", "last-step-say", "close-say", "sleep-tail", "steps",
+        "name", "title", "description", "bed", "last-step-say", "close-say", "sleep-tail", "speech-rate", "steps",
     ]
     static let stepFields = ["id", "title", "duration", "say", "say-audio", "hold", "tempo"]
     static let blockFields = ["each-side", "steps", "switch-duration", "switch-say"]
@@ -58,9 +58,19 @@ struct RoutineFileDecoder {
             }
             sleepTail = duration
         }
+        var speechRate: Double?
+        if let rateNode = fields["speech-rate"] {
+            guard let text = rateNode.scalar?.string, let value = Double(text), value.isFinite, value > 0 else {
+                throw wrongType(
+                    "speech-rate", of: "the routine", expected: "a pace in words per minute, such as 120",
+                    node: rateNode)
+            }
+            speechRate = value
+        }
         let routine = Routine(
             name: name, title: title, description: description, bed: bed, items: items, lastStepSay: lastStepSay,
-            closeSay: closeSay, sleepTail: sleepTail)
+            closeSay: closeSay, sleepTail: sleepTail
+        ).withSpeechRate(speechRate)
         try checkUniqueIDs(routine, stepsNode: stepsNode)
         return routine
     }

@@ -49,6 +49,8 @@ public struct TimelineStep: Equatable, Sendable {
 public struct SessionTimeline: Equatable, Sendable {
     public var routineName: String
     public var routineTitle: String
+    /// The routine's own pace of speech, words per minute; `nil` for the default.
+    public var speechRatePerMinute: Double?
     public var bed: BedSettings
     public var sampleRate: Int
     public var steps: [TimelineStep]
@@ -132,6 +134,7 @@ public struct SessionTimeline: Equatable, Sendable {
         }
         self.routineName = routine.name
         self.routineTitle = routine.title
+        self.speechRatePerMinute = routine.speechRatePerMinute
         self.bed = routine.bed
         self.sampleRate = sampleRate
         self.steps = steps

@@ -53,8 +53,13 @@ enum SpeechFailure {
             case .engineUnavailable: status = 69
             case .synthesisFailed, .resamplingFailed, .promptTooLong: throw error
             }
-            FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
-            throw ExitCode(status)
+            throw exit(status, error.message)
         }
+    }
+
+    /// Prints `message` as an error and gives the exit status to throw.
+    static func exit(_ status: Int32, _ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+        return ExitCode(status)
     }
 }

@@ -133,6 +133,11 @@ public enum SpeechRate {
     /// The paces Soothe accepts; espeak-ng cannot go slower than 80.
     public static let wordsPerMinuteRange: ClosedRange<Double> = 80...300
 
+    /// Checks a pace, with a message that gives the range.
+    public static func check(_ wordsPerMinute: Double) throws(SpeechError) {
+        try validate(wordsPerMinute)
+    }
+
     static func validate(_ wordsPerMinute: Double) throws(SpeechError) {
         guard wordsPerMinute.isFinite, wordsPerMinuteRange.contains(wordsPerMinute) else {
             throw SpeechError(
