@@ -69,6 +69,13 @@ public enum MonoAudioReader {
         if let message = SndFileCalls.sf_error(file) {
             throw AudioFileError(.unreadable, "cannot read '\(path)' to its end: \(message)")
         }
+        // A file cut short often decodes without an error, just fewer frames than its header says.
+        if info.frameCount > 0, Int64(samples.count) < info.frameCount {
+            throw AudioFileError(
+                .unreadable,
+                "cannot read '\(path)' to its end: it is cut short (its header gives \(info.frameCount) frames, it "
+                    + "holds \(samples.count))")
+        }
         return MonoAudio(sampleRate: sampleRate, samples: samples)
     }
 }
