@@ -50,8 +50,7 @@ enum SpeechFailure {
             case .badVoiceFile, .unknownPhoneme, .badRecording: status = 65
             case .unknownVoice, .invalidRate: status = 64
             case .voiceExists, .cannotWriteVoice: status = 73
-            case .engineUnavailable: status = 69
-            case .synthesisFailed, .resamplingFailed, .promptTooLong: throw error
+            case .engineUnavailable, .synthesisFailed, .resamplingFailed, .promptTooLong: throw error
             }
             throw exit(status, error.message)
         }

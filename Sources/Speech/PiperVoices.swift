@@ -68,11 +68,20 @@ extension VoiceCatalog {
         if let reason = piperUnavailableReason(locations: locations) {
             return DefaultVoice(voice: .default, reason: "Piper voices are unavailable: \(reason)")
         }
+        var espeakProblem: String?
         for found in PiperVoiceFinder.modelPaths(in: locations) {
-            guard (try? PiperVoiceFile(modelPath: found.path)) != nil else { continue }
+            guard let file = try? PiperVoiceFile(modelPath: found.path) else { continue }
+            // Its phonemes come from espeak-ng, which must start and know the voice's language.
+            do { _ = try EspeakEngine.phonemes(of: "a", voice: file.config.espeakVoice) } catch {
+                espeakProblem = error.message
+                continue
+            }
             return DefaultVoice(
                 voice: Voice(piperModelAt: found.path),
                 reason: "the first Piper voice found (\(found.folder.label), '\(found.folder.path)')")
+        }
+        if let espeakProblem {
+            return DefaultVoice(voice: .default, reason: "Piper voices cannot speak: \(espeakProblem)")
         }
         let folders = locations.voiceFolders.map { "'\($0.path)'" }.joinedAsList()
         return DefaultVoice(

@@ -100,7 +100,7 @@ public struct Voice: Hashable, Sendable, CustomStringConvertible {
     }
 
     private static func unknown(_ text: String) -> SpeechError {
-        let flite = FliteVoice.all.map { $0.name == Voice.default.name ? "\($0.name) (the default)" : $0.name }
+        let flite = FliteVoice.all.map(\.name)
         return SpeechError(
             .unknownVoice,
             "there is no voice '\(text)'; the voices are flite's \(flite.joinedAsList()), espeak-ng's as "
