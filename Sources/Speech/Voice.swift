@@ -81,16 +81,16 @@ public struct Voice: Hashable, Sendable, CustomStringConvertible {
             self.init(piperModelAt: found.path)
             return
         }
-        if trimmed.hasSuffix(".onnx") || trimmed.contains("/") {
-            self.init(piperModelAt: trimmed)
-            return
-        }
         if trimmed.lowercased().hasPrefix(Self.espeakPrefix) {
             let name = String(trimmed.dropFirst(Self.espeakPrefix.count))
             guard !name.isEmpty, !name.contains(where: \.isWhitespace) else {
                 throw Self.unknown(text)
             }
             self.init(engine: .espeak, name: name)
+            return
+        }
+        if trimmed.hasSuffix(".onnx") || trimmed.contains("/") {
+            self.init(piperModelAt: trimmed)
             return
         }
         var name = trimmed.lowercased()
