@@ -115,7 +115,18 @@ final class PiperSpeaker: Sendable {
     init(voice: PiperVoiceFile, library: SherpaCalls.Library, preparedFolder: URL) throws(SpeechError) {
         self.voice = voice
         self.library = library
-        let contentHash = try voice.contentHash()
+        // Hashing 60 MB takes a while, so the hash is remembered on disk by the files' stamp.
+        let memo = preparedFolder.appending(path: "hash-" + ContentHash.hex(of: voice.stamp))
+        let contentHash: String
+        if let data = FileManager.default.contents(atPath: memo.path), data.count == 32,
+            let remembered = String(data: data, encoding: .utf8), remembered.allSatisfy(\.isHexDigit)
+        {
+            contentHash = remembered
+        } else {
+            contentHash = try voice.contentHash()
+            try? FileManager.default.createDirectory(at: preparedFolder, withIntermediateDirectories: true)
+            try? Data(contentHash.utf8).write(to: memo, options: .atomic)
+        }
         self.contentHash = contentHash
         self.preparedFolder = preparedFolder.appending(path: contentHash)
     }
@@ -197,7 +208,7 @@ final class PiperSpeaker: Sendable {
             let expectedSize = try voice.preparedModelByteCount()
             let present = (try? FileManager.default.attributesOfItem(atPath: model.path)[.size] as? Int) ?? -1
             if present != expectedSize {
-                try voice.preparedModelBytes().write(to: model, options: .atomic)
+                try voice.writePreparedModel(to: model.path)
             }
             return (model.path, tokens.path)
         } catch let error as SpeechError {

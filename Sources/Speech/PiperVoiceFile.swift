@@ -213,40 +213,72 @@ struct PiperVoiceFile: Hashable, Sendable {
         ]
     }
 
-    /// The bytes of the model with the metadata sherpa-onnx needs (the file itself when it has them).
-    func preparedModelBytes() throws(SpeechError) -> Data {
-        guard var data = FileManager.default.contents(atPath: modelPath) else {
-            throw SpeechError(.badVoiceFile, "the Piper voice file '\(modelPath)' cannot be read")
+    /// Writes the model with the metadata sherpa-onnx needs (the file itself when it has them) to
+    /// `target`: copied under a temporary name beside it, the metadata appended, then renamed, so
+    /// `target` is never half a model. The model is streamed, never held in memory.
+    func writePreparedModel(to target: String) throws {
+        let temporary =
+            (target as NSString).deletingLastPathComponent + "/.\((target as NSString).lastPathComponent)."
+            + "\(getpid()).\(UUID().uuidString).tmp"
+        do {
+            try FileManager.default.copyItem(atPath: modelPath, toPath: temporary)
+            if !hasMetadata {
+                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
+                defer { try? handle.close() }
+                try handle.seekToEnd()
+                try handle.write(contentsOf: OnnxModelFile.metadataBytes(Self.metadata(for: config)))
+            }
+            guard rename(temporary, target) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
         }
-        if !hasMetadata {
-            data.append(contentsOf: OnnxModelFile.metadataBytes(Self.metadata(for: config)))
-        }
-        return data
     }
 
-    /// Names the model's content and its JSON, for the prompt cache and the prepared files. Reading
-    /// 60 MB takes a moment, so each file is hashed once per process while its size and time stay.
+    /// Names the model's content and its JSON, for the prompt cache and the prepared files. The
+    /// files are read a megabyte at a time, so hashing 60 MB costs no memory; each file is hashed
+    /// once per process while its size, time and inode stay (`stamp`).
     func contentHash() throws(SpeechError) -> String {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: modelPath)
-        let configAttributes = try? FileManager.default.attributesOfItem(atPath: configPath)
-        let stamp =
-            [attributes, configAttributes].map {
-                "\($0?[.size] ?? "-") \(($0?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0) \($0?[.systemFileNumber] ?? "-")"
-            }.joined(separator: " ") + " " + modelPath
         if let known = Self.knownHashes.withLock({ $0[stamp] }) { return known }
-        guard let model = try? Data(contentsOf: URL(fileURLWithPath: modelPath), options: .alwaysMapped),
-            let config = FileManager.default.contents(atPath: configPath)
-        else { throw SpeechError(.badVoiceFile, "the Piper voice file '\(modelPath)' cannot be read") }
-        let hash = model.withUnsafeBytes { modelBytes in
-            config.withUnsafeBytes { configBytes in ContentHash.hex(of: [modelBytes, configBytes]) }
+        var hasher = ContentHash()
+        for path in [modelPath, configPath] {
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                throw SpeechError(.badVoiceFile, "the Piper voice file '\(path)' cannot be read")
+            }
+            defer { try? handle.close() }
+            var count = 0
+            while true {
+                let chunk: Data?
+                do { chunk = try handle.read(upToCount: 1 << 20) } catch {
+                    throw SpeechError(.badVoiceFile, "the Piper voice file '\(path)' cannot be read")
+                }
+                // `nil` or empty at the end of the file.
+                guard let chunk, !chunk.isEmpty else { break }
+                chunk.withUnsafeBytes { hasher.update($0) }
+                count += chunk.count
+            }
+            hasher.endPart(byteCount: count)
         }
+        let hash = hasher.hex
         Self.knownHashes.withLock { $0[stamp] = hash }
         return hash
     }
 
+    /// The model's and the JSON's size, modification time and inode, with the path: what the
+    /// content hash is remembered by.
+    var stamp: String {
+        [modelPath, configPath].map { path in
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+            let size = attributes?[.size].map { "\($0)" } ?? "-"
+            let time = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            let inode = attributes?[.systemFileNumber].map { "\($0)" } ?? "-"
+            return "\(path) \(size) \(time) \(inode)"
+        }.joined(separator: "\n")
+    }
+
     private static let knownHashes = Mutex<[String: String]>([:])
 
-    /// The size of `preparedModelBytes()`.
+    /// The size of the model `writePreparedModel` writes.
     func preparedModelByteCount() throws(SpeechError) -> Int {
         guard let size = (try? FileManager.default.attributesOfItem(atPath: modelPath))?[.size] as? Int else {
             throw SpeechError(.badVoiceFile, "the Piper voice file '\(modelPath)' cannot be read")
@@ -276,28 +308,39 @@ struct PiperVoiceFile: Hashable, Sendable {
     }
 }
 
-/// A 128-bit content hash in hex: two FNV-1a variants over 8-byte words. Not cryptographic; it tells
-/// files apart for the cache.
-enum ContentHash {
-    static func hex(of parts: [UnsafeRawBufferPointer]) -> String {
-        var first: UInt64 = 0xcbf2_9ce4_8422_2325
-        var second: UInt64 = 0x8422_2325_cbf2_9ce4
-        for part in parts {
-            let wordCount = part.count / 8
-            for index in 0..<wordCount {
-                let word = UInt64(littleEndian: part.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
-                first = (first ^ word) &* 0x0000_0100_0000_01b3
-                second = (second ^ (word &+ 0x9e37_79b9_7f4a_7c15)) &* 0xff51_afd7_ed55_8ccd
-                second ^= second >> 31
-            }
-            for index in (wordCount * 8)..<part.count {
-                first = (first ^ UInt64(part[index])) &* 0x0000_0100_0000_01b3
-                second = (second ^ UInt64(part[index])) &* 0xff51_afd7_ed55_8ccd
-            }
-            first = (first ^ UInt64(part.count)) &* 0x0000_0100_0000_01b3
-            second ^= UInt64(part.count)
+/// A 128-bit content hash in hex: two FNV-1a variants over 8-byte words, fed in chunks whose sizes
+/// are multiples of eight (but the last of a part). Not cryptographic; it tells files apart for the
+/// cache.
+struct ContentHash {
+    private var first: UInt64 = 0xcbf2_9ce4_8422_2325
+    private var second: UInt64 = 0x8422_2325_cbf2_9ce4
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        let wordCount = bytes.count / 8
+        for index in 0..<wordCount {
+            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
+            first = (first ^ word) &* 0x0000_0100_0000_01b3
+            second = (second ^ (word &+ 0x9e37_79b9_7f4a_7c15)) &* 0xff51_afd7_ed55_8ccd
+            second ^= second >> 31
         }
-        return [first, second].map { String($0, radix: 16).leftPaddedWithZeros(to: 16) }.joined()
+        for index in (wordCount * 8)..<bytes.count {
+            first = (first ^ UInt64(bytes[index])) &* 0x0000_0100_0000_01b3
+            second = (second ^ UInt64(bytes[index])) &* 0xff51_afd7_ed55_8ccd
+        }
+    }
+
+    /// Ends one file, so that the same bytes split differently between files hash differently.
+    mutating func endPart(byteCount: Int) {
+        first = (first ^ UInt64(byteCount)) &* 0x0000_0100_0000_01b3
+        second ^= UInt64(byteCount)
+    }
+
+    var hex: String { [first, second].map { String($0, radix: 16).leftPaddedWithZeros(to: 16) }.joined() }
+
+    static func hex(of text: String) -> String {
+        var hasher = ContentHash()
+        Array(text.utf8).withUnsafeBytes { hasher.update($0) }
+        return hasher.hex
     }
 }
 

@@ -107,7 +107,6 @@ extension VoiceCatalog {
                 .voiceExists,
                 "a Piper voice '\(file.name)' is already installed at '\(target)'; pass --force to replace it")
         }
-        let model = try file.preparedModelBytes()
         guard let config = FileManager.default.contents(atPath: file.configPath) else {
             throw SpeechError(.badVoiceFile, "the Piper voice file '\(file.configPath)' cannot be read")
         }
@@ -119,12 +118,12 @@ extension VoiceCatalog {
                 break
             }
         }
-        writes.append((model, target))
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             for (data, path) in writes {
                 try data.write(to: URL(fileURLWithPath: path), options: .atomic)
             }
+            try file.writePreparedModel(to: target)
         } catch {
             throw SpeechError(
                 .cannotWriteVoice,
