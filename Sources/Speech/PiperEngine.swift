@@ -107,10 +107,12 @@ final class PiperSpeaker: Sendable {
 
     /// The pause between two sentences of a prompt, at the default pace; it stretches with the pace.
     static let sentencePauseSeconds: Double = 0.8
-    /// ONNX Runtime's threads for one prompt. Prompts are spoken on several threads at once (ONNX
-    /// Runtime runs one model from many threads), which keeps both cores of a small machine busier
-    /// than two threads inside each prompt: measured 26 s against 37 s for eight prompts.
-    static let threadCount = 1
+    /// ONNX Runtime's threads for one sentence: both cores of a small machine. Sentences take turns
+    /// (`inference`): each one in flight holds about 280 MB of ONNX Runtime's working memory for a
+    /// sentence of twenty words, so two at once would double the peak for little gain on two cores.
+    /// The other prompts' phonemes and resampling go on meanwhile.
+    static let threadCount = 2
+    private let inference = Mutex(())
 
     init(voice: PiperVoiceFile, library: SherpaCalls.Library, preparedFolder: URL) throws(SpeechError) {
         self.voice = voice
@@ -143,10 +145,11 @@ final class PiperSpeaker: Sendable {
         var samples: [Float] = []
         for (index, sentence) in sentences.enumerated() {
             let engine = try loadedEngine()
-            guard
-                let spoken = SherpaCalls.SherpaOnnxOfflineTtsGenerateWithConfig(
+            let generated = inference.withLock { _ in
+                SherpaCalls.SherpaOnnxOfflineTtsGenerateWithConfig(
                     library, engine, phonemes: sentence, lengthScale: lengthScale, speaker: 0)
-            else {
+            }
+            guard let spoken = generated else {
                 throw SpeechError(.synthesisFailed, "the Piper voice '\(voice.name)' could not speak \"\(text)\"")
             }
             if index > 0 { samples += repeatElement(0, count: pause) }
