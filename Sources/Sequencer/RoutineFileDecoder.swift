@@ -129,11 +129,8 @@ struct RoutineFileDecoder {
         let duration = try duration(durationNode, field: "duration", context: context)
         let say = try string(fields, "say", context: context)
         var sayAudio: String?
+        // A recording is found beside the routine file, wherever soothe is run from.
         if let path = try string(fields, "say-audio", context: context) {
-            guard !path.isEmpty else {
-                throw wrongType(
-                    "say-audio", of: context, expected: "the path of an audio file", node: fields["say-audio"]!)
-            }
             sayAudio = path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
         }
         var isHold = false
