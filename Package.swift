@@ -123,7 +123,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SootheCLITests",
-            dependencies: ["SootheCLI", "Sequencer", "Speech", "Synthesis", "SootheTestSupport"],
+            dependencies: ["SootheCLI", "Sequencer", "Speech", "Synthesis", "AudioFiles", "SootheTestSupport"],
             swiftSettings: swiftSettings
         ),
         // Runs the built `soothe` for the tests that check a command end to end.
