@@ -137,25 +137,53 @@ final class PiperSpeaker: Sendable {
     var engineVersion: String { SherpaCalls.SherpaOnnxGetVersionStr(library) }
 
     func synthesize(_ text: String, wordsPerMinute: Double) throws(SpeechError) -> EngineAudio {
-        let sentences = try PiperPhonemizer.sentences(of: text, voice: voice)
-        let lengthScale = Float(voice.config.lengthScale * Self.lengthScale(wordsPerMinute: wordsPerMinute))
+        let sentences = try PiperPhonemizer.clauses(of: text, voice: voice)
+        let lengthScale = voice.config.lengthScale * Self.lengthScale(wordsPerMinute: wordsPerMinute)
         let pause = Int(
             Self.sentencePauseSeconds * SpeechRate.defaultWordsPerMinute / wordsPerMinute
                 * Double(voice.config.sampleRate))
         var samples: [Float] = []
         for (index, sentence) in sentences.enumerated() {
-            let engine = try loadedEngine()
-            let generated = inference.withLock { _ in
-                SherpaCalls.SherpaOnnxOfflineTtsGenerateWithConfig(
-                    library, engine, phonemes: sentence, lengthScale: lengthScale, speaker: 0)
-            }
-            guard let spoken = generated else {
-                throw SpeechError(.synthesisFailed, "the Piper voice '\(voice.name)' could not speak \"\(text)\"")
-            }
             if index > 0 { samples += repeatElement(0, count: pause) }
-            samples += spoken
+            for part in Self.parts(of: sentence, lengthScale: lengthScale) {
+                let engine = try loadedEngine()
+                let generated = inference.withLock { _ in
+                    SherpaCalls.SherpaOnnxOfflineTtsGenerateWithConfig(
+                        library, engine, phonemes: part, lengthScale: Float(lengthScale), speaker: 0)
+                }
+                guard let spoken = generated else {
+                    throw SpeechError(.synthesisFailed, "the Piper voice '\(voice.name)' could not speak \"\(text)\"")
+                }
+                samples += spoken
+            }
         }
         return EngineAudio(samples: samples, sampleRate: voice.config.sampleRate)
+    }
+
+    /// The most phonemes, times the length scale, that one inference speaks. ONNX Runtime's working
+    /// memory grows with the length of the audio it makes (about 300 MB for 75 phonemes at the
+    /// default pace, 160 MB for 32), so a long sentence is spoken in parts of whole clauses, each
+    /// ending on its comma, and the parts joined; a sentence that fits is spoken whole, as Piper
+    /// speaks it.
+    static let maximumScaledPhonemesPerPart = 100.0
+
+    /// `clauses` grouped, in order, into parts within `maximumScaledPhonemesPerPart`; a clause
+    /// longer than that on its own is a part of its own.
+    static func parts(of clauses: [[Int32]], lengthScale: Double) -> [[Int32]] {
+        let space = Int32(UnicodeScalar(" ").value)
+        var parts: [[Int32]] = []
+        var current: [Int32] = []
+        for clause in clauses {
+            let joinedCount = current.isEmpty ? clause.count : current.count + 1 + clause.count
+            if !current.isEmpty, Double(joinedCount) * lengthScale > maximumScaledPhonemesPerPart {
+                parts.append(current)
+                current = clause
+            } else {
+                current += (current.isEmpty ? [] : [space]) + clause
+            }
+        }
+        if !current.isEmpty { parts.append(current) }
+        return parts
     }
 
     /// Releases the model; the next prompt loads it again. Only called when no prompt is being
@@ -236,31 +264,43 @@ enum PiperPhonemizer {
     /// The sentences of `text`, each as the code points of its phonemes (with its punctuation); an
     /// error names a phoneme the voice does not know.
     static func sentences(of text: String, voice: PiperVoiceFile) throws(SpeechError) -> [[Int32]] {
-        var result: [[Int32]] = []
+        try clauses(of: text, voice: voice).map { Array($0.joined(separator: [Int32(UnicodeScalar(" ").value)])) }
+    }
+
+    /// The sentences of `text`, each as its clauses' phonemes, every clause ending with its
+    /// punctuation.
+    static func clauses(of text: String, voice: PiperVoiceFile) throws(SpeechError) -> [[[Int32]]] {
+        var result: [[[Int32]]] = []
         for sentence in split(text) {
-            var phonemes = ""
+            var clauses: [[Int32]] = []
             for (clause, punctuation) in sentence {
                 let spoken = try EspeakEngine.phonemes(of: clause, voice: voice.config.espeakVoice)
                 guard !spoken.isEmpty else { continue }
-                if !phonemes.isEmpty { phonemes += " " }
-                phonemes += spoken + (punctuation.map(String.init) ?? "")
+                clauses.append(
+                    try codes(spoken + (punctuation.map(String.init) ?? ""), sentence: sentence, voice: voice))
             }
-            guard !phonemes.isEmpty else { continue }
-            var codes: [Int32] = []
-            for scalar in phonemes.unicodeScalars {
-                guard voice.config.phonemeIDs[scalar] != nil else {
-                    throw SpeechError(
-                        .unknownPhoneme,
-                        "the Piper voice '\(voice.name)' ('\(voice.modelPath)') has no phoneme '\(scalar)' "
-                            + "(U+\(String(scalar.value, radix: 16, uppercase: true))), which espeak-ng gives for "
-                            + "\"\(sentence.map(\.text).joined(separator: " "))\"; reword the prompt or choose another voice"
-                    )
-                }
-                codes.append(Int32(scalar.value))
-            }
-            result.append(codes)
+            if !clauses.isEmpty { result.append(clauses) }
         }
         return result
+    }
+
+    /// The code points of `phonemes`, each checked against the voice's phonemes.
+    private static func codes(
+        _ phonemes: String, sentence: [(text: String, punctuation: Character?)], voice: PiperVoiceFile
+    ) throws(SpeechError) -> [Int32] {
+        var codes: [Int32] = []
+        for scalar in phonemes.unicodeScalars {
+            guard voice.config.phonemeIDs[scalar] != nil else {
+                throw SpeechError(
+                    .unknownPhoneme,
+                    "the Piper voice '\(voice.name)' ('\(voice.modelPath)') has no phoneme '\(scalar)' "
+                        + "(U+\(String(scalar.value, radix: 16, uppercase: true))), which espeak-ng gives for "
+                        + "\"\(sentence.map(\.text).joined(separator: " "))\"; reword the prompt or choose another voice"
+                )
+            }
+            codes.append(Int32(scalar.value))
+        }
+        return codes
     }
 
     /// `text` as sentences of clauses, each clause with the punctuation that ended it.

@@ -276,3 +276,19 @@ struct PiperPhonemizerTests {
         #expect(throws: OnnxFormatError.self) { try cut.withUnsafeBytes { try OnnxModelFile.summary(of: $0) } }
     }
 }
+
+struct PiperPartTests {
+    @Test func aLongSentenceIsSpokenInPartsOfWholeClauses() {
+        let clauses: [[Int32]] = [
+            Array(repeating: 97, count: 30), Array(repeating: 98, count: 30), Array(repeating: 99, count: 20),
+        ]
+        // At the voice's own pace all three fit in one part, joined by spaces.
+        #expect(PiperSpeaker.parts(of: clauses, lengthScale: 1).map(\.count) == [82])
+        // Slower, the first two no longer fit together (61 × 1.7 > 100); the last two do.
+        let slow = PiperSpeaker.parts(of: clauses, lengthScale: 1.7)
+        #expect(slow.map(\.count) == [30, 30 + 1 + 20])
+        #expect(slow.flatMap { $0 }.filter { $0 != 32 } == clauses.flatMap { $0 })
+        // A clause longer than a part on its own is still spoken whole.
+        #expect(PiperSpeaker.parts(of: [Array(repeating: 97, count: 200)], lengthScale: 1).map(\.count) == [200])
+    }
+}
