@@ -107,11 +107,12 @@ final class PiperSpeaker: Sendable {
 
     /// The pause between two sentences of a prompt, at the default pace; it stretches with the pace.
     static let sentencePauseSeconds: Double = 0.8
-    /// ONNX Runtime's threads for one sentence: both cores of a small machine. Sentences take turns
-    /// (`inference`): each one in flight holds about 280 MB of ONNX Runtime's working memory for a
-    /// sentence of twenty words, so two at once would double the peak for little gain on two cores.
-    /// The other prompts' phonemes and resampling go on meanwhile.
-    static let threadCount = 2
+    /// ONNX Runtime's threads for one inference, and inferences take turns (`inference`); the
+    /// prompts' phonemes and resampling run beside them on the other worker threads. Measured on
+    /// two shared cores, bedtime-foot's nine prompts with a cold cache: one thread, one inference
+    /// at a time, 9.1 s and 270 MB; one thread, two at once, 9.4 s and 335 MB; two threads, one at
+    /// a time, 19.4 s (ONNX Runtime's threads spin while they wait for a core).
+    static let threadCount = 1
     private let inference = Mutex(())
 
     init(voice: PiperVoiceFile, library: SherpaCalls.Library, preparedFolder: URL) throws(SpeechError) {
