@@ -41,7 +41,13 @@ let package = Package(
         ),
         .target(
             name: "Speech",
-            dependencies: ["Sequencer", "CFlite", "CEspeakNG", "CSoxr", "CSpeechRandom"],
+            dependencies: ["Sequencer", "AudioFiles", "CFlite", "CEspeakNG", "CSherpaOnnx", "CSpeechRandom"],
+            swiftSettings: sampleLoopSettings
+        ),
+        // Reading audio files with libsndfile and resampling with libsoxr.
+        .target(
+            name: "AudioFiles",
+            dependencies: ["CSndFile", "CSoxr"],
             swiftSettings: sampleLoopSettings
         ),
         // A per-thread rand() for the speech engines, so that a prompt sounds the same every time.
@@ -118,6 +124,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AudioFilesTests",
+            dependencies: ["AudioFiles"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SynthesisTests",
             dependencies: ["Synthesis", "Sequencer"],
             swiftSettings: swiftSettings
@@ -136,7 +147,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "SootheCLI", "Sequencer", "Speech", "Synthesis", "Playback", "Export", "SootheTestSupport",
+                "SootheCLI", "Sequencer", "Speech", "Synthesis", "AudioFiles", "Playback", "Export",
+                "SootheTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -163,6 +175,9 @@ let package = Package(
         .systemLibrary(
             name: "CEspeakNG", pkgConfig: "espeak-ng",
             providers: [.apt(["libespeak-ng-dev"]), .brew(["espeak-ng"])]),
+        // sherpa-onnx's C API (Piper voices), installed by Scripts/setup with pip into
+        // .python-packages/; only its header is used at build time, the library is opened at run time.
+        .systemLibrary(name: "CSherpaOnnx"),
         // flite ships no pkg-config file; its module map names the libraries to link.
         .systemLibrary(
             name: "CFlite",

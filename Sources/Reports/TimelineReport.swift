@@ -18,7 +18,12 @@ extension SessionTimeline {
                 + "title".rightPadded(to: titleWidth) + (spoken == nil ? "" : "  " + "spoken".leftPadded(to: 7))
                 + "  prompt")
         for (index, step) in steps.enumerated() {
-            let prompt = step.say.map { "\"\($0)\"" } ?? "-"
+            let said = step.say.map { "\"\($0)\"" }
+            let prompt =
+                step.sayAudio.map {
+                    "[recorded: \(($0 as NSString).lastPathComponent)]" + (said.map { " " + $0 } ?? "")
+                }
+                ?? said ?? "-"
             let spokenColumn = spoken.map { "  " + ($0[index].map(\.secondsText) ?? "-").leftPadded(to: 7) } ?? ""
             lines.append(
                 String(index + 1).leftPadded(to: 3) + "  " + step.startTime.description.leftPadded(to: 7) + "  "
@@ -41,7 +46,9 @@ extension SessionTimeline {
             for prompt in automatic {
                 lines.append(
                     "  step \(prompt.stepIndex + 1) at \(SessionDuration(seconds: prompt.startSeconds)), "
-                        + "\(prompt.spokenSeconds.secondsText): \"\(prompt.text)\"")
+                        + "\(prompt.spokenSeconds.secondsText): "
+                        + (prompt.recordingPath.map { "[recorded: \(($0 as NSString).lastPathComponent)]" }
+                            ?? "\"\(prompt.text)\""))
             }
         }
         return lines.map { $0.trailingSpacesRemoved() }.joined(separator: "\n")
@@ -73,11 +80,12 @@ extension SessionTimeline {
                 TimelineDocument.Step(
                     index: index + 1, id: step.id, side: step.side?.rawValue, title: step.title,
                     startSeconds: step.startTime.seconds, durationSeconds: step.duration.seconds, say: step.say,
+                    sayAudio: step.sayAudio,
                     hasSpokenSeconds: spoken != nil, spokenSeconds: spoken?[index].map(\.roundedToMilliseconds))
             },
             prompts: prompts?.map {
                 TimelineDocument.Prompt(
-                    step: $0.stepIndex + 1, kind: $0.kind.rawValue, text: $0.text,
+                    step: $0.stepIndex + 1, kind: $0.kind.rawValue, text: $0.text, recording: $0.recordingPath,
                     startSeconds: $0.startSeconds.roundedToMilliseconds,
                     spokenSeconds: $0.spokenSeconds.roundedToMilliseconds)
             })
@@ -120,11 +128,13 @@ private struct TimelineDocument: Encodable {
         var startSeconds: Double
         var durationSeconds: Double
         var say: String?
+        /// Only for a step with a recording, so other documents keep their form.
+        var sayAudio: String?
         var hasSpokenSeconds = false
         var spokenSeconds: Double?
 
         enum CodingKeys: String, CodingKey {
-            case index, id, side, title, startSeconds, durationSeconds, say, spokenSeconds
+            case index, id, side, title, startSeconds, durationSeconds, say, sayAudio, spokenSeconds
         }
 
         // Written by hand so that `side` and `say` appear as null rather than being left out.
@@ -137,6 +147,7 @@ private struct TimelineDocument: Encodable {
             try container.encode(startSeconds, forKey: .startSeconds)
             try container.encode(durationSeconds, forKey: .durationSeconds)
             try container.encode(say, forKey: .say)
+            try container.encodeIfPresent(sayAudio, forKey: .sayAudio)
             if hasSpokenSeconds { try container.encode(spokenSeconds, forKey: .spokenSeconds) }
         }
     }
@@ -145,6 +156,8 @@ private struct TimelineDocument: Encodable {
         var step: Int
         var kind: String
         var text: String
+        /// The recording's path, only for a recorded prompt.
+        var recording: String?
         var startSeconds: Double
         var spokenSeconds: Double
     }

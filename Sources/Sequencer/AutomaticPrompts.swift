@@ -44,14 +44,18 @@ public struct PlannedPrompt: Equatable, Sendable {
     /// The index into `SessionTimeline.steps`.
     public var stepIndex: Int
     public var kind: PromptKind
+    /// What is said; for a recording, its `say` as a transcript (empty when none).
     public var text: String
     public var anchor: PromptAnchor
+    /// The user's recording spoken instead of synthesised text.
+    public var recordingPath: String?
 
-    public init(stepIndex: Int, kind: PromptKind, text: String, anchor: PromptAnchor) {
+    public init(stepIndex: Int, kind: PromptKind, text: String, anchor: PromptAnchor, recordingPath: String? = nil) {
         self.stepIndex = stepIndex
         self.kind = kind
         self.text = text
         self.anchor = anchor
+        self.recordingPath = recordingPath
     }
 }
 
@@ -61,12 +65,20 @@ extension SessionTimeline {
     /// Each step with a `say` has one prompt after its chime (the side switch's comes from the
     /// block's `switch-say`). The last step's prompt is led in by `lastStepSay` (or is only that,
     /// when the step has no `say`), unless the session has a single step; and `closeSay` ends the
-    /// last step.
+    /// last step. A step with a recording (`say-audio`) has the recording instead, the last step's
+    /// too: the user's own words are not led in by a synthesised voice.
     public var plannedPrompts: [PlannedPrompt] {
         var prompts: [PlannedPrompt] = []
         let lastIndex = steps.count - 1
         for (index, step) in steps.enumerated() {
-            if index == lastIndex && steps.count > 1 {
+            if let recording = step.sayAudio {
+                let kind: PromptKind =
+                    index == lastIndex && steps.count > 1 ? .lastStep : step.isSideSwitch ? .sideSwitch : .step
+                prompts.append(
+                    PlannedPrompt(
+                        stepIndex: index, kind: kind, text: step.say ?? "", anchor: .afterChime,
+                        recordingPath: recording))
+            } else if index == lastIndex && steps.count > 1 {
                 let text = [lastStepSay, step.say].compactMap { $0 }.joined(separator: " ")
                 prompts.append(PlannedPrompt(stepIndex: index, kind: .lastStep, text: text, anchor: .afterChime))
             } else if let say = step.say {

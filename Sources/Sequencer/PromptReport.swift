@@ -8,12 +8,18 @@ public struct PromptReport: Equatable, Sendable {
     public var startSeconds: Double
     /// How long it is spoken for.
     public var spokenSeconds: Double
+    /// The user's recording, when the prompt is one.
+    public var recordingPath: String?
 
-    public init(stepIndex: Int, kind: PromptKind, text: String, startSeconds: Double, spokenSeconds: Double) {
+    public init(
+        stepIndex: Int, kind: PromptKind, text: String, startSeconds: Double, spokenSeconds: Double,
+        recordingPath: String? = nil
+    ) {
         self.stepIndex = stepIndex
         self.kind = kind
         self.text = text
         self.startSeconds = startSeconds
         self.spokenSeconds = spokenSeconds
+        self.recordingPath = recordingPath
     }
 }

@@ -17,6 +17,9 @@ public struct Routine: Equatable, Sendable {
     /// How long the tone bed goes on after the last step, fading to silence, unless the command
     /// line says otherwise; `nil` for none.
     public var sleepTail: SessionDuration?
+    /// The pace of its prompts in words per minute (`speech-rate:`), unless the command line
+    /// gives one; `nil` for the default. Speech checks the range it can speak.
+    public var speechRatePerMinute: Double?
 
     /// The most characters a prompt (or any text to speak or read) may have: about 170 words, two
     /// minutes of speech at the slowest pace. Longer text is not a cue but a lecture, and takes
@@ -44,6 +47,15 @@ public struct Routine: Equatable, Sendable {
     }
 }
 
+extension Routine {
+    /// A copy with a pace of its own.
+    public func withSpeechRate(_ wordsPerMinute: Double?) -> Routine {
+        var routine = self
+        routine.speechRatePerMinute = wordsPerMinute
+        return routine
+    }
+}
+
 /// One entry of a routine: a single step, or a block of steps done once for each side.
 public enum RoutineItem: Equatable, Sendable {
     case step(RoutineStep)
@@ -58,6 +70,9 @@ public struct RoutineStep: Equatable, Sendable {
     public var duration: SessionDuration
     /// The spoken prompt, or `nil` for a step that starts with its chime alone.
     public var say: String?
+    /// The path of the user's recording spoken instead of `say` (`say-audio:` in a routine file,
+    /// resolved against the file's folder).
+    public var sayAudio: String?
     /// In live play, wait for the user before moving on.
     public var isHold: Bool
     /// A quiet pulse that paces strokes, in pulses per minute.
@@ -65,12 +80,13 @@ public struct RoutineStep: Equatable, Sendable {
 
     public init(
         id: String, title: String, duration: SessionDuration, say: String? = nil, isHold: Bool = false,
-        tempoPerMinute: Double? = nil
+        tempoPerMinute: Double? = nil, sayAudio: String? = nil
     ) {
         self.id = id
         self.title = title
         self.duration = duration
         self.say = say
+        self.sayAudio = sayAudio
         self.isHold = isHold
         self.tempoPerMinute = tempoPerMinute
     }

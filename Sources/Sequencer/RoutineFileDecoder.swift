@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// Reads a routine from YAML or JSON text, with the file, line and column of every problem.
@@ -10,11 +11,13 @@ import Yams
 struct RoutineFileDecoder {
     /// The file name shown in messages.
     var fileName: String
+    /// The folder that `say-audio` paths are relative to.
+    var directory: String
 
     static let routineFields = [
-        "name", "title", "description", "bed", "last-step-say", "close-say", "sleep-tail", "steps",
+        "name", "title", "description", "bed", "last-step-say", "close-say", "sleep-tail", "speech-rate", "steps",
     ]
-    static let stepFields = ["id", "title", "duration", "say", "hold", "tempo"]
+    static let stepFields = ["id", "title", "duration", "say", "say-audio", "hold", "tempo"]
     static let blockFields = ["each-side", "steps", "switch-duration", "switch-say"]
     static let bedFields = ["key", "noise", "noise-level"]
 
@@ -22,8 +25,9 @@ struct RoutineFileDecoder {
     /// of the file as written.
     private var columnShifts = JSONForYAML.ColumnShifts()
 
-    init(fileName: String) {
+    init(fileName: String, directory: String = ".") {
         self.fileName = fileName
+        self.directory = directory
     }
 
     func decode(_ text: String, defaultName: String, isJSON: Bool) throws(RoutineError) -> Routine {
@@ -85,9 +89,19 @@ struct RoutineFileDecoder {
             }
             sleepTail = duration
         }
+        var speechRate: Double?
+        if let rateNode = fields["speech-rate"] {
+            guard let text = rateNode.scalar?.string, let value = Double(text), value.isFinite, value > 0 else {
+                throw wrongType(
+                    "speech-rate", of: "the routine", expected: "a pace in words per minute, such as 120",
+                    node: rateNode)
+            }
+            speechRate = value
+        }
         let routine = Routine(
             name: name, title: title, description: description, bed: bed, items: items, lastStepSay: lastStepSay,
-            closeSay: closeSay, sleepTail: sleepTail)
+            closeSay: closeSay, sleepTail: sleepTail
+        ).withSpeechRate(speechRate)
         try checkUniqueIDs(routine, stepsNode: stepsNode)
         return routine
     }
@@ -158,6 +172,11 @@ struct RoutineFileDecoder {
                 at: location(of: durationNode))
         }
         let say = try string(fields, "say", context: context, kind: .prose)
+        var sayAudio: String?
+        // A recording is found beside the routine file, wherever soothe is run from.
+        if let path = try string(fields, "say-audio", context: context, kind: .path) {
+            sayAudio = path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
+        }
         var isHold = false
         if let holdNode = fields["hold"] {
             guard let value = holdNode.bool else {
@@ -176,7 +195,9 @@ struct RoutineFileDecoder {
             }
             tempo = value
         }
-        return RoutineStep(id: id, title: title, duration: duration, say: say, isHold: isHold, tempoPerMinute: tempo)
+        return RoutineStep(
+            id: id, title: title, duration: duration, say: say, isHold: isHold, tempoPerMinute: tempo,
+            sayAudio: sayAudio)
     }
 
     private func sideBlock(_ node: Node, fields: Node.Mapping, label: String) throws(RoutineError) -> SideBlock {
@@ -319,6 +340,8 @@ struct RoutineFileDecoder {
     enum TextKind {
         /// One line shown in tables and the status line: a name, a title, a key.
         case label
+        /// A file's path, relative to the routine file or absolute: one line, as long as a path may be.
+        case path
         /// Words to speak or read: line breaks and tabs, as YAML block scalars write them, become
         /// spaces.
         case prose
@@ -326,6 +349,7 @@ struct RoutineFileDecoder {
         var maximumLength: Int {
             switch self {
             case .label: Routine.maximumLabelLength
+            case .path: Int(PATH_MAX)
             case .prose: Routine.maximumPromptLength
             }
         }
@@ -349,7 +373,9 @@ struct RoutineFileDecoder {
             let rule =
                 kind == .prose
                 ? "text to speak or read is printable characters, with spaces, tabs or line breaks between words"
-                : "a name, title or key is one line of printable characters"
+                : kind == .path
+                    ? "a path is one line of printable characters"
+                    : "a name, title or key is one line of printable characters"
             throw RoutineError(
                 .invalidValue,
                 "'\(field)' of \(context) holds the control character \(control.codePointName); \(rule)",
@@ -361,7 +387,7 @@ struct RoutineFileDecoder {
                 kind == .prose
                 ? "spoken or read text is at most \(Routine.maximumPromptLength) characters "
                     + "(\(Routine.maximumPromptDescription)); shorten it or spread it over more steps"
-                : "it is at most \(Routine.maximumLabelLength) characters"
+                : "it is at most \(kind.maximumLength) characters"
             throw RoutineError(
                 .invalidValue, "'\(field)' of \(context) is \(length) characters long; \(what)", at: location(of: node))
         }

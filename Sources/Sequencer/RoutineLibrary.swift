@@ -93,7 +93,7 @@ public enum RoutineLibrary {
         let url = URL(fileURLWithPath: path)
         let isJSON =
             url.pathExtension.lowercased() == "json" || text.trimmingWhitespace().first == "{"
-        return try RoutineFileDecoder(fileName: path).decode(
+        return try RoutineFileDecoder(fileName: path, directory: url.deletingLastPathComponent().path).decode(
             text, defaultName: defaultName(forFileNamed: url.deletingPathExtension().lastPathComponent),
             isJSON: isJSON)
     }

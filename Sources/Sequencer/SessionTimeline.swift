@@ -27,6 +27,8 @@ public struct TimelineStep: Equatable, Sendable {
     /// The side the step is done on, or `nil` for a step done once.
     public let side: Side?
     public let say: String?
+    /// The user's recording spoken instead of `say`.
+    public let sayAudio: String?
     public let isHold: Bool
     public let tempoPerMinute: Double?
     /// Whether this is the short step between the sides of an each-side block.
@@ -53,6 +55,8 @@ public struct TimelineStep: Equatable, Sendable {
 public struct SessionTimeline: Equatable, Sendable {
     public let routineName: String
     public let routineTitle: String
+    /// The routine's own pace of speech, words per minute; `nil` for the default.
+    public let speechRatePerMinute: Double?
     public let bed: BedSettings
     public let sampleRate: Int
     public let steps: [TimelineStep]
@@ -122,8 +126,9 @@ public struct SessionTimeline: Equatable, Sendable {
             let end = elapsed + step.duration
             steps.append(
                 TimelineStep(
-                    id: step.id, title: step.title, side: step.side, say: step.say, isHold: step.isHold,
-                    tempoPerMinute: step.tempoPerMinute, isSideSwitch: step.isSideSwitch, startTime: elapsed,
+                    id: step.id, title: step.title, side: step.side, say: step.say, sayAudio: step.sayAudio,
+                    isHold: step.isHold, tempoPerMinute: step.tempoPerMinute, isSideSwitch: step.isSideSwitch,
+                    startTime: elapsed,
                     duration: step.duration, startFrame: elapsed.frames(atSampleRate: sampleRate),
                     endFrame: end.frames(atSampleRate: sampleRate), cue: cue))
             elapsed = end
@@ -139,6 +144,7 @@ public struct SessionTimeline: Equatable, Sendable {
         }
         self.routineName = routine.name
         self.routineTitle = routine.title
+        self.speechRatePerMinute = routine.speechRatePerMinute
         self.bed = routine.bed
         self.sampleRate = sampleRate
         self.steps = steps
@@ -272,6 +278,7 @@ struct PlannedStep {
     var title: String
     var side: Side?
     var say: String?
+    var sayAudio: String? = nil
     var isHold: Bool
     var tempoPerMinute: Double?
     var isSideSwitch: Bool
@@ -329,7 +336,7 @@ extension Routine {
 extension PlannedStep {
     init(_ step: RoutineStep, side: Side?) {
         self.init(
-            id: step.id, title: step.title, side: side, say: step.say, isHold: step.isHold,
+            id: step.id, title: step.title, side: side, say: step.say, sayAudio: step.sayAudio, isHold: step.isHold,
             tempoPerMinute: step.tempoPerMinute, isSideSwitch: false, duration: step.duration)
     }
 }

@@ -16,7 +16,7 @@ final class SessionBuilder {
     init(routine: Routine, sampleRate: Int, speech: SpeechOptions, settings: RenderSettings) throws {
         self.routine = routine
         self.sampleRate = sampleRate
-        self.synthesizer = try speech.makeSynthesizer()
+        self.synthesizer = try speech.makeSynthesizer(routineRate: routine.speechRatePerMinute)
         self.settings = settings
     }
 

@@ -97,11 +97,14 @@ extension Soothe {
     }
 
     /// 64 for a voice or rate that cannot be used, or a prompt the user's lengths leave no room
-    /// for; 65 for a prompt that does not fit its step as the routine file has it.
+    /// for; 65 for a prompt that does not fit its step as the routine file has it, a bad voice file
+    /// or recording; 73 for a voice that cannot be added.
     static func exitStatus(for error: SpeechError, customizesSession: Bool) -> Int32 {
         switch error.kind {
         case .unknownVoice, .invalidRate, .engineUnavailable: 64
         case .promptTooLong: customizesSession ? 64 : 65
+        case .badVoiceFile, .unknownPhoneme, .badRecording: 65
+        case .voiceExists, .cannotWriteVoice: 73
         case .synthesisFailed, .resamplingFailed: 70
         }
     }
@@ -119,7 +122,7 @@ extension SessionCommand {
     var customizesSession: Bool {
         let customization = session.customization
         return !customization.stepOverrides.isEmpty || customization.totalDuration != nil
-            || speech.speechRatePerMinute != SpeechRate.defaultWordsPerMinute
+            || speech.speechRatePerMinute != nil
     }
 }
 

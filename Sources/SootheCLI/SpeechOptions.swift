@@ -7,7 +7,8 @@ import Speech
 struct SpeechOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "The voice: slt (default), rms, awb, kal or espeak:NAME; see 'soothe voices'.", valueName: "name"),
+            "The voice: piper:NAME or a Piper .onnx file, slt, rms, awb, kal or espeak:NAME (default: the "
+                + "installed Piper voice, else slt); see 'soothe voices'.", valueName: "name"),
         transform: { text in
             do { return try Voice(parsing: text) } catch let error as SpeechError {
                 throw ValidationError(error.message)
@@ -22,7 +23,8 @@ struct SpeechOptions: ParsableArguments {
         name: .customLong("speech-rate"),
         parsing: .unconditional,
         help: ArgumentHelp(
-            "The pace of speech in words per minute (default \(Int(SpeechRate.defaultWordsPerMinute))).",
+            "The pace of speech in words per minute, for every voice (default: the routine's speech-rate, "
+                + "else \(Int(SpeechRate.defaultWordsPerMinute))).",
             valueName: "wpm"),
         transform: { text in
             let range = SpeechRate.wordsPerMinuteRange
@@ -33,14 +35,14 @@ struct SpeechOptions: ParsableArguments {
             guard range.contains(rate) else { throw ValidationError("\(text) is out of range; \(valid)") }
             return rate
         })
-    var speechRatePerMinute: Double = SpeechRate.defaultWordsPerMinute
+    var speechRatePerMinute: Double?
 
     func validate() throws {
         if isVoiceOff && voice != nil {
             throw ValidationError("--voice and --no-voice contradict each other; give one of them")
         }
         let range = SpeechRate.wordsPerMinuteRange
-        guard speechRatePerMinute.isFinite, range.contains(speechRatePerMinute) else {
+        if let speechRatePerMinute, !speechRatePerMinute.isFinite || !range.contains(speechRatePerMinute) {
             throw ValidationError(
                 "--speech-rate \(speechRatePerMinute) is out of range; choose from \(Int(range.lowerBound)) to "
                     + "\(Int(range.upperBound)) words per minute")
@@ -48,15 +50,23 @@ struct SpeechOptions: ParsableArguments {
     }
 
     /// The synthesiser for these options, with the cache in its usual place; `nil` with `--no-voice`.
-    func makeSynthesizer() throws -> PromptSynthesizer? {
+    /// `routineRate` is the routine's own pace, used when `--speech-rate` is not given.
+    func makeSynthesizer(routineRate: Double?) throws -> PromptSynthesizer? {
         guard !isVoiceOff else { return nil }
+        if speechRatePerMinute == nil, let routineRate {
+            do { try SpeechRate.check(routineRate) } catch {
+                throw CommandError("the routine's speech-rate: \(error.message)", exitStatus: 65)
+            }
+        }
         return try PromptSynthesizer(
-            voice: voice ?? .default, speechRatePerMinute: speechRatePerMinute,
+            voice: voice ?? VoiceCatalog.defaultVoice().voice,
+            speechRatePerMinute: speechRatePerMinute ?? routineRate ?? SpeechRate.defaultWordsPerMinute,
             cache: PromptCache(directory: PromptCache.standardDirectory()))
     }
 
     /// Every prompt of `timeline`, spoken and placed; empty with `--no-voice`.
     func prepare(for timeline: SessionTimeline) throws -> [SpokenPrompt]? {
-        try makeSynthesizer()?.prepare(for: timeline)
+        guard let synthesizer = try makeSynthesizer(routineRate: timeline.speechRatePerMinute) else { return nil }
+        return try synthesizer.prepare(for: timeline)
     }
 }

@@ -177,6 +177,17 @@ enum EspeakEngine {
         }
     }
 
+    /// The IPA phonemes of one clause, in espeak-ng's voice `voice` (such as `en-us`), for Piper.
+    static func phonemes(of clause: String, voice: String) throws(SpeechError) -> String {
+        try withEngine { _, _ throws(SpeechError) -> String in
+            guard EspeakCalls.espeak_SetVoiceByName(voice) else {
+                throw SpeechError(
+                    .badVoiceFile, "espeak-ng has no voice '\(voice)', which the Piper voice asks for its phonemes")
+            }
+            return EspeakCalls.espeak_TextToPhonemes(clause)
+        }
+    }
+
     /// espeak-ng's voices as `espeak:LANGUAGE`, then a line for the variants.
     static func listings() throws(SpeechError) -> (voices: [VoiceListing], variants: [String]) {
         try withEngine { state, _ in

@@ -8,15 +8,28 @@ import Synchronization
 /// corrupt or a truncated entry reads as missing and is rebuilt. Entries are written to a temporary
 /// file and renamed into place, so a reader never sees half an entry. When the directory cannot be
 /// written, the cache warns once and Soothe carries on without it.
+///
+/// The entries together stay under `maximumByteCount`: after each store, the least recently used
+/// go (an entry's modification time is its last use; a read touches it).
 public final class PromptCache: Sendable {
     public let directory: URL
+    public let maximumByteCount: Int
     private let warn: @Sendable (String) -> Void
     private let hasWarned = Mutex(false)
+    /// Evictions run one at a time, so two threads never count the same files.
+    private let evicting = Mutex(())
+
+    /// Enough for every built-in routine at every session rate with two voices.
+    public static let defaultMaximumByteCount = 256 << 20
 
     /// A cache in `directory`, made when first written; `warn` receives the one warning about an
     /// unwritable directory (standard error unless given).
-    public init(directory: URL, warn: @escaping @Sendable (String) -> Void = PromptCache.printToStandardError) {
+    public init(
+        directory: URL, maximumByteCount: Int = PromptCache.defaultMaximumByteCount,
+        warn: @escaping @Sendable (String) -> Void = PromptCache.printToStandardError
+    ) {
         self.directory = directory
+        self.maximumByteCount = maximumByteCount
         self.warn = warn
     }
 
@@ -47,8 +60,35 @@ public final class PromptCache: Sendable {
 
     /// The samples stored for `key`, or `nil` when there are none or they do not check out.
     func load(_ key: PromptCacheKey) -> [Float]? {
-        guard let data = FileManager.default.contents(atPath: fileURL(for: key).path) else { return nil }
-        return Self.decode(data, key: key)
+        let path = fileURL(for: key).path
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard let samples = Self.decode(data, key: key) else { return nil }
+        // The time of last use, for eviction; a read-only cache simply keeps its times.
+        _ = utimes(path, nil)
+        return samples
+    }
+
+    /// Removes the least recently used entries until the rest fit in `maximumByteCount`; `keeping`
+    /// is never removed (the entry just written).
+    func evict(keeping kept: String) {
+        evicting.withLock { _ in
+            let keys: [URLResourceKey] = [.fileSizeKey, .contentModificationDateKey]
+            guard
+                let files = try? FileManager.default.contentsOfDirectory(
+                    at: directory, includingPropertiesForKeys: keys)
+            else { return }
+            var entries: [(url: URL, size: Int, used: Date)] = []
+            for file in files where file.pathExtension == "voice" && !file.lastPathComponent.hasPrefix(".") {
+                guard let values = try? file.resourceValues(forKeys: Set(keys)) else { continue }
+                entries.append((file, values.fileSize ?? 0, values.contentModificationDate ?? .distantPast))
+            }
+            var total = entries.reduce(0) { $0 + $1.size }
+            guard total > maximumByteCount else { return }
+            for entry in entries.sorted(by: { $0.used < $1.used }) where total > maximumByteCount {
+                guard entry.url.lastPathComponent != kept else { continue }
+                if (try? FileManager.default.removeItem(at: entry.url)) != nil { total -= entry.size }
+            }
+        }
     }
 
     /// Stores `samples` for `key`; on failure warns (once) and carries on.
@@ -63,6 +103,7 @@ public final class PromptCache: Sendable {
                 try? FileManager.default.removeItem(at: temporary)
                 throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: reason])
             }
+            evict(keeping: target.lastPathComponent)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             let isFirst = hasWarned.withLock { hasWarned in
@@ -162,7 +203,8 @@ public final class PromptCache: Sendable {
 
 /// What identifies a spoken prompt: engine, voice, rate, text and sample rate.
 struct PromptCacheKey: Hashable, Sendable {
-    var voice: Voice
+    /// The engine and voice name, or for a Piper voice its content hash and the library's version.
+    var voiceIdentity: String
     var wordsPerMinute: Double
     var sampleRate: Int
     var spokenText: String
@@ -173,7 +215,7 @@ struct PromptCacheKey: Hashable, Sendable {
     /// The whole key as text, stored in the entry and hashed for its name.
     var text: String {
         [
-            "soothe-speech \(Self.pipelineVersion)", voice.engine.rawValue, voice.name, "\(wordsPerMinute)",
+            "soothe-speech \(Self.pipelineVersion)", voiceIdentity, "\(wordsPerMinute)",
             "\(sampleRate)", spokenText,
         ].joined(separator: "\n")
     }

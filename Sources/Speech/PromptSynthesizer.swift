@@ -1,3 +1,4 @@
+import AudioFiles
 import Foundation
 public import Sequencer
 import Synchronization
@@ -11,6 +12,8 @@ public struct SpokenPrompt: Equatable, Sendable {
     public var startFrame: Int64
     public var sampleRate: Int
     public var samples: [Float]
+    /// The user's recording the samples come from, `nil` for synthesised speech.
+    public var recordingPath: String? = nil
 
     public var frameCount: Int64 { Int64(samples.count) }
     /// The first frame after the prompt.
@@ -26,16 +29,44 @@ public final class PromptSynthesizer: Sendable {
     public let speechRatePerMinute: Double
     public let cache: PromptCache?
     private let syntheses = Mutex(0)
+    /// The Piper voice's model, loaded on the first prompt that is not cached.
+    private let piper: PiperSpeaker?
+    /// What names the voice in the cache: engine and name, or for a Piper voice its file's content
+    /// and the library's version.
+    private let voiceIdentity: String
 
-    /// Checks the voice (starting espeak-ng for its voices) and the rate.
+    /// Checks the voice (starting espeak-ng for its voices, reading a Piper voice's files and
+    /// opening sherpa-onnx's library from `locations`) and the rate.
     public init(
-        voice: Voice = .default, speechRatePerMinute: Double = SpeechRate.defaultWordsPerMinute, cache: PromptCache?
+        voice: Voice = .default, speechRatePerMinute: Double = SpeechRate.defaultWordsPerMinute, cache: PromptCache?,
+        locations: PiperLocations = .standard()
     ) throws(SpeechError) {
         try SpeechRate.validate(speechRatePerMinute)
         if voice.engine == .espeak { try EspeakEngine.validate(voice.name) }
         self.voice = voice
         self.speechRatePerMinute = speechRatePerMinute
         self.cache = cache
+        if voice.engine == .piper, let modelPath = voice.modelPath {
+            let file = try PiperVoiceFile(modelPath: modelPath)
+            let library: SherpaCalls.Library
+            switch PiperLibrary.load(searching: locations.libraryDirectories) {
+            case .success(let loaded): library = loaded
+            case .failure(let error):
+                throw SpeechError(
+                    .engineUnavailable,
+                    "cannot speak with the Piper voice '\(voice.name)': \(error.message); choose a flite voice such as slt"
+                )
+            }
+            let preparedFolder =
+                cache?.directory.appending(path: "piper-voices")
+                ?? FileManager.default.temporaryDirectory.appending(path: "soothe-piper-voices")
+            let speaker = try PiperSpeaker(voice: file, library: library, preparedFolder: preparedFolder)
+            piper = speaker
+            voiceIdentity = "piper\n\(speaker.contentHash)\nsherpa-onnx \(speaker.engineVersion)"
+        } else {
+            piper = nil
+            voiceIdentity = "\(voice.engine.rawValue)\n\(voice.name)"
+        }
     }
 
     /// How many texts this synthesiser has sent to its engine; cached prompts do not count.
@@ -44,7 +75,18 @@ public final class PromptSynthesizer: Sendable {
     /// Every prompt of `timeline`, placed at its frame; an error when one does not fit its step.
     public func prepare(for timeline: SessionTimeline) throws(SpeechError) -> [SpokenPrompt] {
         let planned = timeline.plannedPrompts
-        let audio = try speak(planned.map(\.text), sampleRate: timeline.sampleRate)
+        var spoken = try speak(planned.filter { $0.recordingPath == nil }.map(\.text), sampleRate: timeline.sampleRate)
+            .makeIterator()
+        var audio: [[Float]] = []
+        for prompt in planned {
+            if let path = prompt.recordingPath {
+                let step = timeline.steps[prompt.stepIndex]
+                let name = "step '\(step.id)'" + (step.side.map { " (\($0.rawValue))" } ?? "")
+                audio.append(try RecordedPrompt.clip(at: path, sampleRate: timeline.sampleRate, for: name))
+            } else {
+                audio.append(spoken.next() ?? [])
+            }
+        }
         return try PromptLayout.place(planned, audio: audio, in: timeline)
     }
 
@@ -60,6 +102,8 @@ public final class PromptSynthesizer: Sendable {
             let result = Result { () throws(SpeechError) -> [Float] in try clip(for: text, sampleRate: sampleRate) }
             results.withLock { $0[text] = result }
         }
+        // Every prompt is ready: the model's memory goes back now, not when the session ends.
+        piper?.release()
         let finished = results.withLock { $0 }
         var clips: [[Float]] = []
         for text in texts {
@@ -74,15 +118,21 @@ public final class PromptSynthesizer: Sendable {
     /// One text spoken at `sampleRate`, from the cache or the engine.
     public func clip(for text: String, sampleRate: Int) throws(SpeechError) -> [Float] {
         let key = PromptCacheKey(
-            voice: voice, wordsPerMinute: speechRatePerMinute, sampleRate: sampleRate, spokenText: text)
+            voiceIdentity: voiceIdentity, wordsPerMinute: speechRatePerMinute, sampleRate: sampleRate, spokenText: text)
         if let cached = cache?.load(key) { return cached }
         syntheses.withLock { $0 += 1 }
         let raw: EngineAudio
         switch voice.engine {
         case .flite: raw = try FliteEngine.synthesize(text, voice: voice.name, wordsPerMinute: speechRatePerMinute)
         case .espeak: raw = try EspeakEngine.synthesize(text, voice: voice.name, wordsPerMinute: speechRatePerMinute)
+        case .piper:
+            guard let piper else { throw SpeechError(.unknownVoice, "the Piper voice '\(voice.name)' has no file") }
+            raw = try piper.synthesize(text, wordsPerMinute: speechRatePerMinute)
         }
-        let samples = try Resampler.resample(raw.samples, from: raw.sampleRate, to: sampleRate)
+        let samples: [Float]
+        do { samples = try Resampler.resample(raw.samples, from: raw.sampleRate, to: sampleRate) } catch {
+            throw SpeechError(.resamplingFailed, "could not resample speech: \(error.message)")
+        }
         cache?.store(samples, for: key)
         return samples
     }
@@ -122,7 +172,7 @@ enum PromptLayout {
             prompts.append(
                 SpokenPrompt(
                     stepIndex: prompt.stepIndex, kind: prompt.kind, text: prompt.text, startFrame: startFrame,
-                    sampleRate: rate, samples: samples))
+                    sampleRate: rate, samples: samples, recordingPath: prompt.recordingPath))
         }
         return prompts
     }
@@ -149,6 +199,6 @@ extension SpokenPrompt {
     public var report: PromptReport {
         PromptReport(
             stepIndex: stepIndex, kind: kind, text: text, startSeconds: Double(startFrame) / Double(sampleRate),
-            spokenSeconds: spokenSeconds)
+            spokenSeconds: spokenSeconds, recordingPath: recordingPath)
     }
 }

@@ -9,6 +9,16 @@ public struct SpeechError: Error, Equatable, Sendable, CustomStringConvertible {
         case synthesisFailed
         case resamplingFailed
         case promptTooLong
+        /// A Piper voice file that is missing, truncated, foreign or does not match its JSON.
+        case badVoiceFile
+        /// A prompt with a phoneme the Piper voice does not know.
+        case unknownPhoneme
+        /// A `say-audio` recording that is missing, unreadable or silent.
+        case badRecording
+        /// `soothe voices add` found a voice of that name already installed.
+        case voiceExists
+        /// `soothe voices add` could not write the voice folder.
+        case cannotWriteVoice
     }
 
     public var kind: Kind

@@ -7,44 +7,91 @@ public enum SpeechEngine: String, CaseIterable, Equatable, Hashable, Sendable {
     case flite
     /// espeak-ng: many languages and variants, robotic but clear and fast.
     case espeak
+    /// Piper neural voices through sherpa-onnx: close to a person, from a voice file.
+    case piper
 }
 
-/// A voice to speak prompts with: one of flite's, by its short name (`slt`), or one of
-/// espeak-ng's as `espeak:NAME` (`espeak:en-gb+f3`, `espeak:de`).
+/// A voice to speak prompts with: one of flite's, by its short name (`slt`), one of espeak-ng's as
+/// `espeak:NAME` (`espeak:en-gb+f3`, `espeak:de`), or a Piper voice as `piper:NAME` or the path of
+/// its `.onnx` file.
 public struct Voice: Hashable, Sendable, CustomStringConvertible {
     public var engine: SpeechEngine
-    /// flite's short name, or espeak-ng's language or voice name with an optional `+variant`.
+    /// flite's short name, espeak-ng's language or voice name with an optional `+variant`, or the
+    /// Piper voice's file name without `.onnx`.
     public var name: String
+    /// A Piper voice's `.onnx` file.
+    public var modelPath: String?
 
-    /// flite's voice of a US English woman, calm and clear.
+    /// flite's voice of a US English woman, calm and clear: the voice where no Piper voice is
+    /// installed (see `VoiceCatalog.defaultVoice`).
     public static let `default` = Voice(engine: .flite, name: "slt")
 
     /// The prefix that picks espeak-ng.
     public static let espeakPrefix = "espeak:"
+    /// The prefix that picks a Piper voice by name.
+    public static let piperPrefix = "piper:"
 
     /// The text form that `init(parsing:)` reads back.
     public var description: String {
-        engine == .flite ? name : Self.espeakPrefix + name
+        switch engine {
+        case .flite: name
+        case .espeak: Self.espeakPrefix + name
+        case .piper: Self.piperPrefix + name
+        }
     }
 
-    init(engine: SpeechEngine, name: String) {
+    init(engine: SpeechEngine, name: String, modelPath: String? = nil) {
         self.engine = engine
         self.name = name
+        self.modelPath = modelPath
+    }
+
+    /// A Piper voice from its `.onnx` file; the file is checked when a `PromptSynthesizer` is made.
+    public init(piperModelAt path: String) {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        self.init(
+            engine: .piper, name: PiperVoiceFile.name(ofModelAt: path),
+            modelPath: URL(fileURLWithPath: absolute).standardizedFileURL.path)
     }
 
     /// Reads a voice as written on the command line: `slt`, `rms`, `awb`, `kal` (or with a
-    /// `flite:` prefix), or `espeak:NAME`.
+    /// `flite:` prefix), `espeak:NAME`, `piper:NAME` (looked up in `locations`) or the path of a
+    /// Piper `.onnx` file.
     ///
-    /// Whether espeak-ng has the named voice is checked when a `PromptSynthesizer` is made, since
-    /// that needs espeak-ng's data.
-    public init(parsing text: String) throws(SpeechError) {
+    /// Whether espeak-ng has the named voice, and whether a Piper file is sound, is checked when a
+    /// `PromptSynthesizer` is made.
+    public init(parsing text: String, locations: PiperLocations = .standard()) throws(SpeechError) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.lowercased().hasPrefix(Self.piperPrefix) {
+            let name = String(trimmed.dropFirst(Self.piperPrefix.count))
+            let found = PiperVoiceFinder.modelPaths(in: locations).first {
+                PiperVoiceFile.name(ofModelAt: $0.path) == name
+            }
+            guard let found, !name.isEmpty else {
+                let known = PiperVoiceFinder.modelPaths(in: locations).map {
+                    "piper:" + PiperVoiceFile.name(ofModelAt: $0.path)
+                }
+                let folders = locations.voiceFolders.map(\.path).joinedAsList()
+                throw SpeechError(
+                    .unknownVoice,
+                    "there is no Piper voice '\(name)'; "
+                        + (known.isEmpty ? "none is installed" : "the Piper voices are \(known.joinedAsList())")
+                        + " (looked in \(folders)); add one with 'soothe voices add FILE.onnx' or give the path of "
+                        + "its .onnx file")
+            }
+            self.init(piperModelAt: found.path)
+            return
+        }
         if trimmed.lowercased().hasPrefix(Self.espeakPrefix) {
             let name = String(trimmed.dropFirst(Self.espeakPrefix.count))
             guard !name.isEmpty, !name.contains(where: \.isWhitespace) else {
                 throw Self.unknown(text)
             }
             self.init(engine: .espeak, name: name)
+            return
+        }
+        if trimmed.hasSuffix(".onnx") || trimmed.contains("/") {
+            self.init(piperModelAt: trimmed)
             return
         }
         var name = trimmed.lowercased()
@@ -54,11 +101,12 @@ public struct Voice: Hashable, Sendable, CustomStringConvertible {
     }
 
     private static func unknown(_ text: String) -> SpeechError {
-        let flite = FliteVoice.all.map { $0.name == Voice.default.name ? "\($0.name) (the default)" : $0.name }
+        let flite = FliteVoice.all.map(\.name)
         return SpeechError(
             .unknownVoice,
-            "there is no voice '\(text)'; the voices are flite's \(flite.joinedAsList()), and espeak-ng's as "
-                + "espeak:NAME, such as espeak:en-gb, espeak:en-gb+f3 or espeak:de ('soothe voices' lists them all)")
+            "there is no voice '\(text)'; the voices are flite's \(flite.joinedAsList()), espeak-ng's as "
+                + "espeak:NAME, such as espeak:en-gb, espeak:en-gb+f3 or espeak:de, and Piper voices as piper:NAME "
+                + "or the path of a .onnx file ('soothe voices' lists them all)")
     }
 }
 
@@ -85,6 +133,11 @@ public enum SpeechRate {
     public static let defaultWordsPerMinute: Double = 140
     /// The paces Soothe accepts; espeak-ng cannot go slower than 80.
     public static let wordsPerMinuteRange: ClosedRange<Double> = 80...300
+
+    /// Checks a pace, with a message that gives the range.
+    public static func check(_ wordsPerMinute: Double) throws(SpeechError) {
+        try validate(wordsPerMinute)
+    }
 
     static func validate(_ wordsPerMinute: Double) throws(SpeechError) {
         guard wordsPerMinute.isFinite, wordsPerMinuteRange.contains(wordsPerMinute) else {

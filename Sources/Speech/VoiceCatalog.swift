@@ -1,9 +1,11 @@
 /// The voices `soothe voices` lists.
 public enum VoiceCatalog {
-    /// flite's four voices, the default first.
-    public static var fliteVoices: [VoiceListing] {
+    /// flite's four voices; slt is the default where no Piper voice is installed.
+    public static func fliteVoices(defaultVoice: Voice = .default) -> [VoiceListing] {
         FliteVoice.all.map {
-            VoiceListing(name: $0.name, summary: $0.summary + ($0.name == Voice.default.name ? " (default)" : ""))
+            VoiceListing(
+                name: $0.name,
+                summary: $0.summary + (defaultVoice == Voice(engine: .flite, name: $0.name) ? " (default)" : ""))
         }
     }
 
@@ -13,9 +15,12 @@ public enum VoiceCatalog {
     }
 
     /// The text `soothe voices` prints; espeak-ng's part is replaced by its error when it cannot start.
-    public static func listText() -> String {
-        var lines = ["flite (English, natural):"]
-        let flite = fliteVoices
+    public static func listText(locations: PiperLocations = .standard()) -> String {
+        let chosen = defaultVoice(locations: locations)
+        var lines = piperListText(locations: locations)
+        lines.append("")
+        lines.append("flite (English, clear):")
+        let flite = fliteVoices(defaultVoice: chosen.voice)
         let width = max(flite.map(\.name.count).max() ?? 0, 4)
         lines += flite.map { "  " + $0.name.padded(to: width) + "  " + $0.summary }
         lines.append("")
@@ -29,12 +34,8 @@ public enum VoiceCatalog {
         } catch {
             lines.append("espeak-ng: \(error)")
         }
+        lines.append("")
+        lines.append("Default voice: \(chosen.voice), \(chosen.reason).")
         return lines.joined(separator: "\n")
-    }
-}
-
-extension String {
-    fileprivate func padded(to width: Int) -> String {
-        self + String(repeating: " ", count: max(0, width - count))
     }
 }

@@ -4,10 +4,16 @@ import Testing
 
 /// The speech options and `soothe voices`, run as a user would.
 struct SpeechCommandTests {
-    @Test func voicesListsFliteAndEspeakVoices() throws {
-        let result = try Soothe.run(["voices"])
+    @Test func voicesListsPiperFliteAndEspeakVoices() throws {
+        let result = try Soothe.run(["voices"], environment: ["HOME": "/nonexistent", "XDG_DATA_HOME": ""])
         #expect(result.status == 0, "\(result.standardError)")
-        #expect(result.standardOutput.contains("slt   female, US English (default)"))
+        // The Piper voice Scripts/setup installs is the default, with its licence from its model card.
+        #expect(
+            result.standardOutput.contains(
+                "piper:en_US-joe-medium  English (United States), one speaker (joe), 22.05 kHz, licence CC0 (from its "
+                    + "model card) (default)"), "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("Default voice: piper:en_US-joe-medium, the first Piper voice found"))
+        #expect(result.standardOutput.contains("slt   female, US English\n"))
         #expect(result.standardOutput.contains("espeak:en-gb"))
         #expect(result.standardOutput.contains("espeak:de"))
     }
@@ -35,7 +41,7 @@ struct SpeechCommandTests {
     @Test(arguments: [
         (
             ["show", "--voice", "bob"],
-            "there is no voice 'bob'; the voices are flite's slt (the default), rms, awb and kal"
+            "there is no voice 'bob'; the voices are flite's slt, rms, awb and kal"
         ),
         (["show", "--voice", "espeak:xx-nonsense"], "espeak-ng has no voice 'espeak:xx-nonsense'; its voices are"),
         (["show", "--speech-rate", "20"], "choose from 80 to 300"),
@@ -69,5 +75,68 @@ struct SpeechCommandTests {
         #expect(voices.status == 0)
         #expect(voices.standardOutput.contains("slt"))
         #expect(voices.standardOutput.contains("espeak-ng: espeak-ng cannot start"))
+        // Piper voices take their phonemes from espeak-ng, so flite's slt speaks by default then.
+        #expect(voices.standardOutput.contains("Default voice: slt,"), "\(voices.standardOutput)")
+    }
+
+    @Test func voicesAddImportsAPiperVoiceAndABadOneIsRefused() throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "soothe-voices-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let environment = ["XDG_DATA_HOME": folder.appending(path: "data").path]
+        let joe = try #require(
+            Soothe.run(["voices"]).standardOutput.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                .first { $0.hasSuffix("en_US-joe-medium.onnx (installed by Scripts/setup)") }?
+                .components(separatedBy: " (installed").first)
+        let added = try Soothe.run(["voices", "add", joe], environment: environment)
+        #expect(added.status == 0, "\(added.standardError)")
+        let target = folder.appending(path: "data/soothe/voices/en_US-joe-medium.onnx").path
+        #expect(added.standardOutput == "Added piper:en_US-joe-medium at \(target)\n")
+        let listed = try Soothe.run(["voices"], environment: environment)
+        #expect(listed.standardOutput.contains("\(target) (your voices)"), "\(listed.standardOutput)")
+        let again = try Soothe.run(["voices", "add", joe], environment: environment)
+        #expect(again.status == 73)
+        #expect(again.standardError.contains("already installed"))
+
+        // A voice cut short: a clear message naming the file, exit 65, nothing copied.
+        let cut = folder.appending(path: "cut.onnx").path
+        let handle = try #require(FileHandle(forReadingAtPath: joe))
+        try handle.readData(ofLength: 100_000).write(to: URL(fileURLWithPath: cut))
+        try FileManager.default.copyItem(atPath: joe + ".json", toPath: cut + ".json")
+        let refused = try Soothe.run(["voices", "add", cut], environment: environment)
+        #expect(refused.status == 65)
+        #expect(
+            refused.standardError.contains("the Piper voice file '\(cut)' is not a whole ONNX model"),
+            "\(refused.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appending(path: "data/soothe/voices/cut.onnx").path))
+        let spoken = try Soothe.run(["show", "quick-reset", "--voice", cut])
+        #expect(spoken.status == 65)
+        #expect(spoken.standardError.contains("'\(cut)'"))
+        let noJSON = try Soothe.run(["show", "quick-reset", "--voice", folder.appending(path: "none.onnx").path])
+        #expect(noJSON.status == 65)
+        #expect(noJSON.standardError.contains("does not exist"))
+    }
+
+    @Test func aMissingRecordingIsABadInputFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "soothe-recorded-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let routine = folder.appending(path: "mine.yaml")
+        try Data(
+            """
+            title: Mine
+            steps:
+              - id: settle
+                title: Settle
+                duration: 30s
+                say-audio: takes/settle.wav
+            """.utf8
+        ).write(to: routine)
+        let result = try Soothe.run(["show", routine.path, "--voice", "slt"])
+        #expect(result.status == 65)
+        #expect(
+            result.standardError.contains(
+                "the recording for step 'settle' (say-audio) cannot be used: '\(folder.path)/takes/settle.wav' does "
+                    + "not exist"), "\(result.standardError)")
     }
 }

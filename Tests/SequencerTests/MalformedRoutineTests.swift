@@ -54,7 +54,7 @@ struct MalformedRoutineTests {
             label: "unknown top-level field", text: "title: T\ntitel: U\nsteps:\n" + validStep, kind: .unknownField,
             fragments: [
                 "unknown field 'titel'",
-                "valid fields are name, title, description, bed, last-step-say, close-say, sleep-tail and steps",
+                "valid fields are name, title, description, bed, last-step-say, close-say, sleep-tail, speech-rate and steps",
             ],
             position: "2:1"),
         FileCase(
@@ -72,7 +72,16 @@ struct MalformedRoutineTests {
         FileCase(
             label: "unknown step field", text: "title: T\nsteps:\n  - {id: rest, title: Rest, duraton: 1m}\n",
             kind: .unknownField,
-            fragments: ["step 'rest' has an unknown field 'duraton'", "id, title, duration, say, hold and tempo"]),
+            fragments: [
+                "step 'rest' has an unknown field 'duraton'", "id, title, duration, say, say-audio, hold and tempo",
+            ]),
+        FileCase(
+            label: "say-audio is empty",
+            text: "title: T\nsteps:\n  - {id: rest, title: Rest, duration: 1m, say-audio: ''}\n",
+            kind: .invalidValue, fragments: ["'say-audio' of step 'rest' is empty"]),
+        FileCase(
+            label: "speech-rate is not a number", text: "title: T\nspeech-rate: fast\nsteps:\n" + validStep,
+            kind: .wrongType, fragments: ["'speech-rate' of the routine must be a pace in words per minute"]),
         FileCase(
             label: "title is a list", text: "title: T\nsteps:\n  - {id: rest, title: [a], duration: 1m}\n",
             kind: .wrongType, fragments: ["'title' of step 'rest' must be text, not a list"]),

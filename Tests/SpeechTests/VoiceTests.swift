@@ -20,7 +20,7 @@ struct VoiceTests {
         #expect(error?.kind == .unknownVoice)
         let message = error?.message ?? ""
         #expect(message.contains("there is no voice '\(text)'"))
-        for name in ["slt (the default)", "rms", "awb", "kal", "espeak:NAME", "soothe voices"] {
+        for name in ["slt", "rms", "awb", "kal", "espeak:NAME", "piper:NAME", ".onnx file", "soothe voices"] {
             #expect(message.contains(name), "\(message)")
         }
     }

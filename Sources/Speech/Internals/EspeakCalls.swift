@@ -1,4 +1,5 @@
 // swift-format-ignore-file: AlwaysUseLowerCamelCase
+
 // (each wrapper is named system_foo after the C function foo it calls, as swift-system does)
 internal import CEspeakNG
 
@@ -105,6 +106,30 @@ enum EspeakCalls {
         }
         guard status == EE_OK else { return nil }
         return collector.samples
+    }
+
+    /// Wraps `espeak_TextToPhonemes` in IPA mode: the phonemes of `text`, clause by clause as
+    /// espeak-ng returns them, joined by spaces. espeak-ng leaves out clause punctuation, so the
+    /// caller gives it one clause at a time and keeps the punctuation itself.
+    static func espeak_TextToPhonemes(_ text: String) -> String {
+        var clauses: [String] = []
+        let bytes = Array(text.utf8CString)
+        bytes.withUnsafeBufferPointer { buffer in
+            var cursor: UnsafeRawPointer? = UnsafeRawPointer(buffer.baseAddress)
+            // espeak-ng sets the cursor to NULL after the last clause; the bound keeps a library
+            // that does not from looping.
+            var remaining = bytes.count + 1
+            while let position = cursor, remaining > 0 {
+                remaining -= 1
+                var pointer: UnsafeRawPointer? = position
+                guard let phonemes = CEspeakNG.espeak_TextToPhonemes(&pointer, espeakCHARS_UTF8, espeakPHONEMES_IPA)
+                else { break }
+                let clause = String(cString: phonemes)
+                if !clause.isEmpty { clauses.append(clause) }
+                cursor = pointer
+            }
+        }
+        return clauses.joined(separator: " ")
     }
 
     /// Receives the samples of one `espeak_Synth` call.

@@ -1,4 +1,5 @@
 // swift-format-ignore-file: AlwaysUseLowerCamelCase
+
 // (each wrapper is named system_foo after the C function foo it calls, as swift-system does)
 internal import CSoxr
 

@@ -1,0 +1,20 @@
+/// A file that cannot be read or samples that cannot be resampled, with a message that says why.
+public struct AudioFileError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Kind: Equatable, Sendable {
+        /// The file is missing, unreadable, or not audio libsndfile knows.
+        case unreadable
+        /// The file is larger than Soothe reads.
+        case tooLong
+        case resamplingFailed
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}

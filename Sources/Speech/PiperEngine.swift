@@ -1,0 +1,174 @@
+import Foundation
+import Synchronization
+
+/// A Piper voice speaking through sherpa-onnx. The model is loaded on the first prompt that is not
+/// cached and released by `release()`, so a warm cache never loads it.
+final class PiperSpeaker: Sendable {
+    let voice: PiperVoiceFile
+    /// The voice's content hash.
+    let contentHash: String
+    private let library: SherpaCalls.Library
+    /// Where the voice's tokens file and, when it lacks metadata, its prepared copy go.
+    private let preparedFolder: URL
+    private let engine = Mutex<SherpaCalls.Engine?>(nil)
+
+    /// The pace model of Piper voices, measured with en_US-joe-medium on the built-in routines'
+    /// prompts (191 words a minute at its own length scale, 160 at 1.36 times it): each word takes a
+    /// part that the length scale stretches and a part it does not (the pauses at punctuation and
+    /// between sentences), in seconds per word.
+    static let scaledSecondsPerWord = 0.170
+    static let fixedSecondsPerWord = 0.144
+
+    /// The length scale, relative to the voice's own, that speaks `wordsPerMinute`.
+    static func lengthScale(wordsPerMinute: Double) -> Double {
+        max(0.25, (60 / wordsPerMinute - fixedSecondsPerWord) / scaledSecondsPerWord)
+    }
+
+    /// The pause between two sentences of a prompt, at the default pace; it stretches with the pace.
+    static let sentencePauseSeconds: Double = 0.8
+    /// ONNX Runtime's threads for one inference, and inferences take turns (`inference`); the
+    /// prompts' phonemes and resampling run beside them on the other worker threads. Measured on
+    /// two shared cores, bedtime-foot's nine prompts with a cold cache: one thread, one inference
+    /// at a time, 9.1 s and 270 MB; one thread, two at once, 9.4 s and 335 MB; two threads, one at
+    /// a time, 19.4 s (ONNX Runtime's threads spin while they wait for a core).
+    static let threadCount = 1
+    private let inference = Mutex(())
+
+    init(voice: PiperVoiceFile, library: SherpaCalls.Library, preparedFolder: URL) throws(SpeechError) {
+        self.voice = voice
+        self.library = library
+        // Hashing 60 MB takes a while, so the hash is remembered on disk by the files' stamp.
+        let memo = preparedFolder.appending(path: "hash-" + ContentHash.hex(of: voice.stamp))
+        let contentHash: String
+        if let data = FileManager.default.contents(atPath: memo.path), data.count == 32,
+            let remembered = String(data: data, encoding: .utf8), remembered.allSatisfy(\.isHexDigit)
+        {
+            contentHash = remembered
+        } else {
+            contentHash = try voice.contentHash()
+            try? FileManager.default.createDirectory(at: preparedFolder, withIntermediateDirectories: true)
+            try? Data(contentHash.utf8).write(to: memo, options: .atomic)
+        }
+        self.contentHash = contentHash
+        self.preparedFolder = preparedFolder.appending(path: contentHash)
+    }
+
+    /// The library's version, part of the cache key.
+    var engineVersion: String { SherpaCalls.SherpaOnnxGetVersionStr(library) }
+
+    func synthesize(_ text: String, wordsPerMinute: Double) throws(SpeechError) -> EngineAudio {
+        let sentences = try PiperPhonemizer.clauses(of: text, voice: voice)
+        let lengthScale = voice.config.lengthScale * Self.lengthScale(wordsPerMinute: wordsPerMinute)
+        let pause = Int(
+            Self.sentencePauseSeconds * SpeechRate.defaultWordsPerMinute / wordsPerMinute
+                * Double(voice.config.sampleRate))
+        var samples: [Float] = []
+        for (index, sentence) in sentences.enumerated() {
+            if index > 0 { samples += repeatElement(0, count: pause) }
+            for part in Self.parts(of: sentence, lengthScale: lengthScale) {
+                let engine = try loadedEngine()
+                let generated = inference.withLock { _ in
+                    SherpaCalls.SherpaOnnxOfflineTtsGenerateWithConfig(
+                        library, engine, phonemes: part, lengthScale: Float(lengthScale), speaker: 0)
+                }
+                guard let spoken = generated else {
+                    throw SpeechError(.synthesisFailed, "the Piper voice '\(voice.name)' could not speak \"\(text)\"")
+                }
+                samples += spoken
+            }
+        }
+        return EngineAudio(samples: samples, sampleRate: voice.config.sampleRate)
+    }
+
+    /// The most phonemes, times the length scale, that one inference speaks. ONNX Runtime's working
+    /// memory grows with the length of the audio it makes (about 300 MB for 75 phonemes at the
+    /// default pace, 160 MB for 32), so a long sentence is spoken in parts of whole clauses, each
+    /// ending on its comma, and the parts joined; a sentence that fits is spoken whole, as Piper
+    /// speaks it.
+    static let maximumScaledPhonemesPerPart = 100.0
+
+    /// `clauses` grouped, in order, into parts within `maximumScaledPhonemesPerPart`; a clause
+    /// longer than that on its own is a part of its own.
+    static func parts(of clauses: [[Int32]], lengthScale: Double) -> [[Int32]] {
+        let space = Int32(UnicodeScalar(" ").value)
+        var parts: [[Int32]] = []
+        var current: [Int32] = []
+        for clause in clauses {
+            let joinedCount = current.isEmpty ? clause.count : current.count + 1 + clause.count
+            if !current.isEmpty, Double(joinedCount) * lengthScale > maximumScaledPhonemesPerPart {
+                parts.append(current)
+                current = clause
+            } else {
+                current += (current.isEmpty ? [] : [space]) + clause
+            }
+        }
+        if !current.isEmpty { parts.append(current) }
+        return parts
+    }
+
+    /// Releases the model; the next prompt loads it again. Only called when no prompt is being
+    /// spoken (`PromptSynthesizer.speak` calls it once every prompt is ready).
+    func release() {
+        engine.withLock { engine in
+            if let loaded = engine { SherpaCalls.SherpaOnnxDestroyOfflineTts(library, loaded) }
+            engine = nil
+        }
+    }
+
+    deinit { release() }
+
+    /// The model, loaded by the first caller while the others wait.
+    private func loadedEngine() throws(SpeechError) -> SherpaCalls.Engine {
+        try engine.withLock { engine throws(SpeechError) -> SherpaCalls.Engine in
+            if engine == nil {
+                let (model, tokens) = try prepareFiles()
+                guard
+                    let created = SherpaCalls.SherpaOnnxCreateOfflineTts(
+                        library, model: model, tokens: tokens, noiseScale: Float(voice.config.noiseScale),
+                        noiseScaleW: Float(voice.config.noiseWidth), threadCount: Self.threadCount)
+                else {
+                    throw SpeechError(
+                        .badVoiceFile,
+                        "the Piper voice file '\(voice.modelPath)' was refused by sherpa-onnx (its message is above)")
+                }
+                guard SherpaCalls.SherpaOnnxOfflineTtsSampleRate(library, created) == voice.config.sampleRate else {
+                    SherpaCalls.SherpaOnnxDestroyOfflineTts(library, created)
+                    throw SpeechError(
+                        .badVoiceFile,
+                        "the Piper voice file '\(voice.modelPath)' does not speak at the \(voice.config.sampleRate) Hz "
+                            + "its .onnx.json gives")
+                }
+                engine = created
+            }
+            return engine!
+        }
+    }
+
+    /// The tokens file sherpa-onnx needs, and the model with its metadata: the voice's own file
+    /// when it has it, otherwise a prepared copy. Both are written once per voice content.
+    private func prepareFiles() throws(SpeechError) -> (model: String, tokens: String) {
+        let tokens = preparedFolder.appending(path: "tokens.txt")
+        let model = preparedFolder.appending(path: "model.onnx")
+        do {
+            try FileManager.default.createDirectory(at: preparedFolder, withIntermediateDirectories: true)
+            let tokensData = Data(voice.config.tokensText.utf8)
+            if FileManager.default.contents(atPath: tokens.path) != tokensData {
+                try tokensData.write(to: tokens, options: .atomic)
+            }
+            if voice.hasMetadata { return (voice.modelPath, tokens.path) }
+            let expectedSize = try voice.preparedModelByteCount()
+            let present = (try? FileManager.default.attributesOfItem(atPath: model.path)[.size] as? Int) ?? -1
+            if present != expectedSize {
+                try voice.writePreparedModel(to: model.path)
+            }
+            return (model.path, tokens.path)
+        } catch let error as SpeechError {
+            throw error
+        } catch {
+            throw SpeechError(
+                .engineUnavailable,
+                "could not prepare the Piper voice '\(voice.name)' in '\(preparedFolder.path)': "
+                    + "\((error as NSError).localizedDescription)")
+        }
+    }
+}

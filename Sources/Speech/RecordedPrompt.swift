@@ -1,0 +1,56 @@
+import AudioFiles
+import Foundation
+
+/// The user's own recording as a prompt clip: read with libsndfile (any format, rate and channel
+/// count), mixed to mono, resampled to the session rate with libsoxr, and trimmed of the silence
+/// before and after the words. Its level is left alone: the renderer brings every clip, recorded
+/// or synthesised, to the one speech level.
+enum RecordedPrompt {
+    /// Below this peak a recording holds no words (-60 dBFS).
+    static let silentPeak: Float = 0.001
+    /// The edges are where the signal first and last rises above the peak less 40 dB.
+    static let trimThresholdBelowPeakDecibels: Float = 40
+    /// Kept before the first and after the last loud sample, so soft onsets and decays stay.
+    static let onsetMarginSeconds = 0.03
+    static let releaseMarginSeconds = 0.12
+    /// A cut inside room noise is faded, so it does not click.
+    static let edgeFadeSeconds = 0.01
+
+    static func clip(at path: String, sampleRate: Int, for stepDescription: String) throws(SpeechError) -> [Float] {
+        func bad(_ reason: String) -> SpeechError {
+            SpeechError(.badRecording, "the recording for \(stepDescription) (say-audio) \(reason)")
+        }
+        let audio: MonoAudio
+        do { audio = try MonoAudioReader.read(path) } catch { throw bad("cannot be used: \(error.message)") }
+        guard !audio.samples.isEmpty else { throw bad("'\(path)' holds no audio") }
+        let peak = audio.samples.reduce(Float(0)) { max($0, abs($1)) }
+        guard peak.isFinite else { throw bad("'\(path)' holds samples that are not numbers") }
+        guard peak >= silentPeak else {
+            throw bad("'\(path)' is silent (its peak is below -60 dBFS); record it again closer to the microphone")
+        }
+        var samples: [Float]
+        do { samples = try Resampler.resample(audio.samples, from: audio.sampleRate, to: sampleRate) } catch {
+            throw bad("'\(path)' could not be resampled: \(error.message)")
+        }
+        let threshold = peak * Float.pow10(-trimThresholdBelowPeakDecibels / 20)
+        guard let first = samples.firstIndex(where: { abs($0) > threshold }),
+            let last = samples.lastIndex(where: { abs($0) > threshold })
+        else { throw bad("'\(path)' is silent") }
+        let start = max(0, first - Int(onsetMarginSeconds * Double(sampleRate)))
+        let end = min(samples.count, last + 1 + Int(releaseMarginSeconds * Double(sampleRate)))
+        samples = Array(samples[start..<end])
+        let fadeCount = min(Int(edgeFadeSeconds * Double(sampleRate)), samples.count / 2)
+        for index in 0..<fadeCount {
+            let gain = Float(index) / Float(fadeCount)
+            samples[index] *= gain
+            samples[samples.count - 1 - index] *= gain
+        }
+        return samples
+    }
+}
+
+extension Float {
+    fileprivate static func pow10(_ exponent: Float) -> Float {
+        Float(Foundation.pow(10, Double(exponent)))
+    }
+}

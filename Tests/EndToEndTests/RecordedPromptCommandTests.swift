@@ -1,0 +1,74 @@
+import AudioFiles
+import Foundation
+import SootheTestSupport
+import Testing
+
+/// `say-audio` end to end: a recording in the exported session, at its step's prompt frame and at
+/// the one speech level, however loud it was recorded.
+struct RecordedPromptCommandTests {
+    /// Exports a two-step routine whose first step speaks a recording made `gainDecibels` below
+    /// full scale, and returns the export's mono samples at 48 kHz.
+    private func export(recordingGainDecibels gain: Double, in folder: URL) throws -> [Float] {
+        let name = "take\(Int(-gain))"
+        let recording = folder.appending(path: "\(name).flac").path
+        // A stereo 44.1 kHz take: half a second of silence, 2 s of a voice-like tone, then silence.
+        let sox = Process()
+        sox.executableURL = URL(fileURLWithPath: "/usr/bin/sox")
+        sox.arguments = [
+            "-n", "-r", "44100", "-c", "2", recording, "synth", "2", "sine", "200-400", "gain", "\(gain)", "pad", "0.5",
+            "0.5",
+        ]
+        try sox.run()
+        sox.waitUntilExit()
+        try #require(sox.terminationStatus == 0)
+        let routine = folder.appending(path: "\(name).yaml")
+        try Data(
+            """
+            title: Recorded
+            steps:
+              - id: mine
+                title: Mine
+                duration: 20s
+                say-audio: \(name).flac
+              - id: rest
+                title: Rest
+                duration: 30s
+            """.utf8
+        ).write(to: routine)
+        let output = folder.appending(path: "\(name).wav").path
+        let result = try Soothe.run(["export", routine.path, "--voice", "slt", "-o", output, "--quiet", "--seed", "1"])
+        try #require(result.status == 0, "\(result.standardError)")
+        let show = try Soothe.run(["show", routine.path, "--voice", "slt"])
+        #expect(show.standardOutput.contains("[recorded: \(name).flac]"), "\(show.standardOutput)")
+        let audio = try MonoAudioReader.read(output)
+        try #require(audio.sampleRate == 48000)
+        return audio.samples
+    }
+
+    private func decibels(_ samples: ArraySlice<Float>) -> Double {
+        let power = samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(samples.count)
+        return 10 * log10(max(power, 1e-20))
+    }
+
+    @Test func aRecordingIsSpokenAtItsPromptFrameAtTheSpeechLevel() throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "soothe-say-audio-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let quiet = try export(recordingGainDecibels: -32, in: folder)
+        let loud = try export(recordingGainDecibels: -8, in: folder)
+        let rate = 48000
+        // The session opens with a chime; the prompt starts 0.8 s later, its 2 s of tone after a
+        // 30 ms margin, and the chime's tail and the bed go on after it.
+        let justBefore = (Int(0.6 * Double(rate)))..<(Int(0.78 * Double(rate)))
+        let words = (Int(1.0 * Double(rate)))..<(Int(2.6 * Double(rate)))
+        let afterWords = (Int(3.2 * Double(rate)))..<(Int(4.6 * Double(rate)))
+        for samples in [quiet, loud] {
+            #expect(decibels(samples[justBefore]) < decibels(samples[words]) - 3)
+            #expect(decibels(samples[afterWords]) < decibels(samples[words]) - 5)
+        }
+        // 24 dB apart as recorded, the same level in the session.
+        #expect(
+            abs(decibels(quiet[words]) - decibels(loud[words])) < 1,
+            "\(decibels(quiet[words])) vs \(decibels(loud[words]))")
+    }
+}
