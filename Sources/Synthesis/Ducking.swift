@@ -5,6 +5,11 @@
 /// over `releaseDuration` after the voice ends. Intervals closer than a release are merged so the
 /// bed does not bob up between sentences.
 struct Ducking {
+    struct Interval {
+        var start: Int64
+        var end: Int64
+    }
+
     static let depthDecibels = -8.0
     static let attackDuration = 0.15
     static let releaseDuration = 0.4
@@ -12,7 +17,7 @@ struct Ducking {
     static let leadDuration = 0.1
 
     /// Merged `(start, end)` frames of speech, sorted.
-    let intervals: [(start: Int64, end: Int64)]
+    let intervals: UnsafeMutableBufferPointer<Interval>
     let attackFrames: Double
     let releaseFrames: Double
     let leadFrames: Int64
@@ -32,8 +37,11 @@ struct Ducking {
                 merged.append(clip)
             }
         }
-        intervals = merged
+        intervals = .allocate(capacity: merged.count)
+        _ = intervals.initialize(from: merged.map { Interval(start: $0.start, end: $0.end) })
     }
+
+    func deallocate() { intervals.deallocate() }
 
     /// The bed's gain at `frame`: 1 away from speech, `depthGain` under it, ramped smoothly between.
     func gain(atFrame frame: Int64) -> Double {

@@ -52,8 +52,10 @@ struct SessionEnding {
     /// The gain at `frame`: 1 before the end's fade, 0 at its last frame (and in a tail's silence).
     func gain(atFrame frame: Int64) -> Double {
         guard hasSleepTail else {
-            return SessionRenderer.endFade(
-                atFrame: frame, totalFrames: totalFrames, fadeOutFrameCount: fadeOutFrameCount)
+            let remaining = totalFrames - 1 - frame
+            guard remaining < fadeOutFrameCount else { return 1 }
+            guard remaining > 0 else { return 0 }
+            return smoothstep(Double(remaining) / Double(fadeOutFrameCount))
         }
         guard frame >= stepsEndFrame else { return 1 }
         let (start, end) = tailGridGains(atFrame: frame)
@@ -72,8 +74,39 @@ struct SessionEnding {
         guard frame > stepsEndFrame else { return 1 }
         guard frame < silenceStartFrame else { return 0 }
         let progress = Double(frame - stepsEndFrame) / Double(silenceStartFrame - stepsEndFrame)
-        let rate = Self.tailFallDecibels / 20 * log(10.0)
-        let floor = exp(-rate)
-        return (exp(-rate * progress) - floor) / (1 - floor)
+        let rate = Self.tailFallDecibels / 20 * naturalLogarithm(10)
+        let floor = exponential(-rate)
+        return (exponential(-rate * progress) - floor) / (1 - floor)
+    }
+
+    /// Applies the end's gain to one interleaved stereo chunk of the grid starting at `chunkStart`.
+    func apply(to output: UnsafeMutablePointer<Float>, chunkStart: Int64) {
+        let count = RenderGrid.chunkFrameCount
+        let chunkEnd = chunkStart + Int64(count)
+        if hasSleepTail {
+            guard chunkEnd > stepsEndFrame else { return }
+            let (startGain, endGain) = tailGridGains(atFrame: chunkStart)
+            let firstIndex = Int(max(0, stepsEndFrame - chunkStart))
+            if startGain == 0 && endGain == 0 {
+                clearSamples(output + firstIndex * 2, count: (count - firstIndex) * 2)
+                return
+            }
+            let slope = (endGain - startGain) / Double(count)
+            for index in firstIndex..<count {
+                let gain = Float(startGain + slope * Double(index))
+                output[index * 2] *= gain
+                output[index * 2 + 1] *= gain
+            }
+        } else {
+            let fadeStart = totalFrames - fadeOutFrameCount
+            guard chunkEnd > fadeStart else { return }
+            for index in 0..<count {
+                let frame = chunkStart + Int64(index)
+                guard frame >= fadeStart else { continue }
+                let gain = Float(gain(atFrame: frame))
+                output[index * 2] *= gain
+                output[index * 2 + 1] *= gain
+            }
+        }
     }
 }

@@ -261,7 +261,7 @@ private func onsetFrame(in mono: [Float], near expected: Int) -> Int? {
         let chime = Chime.chime(for: kind)
         let rate = 48000
         let decayFrames = Int(chime.decaySeconds * Double(rate))
-        let mono = chime.renderAlone(keySemitonesAboveC: 2, sampleRate: rate, frameCount: decayFrames + rate)
+        let mono = chime.render(keySemitonesAboveC: 2, sampleRate: rate, frameCount: decayFrames + rate)
         let peak = mono.map { abs($0) }.max() ?? 0
         let tail = mono[decayFrames...].map { abs($0) }.max() ?? 0
         let quarter = mono[(decayFrames / 4)...].map { abs($0) }.max() ?? 0
