@@ -2,12 +2,12 @@ import ArgumentParser
 import Foundation
 import Synthesis
 
-/// How the session sounds beyond its timeline: its loudness and the seed of its noise and
-/// dither. Play and export share these, so that with the same options they make the same samples.
+/// How the session sounds beyond its timeline: its loudness, the seed of its noise and dither,
+/// and whether each-side steps lean toward their side. Play and export share these, so that with the same options they make the same samples.
 struct SoundOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Integrated loudness in LUFS (-40 to -6), or podcast (-16) or acx; default -20.",
+            "Integrated loudness in LUFS (-40 to -6), or podcast (-16) or acx; default -24.",
             valueName: "lufs|preset"),
         transform: { try LoudnessTarget(parsing: $0) })
     var loudness: LoudnessTarget = .standard
@@ -15,10 +15,17 @@ struct SoundOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The seed of noise and dither; the same seed gives the same samples.", valueName: "n"))
     var seed: UInt64 = 1
 
+    @Flag(
+        name: .customLong("no-lean"),
+        help: "Keep the voice and chimes centred in each-side steps, rather than leaning toward the side.")
+    var noLean = false
+
     var renderSettings: RenderSettings {
-        RenderSettings(
+        var settings = RenderSettings(
             loudnessTargetLUFS: loudness.integratedLUFS, truePeakCeilingDecibels: loudness.truePeakCeilingDBTP,
             seed: seed)
+        settings.leansToSide = !noLean
+        return settings
     }
 }
 
@@ -31,7 +38,7 @@ enum LoudnessTarget: Equatable {
     case acx
 
     /// The default for every format, so that `play` and `export` match.
-    static let standard = LoudnessTarget.lufs(-20)
+    static let standard = LoudnessTarget.lufs(RenderSettings.defaultLoudnessTargetLUFS)
     static let lufsRange: ClosedRange<Double> = -40 ... -6
 
     init(parsing argument: String) throws {

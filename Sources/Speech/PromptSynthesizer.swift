@@ -106,7 +106,8 @@ enum PromptLayout {
             let startFrame: Int64
             switch prompt.anchor {
             case .afterChime:
-                startFrame = step.startFrame + leadIn
+                let chimeDelay = prompt.stepIndex == 0 ? PromptTiming.startChimeDelay.frames(atSampleRate: rate) : 0
+                startFrame = step.startFrame + chimeDelay + leadIn
                 guard startFrame + length + tail <= step.endFrame else {
                     throw tooLong(step, spoken: [length], needed: leadIn + length + tail, rate: rate)
                 }

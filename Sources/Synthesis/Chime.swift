@@ -20,7 +20,8 @@ public struct ChimeStrike: Sendable, Equatable {
     public var gain: Double
 }
 
-/// The sound of a cue: a struck bowl or bell, tuned to the bed's key.
+/// The sound of a cue: a struck bowl or bell, tuned to the bed's key. Partials that fall off the
+/// key's notes sit at least 12 dB under the fundamental, so a chime never clashes with the pad.
 ///
 /// Every partial is a decaying sinusoid with a soft attack, `A·(e^{-t/τ} - e^{-t/τa})·sin(ωt)`: it
 /// starts from zero with no click, peaks within a few milliseconds and decays on its own time.
@@ -46,20 +47,24 @@ public struct Chime: Sendable, Equatable {
     /// margin below -60 dB for the partials summing and the attack not quite reaching 1.
     static let timeConstantsPerDecay = 8.0
 
+    /// Every partial's rise: a 10-90 % attack of about 20 ms, soft enough to sound struck by a
+    /// padded mallet, and gentle on Bluetooth sinks.
+    static let strikeAttackTimeConstant = 0.0095
+
     /// The level all chimes are scaled by, against the pad voices.
-    static let chimeLevel = 0.2
+    static let chimeLevel = 0.1
 
     static let bowl = [
         ModalPartial(frequencyRatio: 1, relativeAmplitude: 1, decayFraction: 1),
-        ModalPartial(frequencyRatio: 2.76, relativeAmplitude: 0.45, decayFraction: 0.6),
-        ModalPartial(frequencyRatio: 5.40, relativeAmplitude: 0.2, decayFraction: 0.35),
-        ModalPartial(frequencyRatio: 8.93, relativeAmplitude: 0.08, decayFraction: 0.2),
+        ModalPartial(frequencyRatio: 2.76, relativeAmplitude: 0.22, decayFraction: 0.6),
+        ModalPartial(frequencyRatio: 5.40, relativeAmplitude: 0.12, decayFraction: 0.35),
+        ModalPartial(frequencyRatio: 8.93, relativeAmplitude: 0.05, decayFraction: 0.2),
     ]
     static let bell = [
         ModalPartial(frequencyRatio: 1, relativeAmplitude: 1, decayFraction: 1),
-        ModalPartial(frequencyRatio: 2.32, relativeAmplitude: 0.5, decayFraction: 0.55),
-        ModalPartial(frequencyRatio: 4.25, relativeAmplitude: 0.22, decayFraction: 0.3),
-        ModalPartial(frequencyRatio: 6.63, relativeAmplitude: 0.08, decayFraction: 0.18),
+        ModalPartial(frequencyRatio: 2.32, relativeAmplitude: 0.22, decayFraction: 0.55),
+        ModalPartial(frequencyRatio: 4.25, relativeAmplitude: 0.12, decayFraction: 0.3),
+        ModalPartial(frequencyRatio: 6.63, relativeAmplitude: 0.05, decayFraction: 0.18),
     ]
 
     /// The chime for each cue: a listener with closed eyes can tell them apart by register, timbre
@@ -71,13 +76,15 @@ public struct Chime: Sendable, Equatable {
             Chime(
                 name: "deep bowl", partials: bowl,
                 strikes: [ChimeStrike(delaySeconds: 0, semitonesAboveBase: 0, gain: 1)],
-                baseSemitones: -12, partialDecaySeconds: 12, attackTimeConstantSeconds: 0.0015, level: chimeLevel * 1.1)
+                baseSemitones: -12, partialDecaySeconds: 12, attackTimeConstantSeconds: strikeAttackTimeConstant,
+                level: chimeLevel * 1.1)
         case .nextStep:
             // One small bell on the fifth.
             Chime(
                 name: "small bell", partials: bell,
                 strikes: [ChimeStrike(delaySeconds: 0, semitonesAboveBase: 0, gain: 1)],
-                baseSemitones: 7, partialDecaySeconds: 8, attackTimeConstantSeconds: 0.001, level: chimeLevel * 0.8)
+                baseSemitones: 7, partialDecaySeconds: 8, attackTimeConstantSeconds: strikeAttackTimeConstant,
+                level: chimeLevel * 0.8)
         case .sideSwitch:
             // Two light taps of a high bell on the octave.
             Chime(
@@ -87,7 +94,8 @@ public struct Chime: Sendable, Equatable {
                     ChimeStrike(delaySeconds: 0, semitonesAboveBase: 0, gain: 0.8),
                     ChimeStrike(delaySeconds: 0.24, semitonesAboveBase: 0, gain: 0.6),
                 ],
-                baseSemitones: 12, partialDecaySeconds: 6, attackTimeConstantSeconds: 0.001, level: chimeLevel * 0.7)
+                baseSemitones: 12, partialDecaySeconds: 6, attackTimeConstantSeconds: strikeAttackTimeConstant,
+                level: chimeLevel * 0.7)
         case .lastStep:
             // A bowl falling from the fifth to the root.
             Chime(
@@ -97,7 +105,8 @@ public struct Chime: Sendable, Equatable {
                     ChimeStrike(delaySeconds: 0, semitonesAboveBase: 7, gain: 0.75),
                     ChimeStrike(delaySeconds: 0.5, semitonesAboveBase: 0, gain: 1),
                 ],
-                baseSemitones: 0, partialDecaySeconds: 10, attackTimeConstantSeconds: 0.0015, level: chimeLevel * 0.9)
+                baseSemitones: 0, partialDecaySeconds: 10, attackTimeConstantSeconds: strikeAttackTimeConstant,
+                level: chimeLevel * 0.9)
         case .sessionEnd:
             // Three slow bowls down the chord to the low root, the longest ring of all.
             Chime(
@@ -108,7 +117,8 @@ public struct Chime: Sendable, Equatable {
                     ChimeStrike(delaySeconds: 0.8, semitonesAboveBase: 7, gain: 0.7),
                     ChimeStrike(delaySeconds: 1.6, semitonesAboveBase: 0, gain: 1),
                 ],
-                baseSemitones: -12, partialDecaySeconds: 14, attackTimeConstantSeconds: 0.002, level: chimeLevel)
+                baseSemitones: -12, partialDecaySeconds: 14, attackTimeConstantSeconds: strikeAttackTimeConstant,
+                level: chimeLevel)
         }
     }
 
@@ -132,5 +142,5 @@ public struct Chime: Sendable, Equatable {
             ModalPartial(frequencyRatio: 5.40, relativeAmplitude: 0.08, decayFraction: 0.25),
         ],
         strikes: [ChimeStrike(delaySeconds: 0, semitonesAboveBase: 0, gain: 1)], baseSemitones: 12,
-        partialDecaySeconds: 2.4, attackTimeConstantSeconds: 0.004, level: chimeLevel * 0.3)
+        partialDecaySeconds: 2.4, attackTimeConstantSeconds: strikeAttackTimeConstant, level: chimeLevel * 0.3)
 }

@@ -42,8 +42,9 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     static let seekRampDuration = 0.01
     /// How long a change of volume takes.
     public static let volumeRampDuration = 0.05
-    /// Voice sits this far above the bed's undimmed loudness.
-    static let voiceAboveBedDecibels = 7.0
+    /// Every clip's speech level sits this far above the bed's undimmed average loudness, so the
+    /// bed lies 10-12 LU under the voice between prompts.
+    static let voiceAboveBedDecibels = 11.0
 
     private let seed: UInt64
     private let isBedMuted: Bool
@@ -118,8 +119,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
 
         // The end: one long fade, with the closing chime at its start; or a sleep tail after the
         // steps, with the chime as long before their end.
-        let ending = SessionEnding(timeline: timeline, gridFrameCount: RenderGrid.chunkFrameCount)
-        self.ending = ending
+        let baseEnding = SessionEnding(timeline: timeline, gridFrameCount: RenderGrid.chunkFrameCount)
+        let ending = baseEnding
         stepsEndFrame = timeline.stepsEndFrame
         fadeOutFrameCount = ending.finalFadeFrameCount
         let lastStep = timeline.steps[timeline.steps.count - 1]
@@ -129,7 +130,10 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         let clipSpans = voiceClips.map {
             (start: $0.startFrame, end: min($0.startFrame + Int64($0.samples.count), timeline.totalFrames))
         }
-        bed = ToneBed(timeline: timeline, random: &random, ducking: Ducking(clips: clipSpans, sampleRate: sampleRate))
+        let ducking = Ducking(
+            clips: clipSpans, sampleRate: sampleRate,
+            releaseLimitFrame: baseEnding.hasSleepTail ? .max : totalFrames - baseEnding.fadeOutFrameCount)
+        bed = ToneBed(timeline: timeline, random: &random, ducking: ducking)
         if timeline.bed.noise != .none && !settings.isBedMuted {
             brightNoise = NoiseTable(
                 kind: timeline.bed.noise, frameCount: Int(7.1 * rate), lowPassHertz: 900, sampleRate: sampleRate,
@@ -141,10 +145,30 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             brightNoise = nil
             darkNoise = nil
         }
+        // The tail falls evenly as heard: its gain makes up for the bed's own thinning, measured
+        // by the same model as the loudness plan, averaged over the bed's swells and breath.
+        let tailWeights = KWeightingTable(sampleRate: sampleRate)
+        let bedForTail = bed
+        let brightTailPower = brightNoise?.weightedPower ?? 0
+        let darkTailPower = darkNoise?.weightedPower ?? 0
+        self.ending = baseEnding.correctingTail { frame in
+            var sum = 0.0
+            for offset in stride(from: -10.0, through: 10.0, by: 0.5) {
+                let at = frame + Int64(offset * rate)
+                sum += bedForTail.weightedEnergy(
+                    bedForTail.control(atFrame: at), weights: tailWeights, brightNoisePower: brightTailPower,
+                    darkNoisePower: darkTailPower)
+            }
+            return sum
+        }
         padLeftGains = SIMD4<Float>(bed.leftGains)
         padRightGains = SIMD4<Float>(bed.rightGains)
         schedule = StrikeSchedule(
-            timeline: timeline, startChimeFrame: 0, sessionEndFrame: sessionEndChimeFrame, lean: { _ in (1, 1) })
+            timeline: timeline,
+            startChimeFrame: min(
+                PromptTiming.startChimeDelay.frames(atSampleRate: sampleRate), timeline.steps[0].frameCount / 4),
+            sessionEndFrame: sessionEndChimeFrame,
+            lean: { side in Self.leanGains(side, isEnabled: settings.leansToSide) })
 
         // The loudness plan, from the bed's control values, the strikes in closed form and the
         // voice clips' lengths; then the master gain.
@@ -160,12 +184,22 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             builder.addBed(bed, brightNoisePower: brightPower, darkNoisePower: darkPower)
         }
         builder.addStrikes(schedule)
+        let clipGains = voiceClips.map {
+            Self.towardSleepDecibels(
+                stepIndex: timeline.stepIndex(atFrame: $0.startFrame), stepCount: timeline.steps.count)
+        }
+        let clipLeans = voiceClips.map { clip -> (left: Float, right: Float) in
+            let step = timeline.steps[timeline.stepIndex(atFrame: clip.startFrame)]
+            return Self.leanGains(step.isSideSwitch ? nil : step.side, isEnabled: settings.leansToSide)
+        }
         builder.addVoice(
-            clips: voiceClips.map {
-                (
-                    startFrame: $0.startFrame,
-                    frameCount: min(Int64($0.samples.count), timeline.totalFrames - $0.startFrame),
-                    gainDecibels: 0, pan: 2
+            clips: voiceClips.indices.map { index in
+                let clip = voiceClips[index]
+                let lean = clipLeans[index]
+                return (
+                    startFrame: clip.startFrame,
+                    frameCount: min(Int64(clip.samples.count), timeline.totalFrames - clip.startFrame),
+                    gainDecibels: clipGains[index], pan: Double(lean.left * lean.left + lean.right * lean.right)
                 )
             }, clipEnergy: clipEnergy)
         unscaledLoudnessLUFS = builder.plan.loudnessLUFS(gainDecibels: 0)
@@ -176,7 +210,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         masterGain = Float(master)
         voice = VoiceTrack(
             clips: voiceClips, totalFrames: totalFrames, sampleRate: sampleRate, speechLoudnessLUFS: speechLoudness,
-            masterGain: master)
+            masterGain: master, clipGainDecibels: { clipGains[$0] }, lean: { clipLeans[$0] })
         limiter = Limiter(ceilingDecibels: settings.truePeakCeilingDecibels, sampleRate: sampleRate)
         volumeRampChunks = max(1, Int(Self.volumeRampDuration * rate) / RenderGrid.chunkFrameCount)
 
@@ -208,6 +242,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     }
 
     deinit {
+        ending.deallocate()
         schedule.deallocate()
         strikes.deallocate()
         voice.deallocate()
@@ -221,6 +256,30 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         UnsafeMutableRawPointer(output).deallocate()
         brightNoise?.deallocate()
         darkNoise?.deallocate()
+    }
+
+    /// How much closer the near ear is in each-side steps, in dB.
+    static let leanDecibels = 3.5
+    /// How much quieter each step's prompt is than the one before, in dB, and how far under the
+    /// first the last step's prompt and the closing words sit.
+    static let stepFallDecibels = 0.3
+    static let lastStepFallDecibels = 2.0
+
+    /// The left and right gains of a voice or chime in a step done on `side`: the near channel
+    /// `leanDecibels` louder, the power of the two together unchanged.
+    static func leanGains(_ side: Side?, isEnabled: Bool) -> (left: Float, right: Float) {
+        guard isEnabled, let side else { return (1, 1) }
+        let ratio = decibelsToGain(leanDecibels)
+        let far = (2 / (1 + ratio * ratio)).squareRoot()
+        let near = far * ratio
+        return side == .left ? (Float(near), Float(far)) : (Float(far), Float(near))
+    }
+
+    /// The gain of the prompts of step `stepIndex`, in dB: a little quieter step by step, the last
+    /// step (and the closing words in it) `lastStepFallDecibels` under the first.
+    static func towardSleepDecibels(stepIndex: Int, stepCount: Int) -> Double {
+        if stepIndex >= stepCount - 1 && stepCount > 1 { return -lastStepFallDecibels }
+        return -min(stepFallDecibels * Double(stepIndex), lastStepFallDecibels)
     }
 
     // MARK: Rendering

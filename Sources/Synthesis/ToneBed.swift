@@ -26,16 +26,19 @@ struct ToneBed {
     /// How far each pad voice, low to high, has faded against the root by the end of a sleep tail.
     static var sleepTailVoiceFade: SIMD4<Double> { SIMD4(0, 0.5, 0.8, 0.9) }
     /// The level of each pad voice before the master gain (linear amplitude of its fundamental).
-    static var voiceLevels: SIMD4<Double> { SIMD4(0.085, 0.06, 0.05, 0.042) }
+    /// The upper voices carry the body (200-600 Hz), so the bed holds on a phone speaker; the
+    /// root stays soft.
+    static var voiceLevels: SIMD4<Double> { SIMD4(0.03, 0.045, 0.06, 0.065) }
     /// Where each voice sits, from -1 (left) to 1 (right).
     static let voicePans = SIMD4<Double>(-0.15, 0.4, -0.45, 0.25)
-    /// Voicings as semitones above the key's root in octave 3, one note per voice: I, IV, vi7, I add9.
+    /// Voicings as semitones above the key's root in octave 3, one note per voice, every note in
+    /// the key and none below the root (nothing under about 130 Hz): I, IV, vi7, I add9.
     static func chord(_ index: Int) -> SIMD4<Double> {
         switch index {
-        case 1: SIMD4(-7, 9, 12, 17)
-        case 2: SIMD4(-3, 7, 12, 16)
-        case 3: SIMD4(-12, 7, 14, 16)
-        default: SIMD4(-12, 7, 12, 16)
+        case 1: SIMD4(5, 12, 17, 21)
+        case 2: SIMD4(9, 16, 19, 24)
+        case 3: SIMD4(0, 14, 16, 19)
+        default: SIMD4(0, 12, 16, 19)
         }
     }
     static var chordCount: Int { 4 }
@@ -120,7 +123,9 @@ struct ToneBed {
         var darkNoiseGain: Double
     }
 
-    func control(atFrame frame: Int64) -> Control {
+    /// - Parameter isDucked: whether the dip under speech applies; the loudness model leaves it
+    ///   out to find the bed's own level.
+    func control(atFrame frame: Int64, isDucked: Bool = true) -> Control {
         let seconds = Double(frame) / Double(sampleRate)
         let progress = min(max(Double(frame) / Double(max(stepsEndFrame, 1)), 0), 1)
         // In a sleep tail, the clock of the breath, swells and drift slows steadily (its rate
@@ -161,7 +166,9 @@ struct ToneBed {
         let breath = sine(2 * .pi * clockSeconds * Self.breathsPerMinute / 60 + breathPhase)
         let breathDepth = 0.2 * swellDepth
         let fadeIn = smoothstep(seconds / Self.fadeInDuration)
-        let level = fadeIn * decibelsToGain(Self.darkeningDecibels * progress) * ducking.gain(atFrame: frame)
+        let level =
+            fadeIn * decibelsToGain(Self.darkeningDecibels * progress)
+            * (isDucked ? ducking.gain(atFrame: frame) : 1)
         let padLevel = level * (1 + breathDepth * breath)
         // The surf rises a little after the breath, like a wave following it.
         let surf = 0.65 + 0.35 * sine(2 * .pi * clockSeconds * Self.breathsPerMinute / 60 + breathPhase - 0.9)
@@ -173,7 +180,8 @@ struct ToneBed {
         if tail > 0 { amplitudes *= 1 - tail * Self.sleepTailVoiceFade }
         return Control(
             frequenciesHertz: frequencies, amplitudes: amplitudes,
-            secondHarmonic: (0.3 - 0.2 * progress) * (1 - tail), thirdHarmonic: (0.12 - 0.09 * progress) * (1 - tail),
+            secondHarmonic: (0.35 - 0.15 * progress) * (1 - tail),
+            thirdHarmonic: (0.15 - 0.07 * progress) * (1 - tail),
             brightNoiseGain: noiseLevel * squareRoot(brightNoiseShare),
             darkNoiseGain: noiseLevel * squareRoot((0.25 + 0.45 * progress) + (0.75 - 0.45 * progress) * tail))
     }
@@ -203,19 +211,21 @@ extension ToneBed {
         return energy
     }
 
-    /// The bed's own average loudness at full level (no fade, duck or darkening), in LUFS before
-    /// the master gain: what the voice is set against.
+    /// The bed's own average loudness over the steps, undimmed (no duck), in LUFS before the
+    /// master gain: what the voice is set against, so that it sits the same distance above the
+    /// bed between prompts over the whole session.
     func averageLoudnessLUFS(weights: KWeightingTable, brightNoisePower: Double, darkNoisePower: Double) -> Double {
-        var control = control(atFrame: 0)
-        // The voices' swells average about 0.8 of their level.
-        control.amplitudes = Self.voiceLevels * 0.8
-        control.brightNoiseGain = noiseGain * 0.75.squareRoot()
-        control.darkNoiseGain = noiseGain * 0.25.squareRoot()
-        return -0.691
-            + 10
-            * log10(
-                weightedEnergy(
-                    control, weights: weights, brightNoisePower: brightNoisePower, darkNoisePower: darkNoisePower))
+        let points = 400
+        let from = Int64(Self.fadeInDuration * Double(sampleRate))
+        let to = max(from + 1, stepsEndFrame)
+        var sum = 0.0
+        for point in 0..<points {
+            let frame = from + (to - from) * Int64(point) / Int64(points)
+            sum += weightedEnergy(
+                control(atFrame: frame, isDucked: false), weights: weights, brightNoisePower: brightNoisePower,
+                darkNoisePower: darkNoisePower)
+        }
+        return -0.691 + 10 * log10(sum / Double(points))
     }
 }
 
@@ -229,6 +239,7 @@ struct NoiseTable {
     let samples: UnsafeMutablePointer<Float>
     let frameCount: Int
     static let paddingFrameCount = 1024
+    static let highPassHertz = 40.0
     /// The K-weighted mean power of the table (the table itself has unit mean power).
     let weightedPower: Double
 
@@ -242,6 +253,9 @@ struct NoiseTable {
         let leak = exp(-2 * Double.pi * 25 / Double(sampleRate))
         let lowPass = 1 - exp(-2 * Double.pi * lowPassHertz / Double(sampleRate))
         var low1 = 0.0, low2 = 0.0
+        // A high-pass at 40 Hz keeps the surf's rumble out of the lowest octave.
+        let highPass = Biquad.highPass(hertz: Self.highPassHertz, q: 0.7071, sampleRate: Double(sampleRate))
+        var hx1 = 0.0, hx2 = 0.0, hy1 = 0.0, hy2 = 0.0
         for index in 0..<(generatedCount + sampleRate) {
             let white = random.nextUnit() * 2 - 1
             var value: Double
@@ -259,6 +273,10 @@ struct NoiseTable {
                 value = b0 + b1 + b2 + b3 + b4 + b5 + b6 + white * 0.5362
                 b6 = white * 0.115926
             }
+            let filtered =
+                highPass.b0 * value + highPass.b1 * hx1 + highPass.b2 * hx2 - highPass.a1 * hy1 - highPass.a2 * hy2
+            (hx2, hx1, hy2, hy1) = (hx1, value, hy1, filtered)
+            value = filtered
             low1 += lowPass * (value - low1)
             low2 += lowPass * (low1 - low2)
             // The first second lets the filters settle.

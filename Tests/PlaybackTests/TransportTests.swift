@@ -55,7 +55,7 @@ final class FrameNumberSource: SeekableFrameSource {
         volumeStep = volumeFramesLeft == 0 ? 0 : (volumeTarget - volumeGain) / Double(volumeFramesLeft)
     }
 
-    /// A reminder is a decaying 1 kHz tone on the right channel for 2.5 s.
+    /// A reminder is a decaying 200 Hz tone on the right channel for 2.5 s.
     private var reminderFrame = Int.max
 
     func ringHoldReminder() { reminderFrame = 0 }
@@ -68,7 +68,7 @@ final class FrameNumberSource: SeekableFrameSource {
             }
             if reminderFrame < Int(2.5 * Double(sampleRate)) {
                 let seconds = Double(reminderFrame) / Double(sampleRate)
-                buffer[2 * index + 1] += Float(0.05 * exp(-3 * seconds) * sin(2 * Double.pi * 1000 * seconds))
+                buffer[2 * index + 1] += Float(0.05 * exp(-3 * seconds) * sin(2 * Double.pi * 200 * seconds))
                 reminderFrame += 1
             }
             if volumeGain != 1 {
