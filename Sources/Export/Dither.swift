@@ -30,7 +30,8 @@ struct TriangularDither {
     }
 
     /// Converts `count` samples, adding dither of ±1 LSB peak (the sum of two uniform values)
-    /// before rounding to the nearest integer, and clipping to the 16-bit range.
+    /// before rounding to the nearest integer, and clipping to the 16-bit range. A sample of
+    /// exactly 0 stays 0: dither is muted on digital silence.
     mutating func quantize(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Int16>, count: Int) {
         // Adding and subtracting 1.5 × 2^23 rounds a float to the nearest integer (ties to even)
         // without a library call; valid for magnitudes below 2^22, which the clip guarantees.
@@ -65,7 +66,10 @@ struct TriangularDither {
                 // After adding the magic number the rounded integer sits in the low mantissa bits:
                 // read it from the bit pattern, then keep the low 16 bits of each lane.
                 let biased = unsafeBitCast(scaled + roundingMagic, to: SIMD8<Int32>.self) &- 0x4B40_0000
-                let integers = SIMD8<Int16>(truncatingIfNeeded: biased)
+                // Digital silence stays digital silence: no dither where the signal is exactly 0,
+                // so a session's silent end is silent in the file too.
+                let silent = samples .== 0
+                let integers = SIMD8<Int16>(truncatingIfNeeded: biased.replacing(with: 0, where: silent))
                 UnsafeMutableRawPointer(output + index).storeBytes(of: integers, as: SIMD8<Int16>.self)
                 index += 8
             } else {
@@ -82,6 +86,7 @@ struct TriangularDither {
 
     @inline(__always)
     private static func quantize(_ sample: Float, dither: Float) -> Int16 {
+        if sample == 0 { return 0 }
         // The bound first: a NaN then becomes a bound instead of trapping in `Int16(_:)`.
         let scaled = max(-32768, min(32767, sample * fullScale + dither))
         return Int16((scaled + 12_582_912) - 12_582_912)

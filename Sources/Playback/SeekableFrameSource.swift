@@ -8,6 +8,14 @@ public protocol SeekableFrameSource: AudioFrameSource {
     /// from the start would have produced there (the cue of a step that starts at `frame`
     /// included). Real-time safe.
     func seek(toFrame frame: Int64)
+
+    /// Sets the listener's volume in dB (0 leaves the samples as they are); the source ramps to
+    /// it and keeps its peaks under its ceiling at any volume. Real-time safe.
+    func setVolume(decibels: Double)
+
+    /// Strikes the soft chime a waiting `hold` step repeats; it rings on through seeks.
+    /// Real-time safe.
+    func ringHoldReminder()
 }
 
 /// A session ready to play: its timeline and the source that renders it.

@@ -78,8 +78,6 @@ public final class Transport: @unchecked Sendable {
     public static let stopFadeSeconds = 1.0
     /// How long a jump crossfades from the old place to the new one.
     public static let jumpCrossfadeSeconds = 0.02
-    /// How long a volume change ramps.
-    public static let volumeRampSeconds = 0.05
     /// One press of up or down, in dB.
     public static let volumeStepDecibels = 2.0
     public static let volumeRange: ClosedRange<Double> = -40...12
@@ -124,7 +122,6 @@ public final class Transport: @unchecked Sendable {
 
     private var active: InstalledSession
     private var transportGain: LinearRamp
-    private var volumeGain: LinearRamp
     private var volumeDecibels: Double
     private var isStopping = false
     private var isFinished = false
@@ -136,8 +133,6 @@ public final class Transport: @unchecked Sendable {
     private var tailBuffer: UnsafeMutablePointer<Float>
     private var tailScratch: UnsafeMutablePointer<Float>
     private var tailOffset: Int
-    private let reminder: ReminderChime
-    private var reminderOffset: Int
 
     /// - Parameters:
     ///   - session: what plays first.
@@ -155,15 +150,13 @@ public final class Transport: @unchecked Sendable {
         commands = CommandQueue(capacity: 64)
         let clamped = Self.volumeRange.clamp(volumeDecibels)
         self.volumeDecibels = clamped
-        let volume = Self.linearGain(decibels: clamped)
-        volumeGain = LinearRamp(value: volume)
         transportGain = LinearRamp(value: 1)
         crossfadeFrames = max(1, Int((Self.jumpCrossfadeSeconds * Double(sampleRate)).rounded()))
         tailBuffer = .allocate(capacity: crossfadeFrames * channelCount)
         tailScratch = .allocate(capacity: crossfadeFrames * channelCount)
         tailOffset = crossfadeFrames
-        reminder = ReminderChime(key: session.timeline.bed.key, sampleRate: sampleRate, channelCount: channelCount)
-        reminderOffset = reminder.frameCount
+        // The volume acts inside the source, before its limiter, so no volume clips.
+        if clamped != 0 { first.source.setVolume(decibels: clamped) }
         publishedVolumeMillibels.store(Int((clamped * 100).rounded()), ordering: .relaxed)
         publish()
     }
@@ -295,12 +288,9 @@ public final class Transport: @unchecked Sendable {
         if isWaiting {
             waitedFrames += Int64(produced)
             if waitedFrames >= nextReminderFrame {
-                reminderOffset = 0
+                active.source.ringHoldReminder()
                 nextReminderFrame += Int64(Self.holdReminderIntervalSeconds * Double(sampleRate))
             }
-        }
-        if reminderOffset < reminder.frameCount {
-            reminderOffset += reminder.mix(into: buffer, frameCount: produced, from: reminderOffset)
         }
         applyGains(to: buffer, frameCount: produced)
         if !isFinished && produced < frameCount {
@@ -349,8 +339,7 @@ public final class Transport: @unchecked Sendable {
         case .volumeUp, .volumeDown:
             let change = command == .volumeUp ? Self.volumeStepDecibels : -Self.volumeStepDecibels
             volumeDecibels = Self.volumeRange.clamp(volumeDecibels + change)
-            let target = Self.linearGain(decibels: volumeDecibels)
-            volumeGain.setTarget(target, frames: Int(Self.volumeRampSeconds * Double(sampleRate)))
+            active.source.setVolume(decibels: volumeDecibels)
             publishedVolumeMillibels.store(Int((volumeDecibels * 100).rounded()), ordering: .relaxed)
         case .stop:
             beginStop()
@@ -392,7 +381,10 @@ public final class Transport: @unchecked Sendable {
         } else {
             tailOffset = crossfadeFrames
         }
-        if let session { active = session }
+        if let session {
+            active = session
+            if volumeDecibels != 0 { active.source.setVolume(decibels: volumeDecibels) }
+        }
         active.source.seek(toFrame: frame)
         if !isHoldLoop { isWaiting = false }
     }
@@ -457,12 +449,12 @@ public final class Transport: @unchecked Sendable {
     }
 
     private func applyGains(to buffer: UnsafeMutablePointer<Float>, frameCount: Int) {
-        if transportGain.isSteady && volumeGain.isSteady && transportGain.value == 1 && volumeGain.value == 1 {
+        if transportGain.isSteady && transportGain.value == 1 {
             // Unity gain: leave the source's samples exactly as they are.
             return
         }
         for frame in 0..<frameCount {
-            let gain = transportGain.next() * volumeGain.next()
+            let gain = transportGain.next()
             let base = frame * channelCount
             for channel in 0..<channelCount {
                 buffer[base + channel] *= gain
@@ -484,9 +476,6 @@ public final class Transport: @unchecked Sendable {
         publishedGeneration.store(active.generation, ordering: .releasing)
     }
 
-    static func linearGain(decibels: Double) -> Float {
-        decibels == 0 ? 1 : Float(pow10(decibels / 20))
-    }
 }
 
 /// A session the transport has taken on, numbered in the order they were made.

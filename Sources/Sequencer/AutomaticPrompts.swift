@@ -35,8 +35,13 @@ public enum PromptTiming {
     public static let tail = SessionDuration(seconds: 1)
     /// The least pause between two prompts of one step.
     public static let gap = SessionDuration(seconds: 1.5)
-    /// From the end of the closing words to the end of the session, room for the final fade.
-    public static let closeMargin = SessionDuration(seconds: 5)
+    /// From the end of the closing words to the end of the session: the final fade (15 s) and a
+    /// breath before it, so the words are never faded.
+    public static let closeMargin = SessionDuration(seconds: 15.5)
+    /// How long after the session's first frame its start chime strikes: the bed fades in from
+    /// silence first, which also gives a Bluetooth sink time to wake. The first prompt follows
+    /// the chime by `leadIn`.
+    public static let startChimeDelay = SessionDuration(seconds: 1.75)
 }
 
 /// A prompt to be spoken: which step it belongs to, why, what it says and where it sits.

@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import Synthesis
 
-/// How the session sounds beyond its timeline: its loudness and the seed of its noise and
-/// dither. Play and export share these, so that with the same options they make the same samples.
+/// How the session sounds beyond its timeline: its loudness, the seed of its noise and dither,
+/// and whether each-side steps lean toward their side. Play and export share these, so that with
+/// the same options they make the same samples.
 struct SoundOptions: ParsableArguments {
     @Option(
         // Taken whatever it looks like, so that `--loudness -20` is a value, not a missing one.
@@ -30,10 +31,17 @@ struct SoundOptions: ParsableArguments {
             "'\(text)' is not a seed; a seed is a whole number from \(Int64.min) to \(UInt64.max), such as 1")
     }
 
+    @Flag(
+        name: .customLong("no-lean"),
+        help: "Keep the voice and chimes centred in each-side steps, rather than leaning toward the side.")
+    var noLean = false
+
     var renderSettings: RenderSettings {
-        RenderSettings(
+        var settings = RenderSettings(
             loudnessTargetLUFS: loudness.integratedLUFS, truePeakCeilingDecibels: loudness.truePeakCeilingDBTP,
             seed: seed)
+        settings.leansToSide = !noLean
+        return settings
     }
 }
 

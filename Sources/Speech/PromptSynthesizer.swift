@@ -156,9 +156,10 @@ enum PromptLayout {
             let startFrame: Int64
             switch prompt.anchor {
             case .afterChime:
-                startFrame = step.startFrame + leadIn
+                let chimeDelay = prompt.stepIndex == 0 ? PromptTiming.startChimeDelay.frames(atSampleRate: rate) : 0
+                startFrame = step.startFrame + chimeDelay + leadIn
                 guard startFrame + length + tail <= step.endFrame else {
-                    throw tooLong(step, spoken: [length], needed: leadIn + length + tail, rate: rate)
+                    throw tooLong(step, spoken: [length], needed: chimeDelay + leadIn + length + tail, rate: rate)
                 }
             case .beforeStepEnd:
                 startFrame = step.endFrame - closeMargin - length

@@ -1,10 +1,5 @@
 /// 0, 1, …, 7: each lane's frame within its group of eight.
-let laneRamp = Lanes(0, 1, 2, 3, 4, 5, 6, 7)
-
-/// `laneMasks[n]` keeps lanes n… and silences lanes before n.
-let laneMasks: [Lanes] = (0..<laneCount).map { first in
-    Lanes((0..<laneCount).map { $0 >= first ? Float(1) : 0 })
-}
+var laneRamp: Lanes { Lanes(0, 1, 2, 3, 4, 5, 6, 7) }
 
 // The innermost render loops. Each is a free function over raw pointers so that the compiler can
 // check `@_noAllocation` on it (no retain/release, no array growth, no heap) and vectorise it.
@@ -144,6 +139,32 @@ func addSamples(_ source: UnsafePointer<Float>, into destination: UnsafeMutableP
     for index in 0..<count { destination[index] += source[index] }
 }
 
+/// Adds a mono bus into both channels with a gain for each.
+@_noAllocation
+func addPanned(
+    _ source: UnsafeMutablePointer<Float>, left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>,
+    leftGain: Float, rightGain: Float, count: Int
+) {
+    for index in 0..<count {
+        left[index] += source[index] * leftGain
+        right[index] += source[index] * rightGain
+    }
+}
+
+/// Scales both channels by a gain ramped linearly from `startGain` to `endGain` over `count` frames.
+@_noAllocation
+func scaleWithRamp(
+    left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, startGain: Float, endGain: Float,
+    count: Int
+) {
+    let step = (endGain - startGain) / Float(count)
+    for index in 0..<count {
+        let gain = startGain + step * Float(index)
+        left[index] *= gain
+        right[index] *= gain
+    }
+}
+
 @_noAllocation
 func addCenterLanes(
     _ center: UnsafeMutablePointer<Lanes>, left: UnsafeMutablePointer<Lanes>, right: UnsafeMutablePointer<Lanes>,
@@ -234,4 +255,16 @@ func interleaveWithGain(
             output[2 * (base + frame) + 1] = right[base + frame] * gain
         }
     }
+}
+
+/// Copies `count` samples (the regions must not overlap).
+@_noAllocation
+func copySamples(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
+    for index in 0..<count { destination[index] = source[index] }
+}
+
+/// Sets `count` samples to zero.
+@_noAllocation
+func clearSamples(_ samples: UnsafeMutablePointer<Float>, count: Int) {
+    for index in 0..<count { samples[index] = 0 }
 }

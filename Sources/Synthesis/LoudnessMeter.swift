@@ -75,6 +75,20 @@ public final class LoudnessMeter {
         return status == ebur128Success ? value : Self.silenceLUFS
     }
 
+    /// The loudness of the last 400 ms, in LUFS; `-infinity` for silence.
+    public var momentaryLoudnessLUFS: Double {
+        let (status, value) = ebur128_momentary(state)
+        return status == ebur128Success ? value : Self.silenceLUFS
+    }
+
+    /// The loudness of the last 3 s, in LUFS; `-infinity` for silence, `nan` when the meter does
+    /// not measure the loudness range (which keeps the short-term history).
+    public var shortTermLoudnessLUFS: Double {
+        guard measuresLoudnessRange else { return .nan }
+        let (status, value) = ebur128_shortterm(state)
+        return status == ebur128Success ? value : Self.silenceLUFS
+    }
+
     /// Loudness range in LU.
     public var loudnessRangeLU: Double {
         guard measuresLoudnessRange else { return .nan }

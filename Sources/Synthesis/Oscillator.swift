@@ -27,9 +27,9 @@ struct RotationOscillator {
     ) {
         for lane in 0..<laneCount {
             let n = Double(lane - laneOffset)
-            let magnitude = amplitude * pow(decay, n)
-            real[lane] = Float(magnitude * cos(phase + n * omega))
-            imaginary[lane] = Float(magnitude * sin(phase + n * omega))
+            let magnitude = amplitude * power(decay, n)
+            real[lane] = Float(magnitude * cosine(phase + n * omega))
+            imaginary[lane] = Float(magnitude * sine(phase + n * omega))
         }
         setStep(radiansPerFrame: omega, decayPerFrame: decay)
     }
@@ -38,10 +38,10 @@ struct RotationOscillator {
     /// undamped oscillator back to `amplitude` so that rounding never drifts it.
     mutating func retune(radiansPerFrame omega: Double, amplitude: Double) {
         let re = Double(real[0]), im = Double(imaginary[0])
-        let magnitude = (re * re + im * im).squareRoot()
+        let magnitude = squareRoot(re * re + im * im)
         let scale = magnitude > 0 ? amplitude / magnitude : 0
         let startReal = re * scale, startImaginary = im * scale
-        let c = cos(omega), s = sin(omega)
+        let c = cosine(omega), s = sine(omega)
         var powerReal = 1.0, powerImaginary = 0.0
         for lane in 0..<laneCount {
             real[lane] = Float(startReal * powerReal - startImaginary * powerImaginary)
@@ -53,9 +53,9 @@ struct RotationOscillator {
     }
 
     private mutating func setStep(radiansPerFrame omega: Double, decayPerFrame decay: Double) {
-        let magnitude = pow(decay, Double(laneCount))
-        stepReal = Float(magnitude * cos(Double(laneCount) * omega))
-        stepImaginary = Float(magnitude * sin(Double(laneCount) * omega))
+        let magnitude = power(decay, Double(laneCount))
+        stepReal = Float(magnitude * cosine(Double(laneCount) * omega))
+        stepImaginary = Float(magnitude * sine(Double(laneCount) * omega))
     }
 
     /// Moves on by eight frames.
@@ -75,4 +75,15 @@ func smoothstep(_ x: Double) -> Double {
 }
 
 @inline(__always)
-func decibelsToGain(_ decibels: Double) -> Double { pow(10, decibels / 20) }
+func decibelsToGain(_ decibels: Double) -> Double { power(10, decibels / 20) }
+
+// libm's functions neither allocate nor lock, but the compiler cannot see into them, so
+// `@_noAllocation` would refuse every control-rate call; these wrappers vouch for them.
+
+@inline(__always) func power(_ x: Double, _ y: Double) -> Double { _unsafePerformance { pow(x, y) } }
+@inline(__always) func exponential(_ x: Double) -> Double { _unsafePerformance { exp(x) } }
+@inline(__always) func exponential2(_ x: Double) -> Double { _unsafePerformance { exp2(x) } }
+@inline(__always) func naturalLogarithm(_ x: Double) -> Double { _unsafePerformance { log(x) } }
+@inline(__always) func cosine(_ x: Double) -> Double { _unsafePerformance { cos(x) } }
+@inline(__always) func squareRoot(_ x: Double) -> Double { _unsafePerformance { x.squareRoot() } }
+@inline(__always) func sine(_ x: Double) -> Double { _unsafePerformance { sin(x) } }

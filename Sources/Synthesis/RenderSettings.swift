@@ -15,12 +15,17 @@ public struct RenderSettings: Sendable, Equatable {
     /// session (after a change of voice clips, say) keeps the gain the first one measured.
     public var fixedMasterGainDecibels: Double?
 
+    /// Whether the voice and the chime of an each-side step lean toward the side being massaged.
+    public var leansToSide = true
+
     /// Mutes the tone bed, so that tests can see chimes alone.
     var isBedMuted = false
     /// Leaves voice clips out of the mix while still ducking for them, so tests can see the bed under speech.
     var isVoiceMuted = false
 
-    public static let defaultLoudnessTargetLUFS = -20.0
+    /// What a session balanced on the voice measures: speech about -18 LUFS short-term, the bed
+    /// 10-12 LU under it, and quiet between prompts.
+    public static let defaultLoudnessTargetLUFS = -24.0
     public static let loudnessTargetRange: ClosedRange<Double> = -40 ... -10
     public static let defaultTruePeakCeilingDecibels = -1.0
     public static let truePeakCeilingRange: ClosedRange<Double> = -12...0

@@ -3,11 +3,15 @@ import Sequencer
 
 /// How a session ends, as one gain over the finished mix, a function of the absolute frame.
 ///
-/// Without a sleep tail, the last `fadeOutDuration` seconds fade to silence (a smoothstep), as
-/// the steps end. With one, the steps end at full level, and the tail falls at a steady rate in
-/// dB (an exponential in amplitude, offset so that it reaches exactly zero), then holds digital
-/// silence for its last `tailSilenceDuration`. The bed's own slowing and darkening in the tail is
-/// `ToneBed`'s; this is only the level.
+/// Without a sleep tail, the last `fadeOutDuration` seconds fade to silence as the steps end:
+/// evenly in dB down to `fadeFloorDecibels`, then linearly to exact zero over the last
+/// /// `fadeFinalRampDuration`, so the ear hears a steady fall rather than a sudden last drop.
+///
+/// With a sleep tail, the steps end at full level and the tail's loudness falls at a steady rate
+/// in dB by `tailFallDecibels`, then ramps to exact zero and holds digital silence for its last
+/// `tailSilenceDuration`. The bed itself darkens and thins in the tail (that is `ToneBed`'s), so
+/// the gain here is corrected by the bed's own modelled loudness, second by second
+/// (`tailCorrection`): what the listener hears falls evenly.
 ///
 /// The tail's gain is evaluated on the renderer's chunk grid and interpolated in between, so it
 /// costs two exponentials per chunk and gives the same samples for any block size or seek.
@@ -21,14 +25,26 @@ struct SessionEnding {
     let silenceStartFrame: Int64
     let hasSleepTail: Bool
     let gridFrameCount: Int64
+    let sampleRate: Int
+    /// For each second of the tail (and one past its end), the gain that undoes the bed's own
+    /// fall in loudness since the tail began; empty until `correctingTail` sets it.
+    private(set) var tailCorrection = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
 
     /// The fade at the end of a session without a sleep tail, in seconds.
-    static let fadeOutDuration = 12.0
+    static let fadeOutDuration = 15.0
+    /// Where the even fall in dB ends and the final ramp to zero begins.
+    static let fadeFloorDecibels = -60.0
+    static let fadeFinalRampDuration = 0.1
     /// How far the tail's level falls along its steady slope, in dB, before the offset takes it
     /// to zero; the slope is this over the tail's fading part.
     static let tailFallDecibels = 50.0
     /// The digital silence at the very end of a sleep tail, in seconds.
     static let tailSilenceDuration = 1.0
+    /// The tail's last stretch before its silence, where the level ramps linearly from
+    /// `-tailFallDecibels` to zero.
+    static let tailFinalRampDuration = 0.5
+    /// The most the correction may lift the bed, in dB.
+    static let tailCorrectionLimitDecibels = 30.0
 
     init(timeline: SessionTimeline, gridFrameCount: Int) {
         let rate = Double(timeline.sampleRate)
@@ -36,6 +52,7 @@ struct SessionEnding {
         stepsEndFrame = timeline.stepsEndFrame
         hasSleepTail = timeline.hasSleepTail
         self.gridFrameCount = Int64(gridFrameCount)
+        sampleRate = timeline.sampleRate
         fadeOutFrameCount = max(1, min(Int64(Self.fadeOutDuration * rate), stepsEndFrame / 3))
         // A tail lasts at least 10 s, so a second of silence leaves it most of its time to fade.
         let silenceFrames = min(Int64(Self.tailSilenceDuration * rate), timeline.sleepTailFrames / 4)
@@ -43,6 +60,26 @@ struct SessionEnding {
         let silenceStart = totalFrames - silenceFrames
         silenceStartFrame = silenceStart - silenceStart % Int64(gridFrameCount)
     }
+
+    /// This ending with its tail corrected for the bed's own fall: `bedEnergy(frame)` is the
+    /// bed's modelled mean-square energy at a frame, averaged over its swells.
+    func correctingTail(bedEnergy: (Int64) -> Double) -> SessionEnding {
+        guard hasSleepTail else { return self }
+        var corrected = self
+        let seconds = Int((totalFrames - stepsEndFrame) / Int64(sampleRate)) + 2
+        let table = UnsafeMutableBufferPointer<Double>.allocate(capacity: seconds)
+        let reference = bedEnergy(stepsEndFrame)
+        let limit = decibelsToGain(Self.tailCorrectionLimitDecibels)
+        for second in 0..<seconds {
+            let energy = bedEnergy(stepsEndFrame + Int64(second * sampleRate))
+            table[second] = energy > 0 && reference > 0 ? min((reference / energy).squareRoot(), limit) : 1
+        }
+        corrected.tailCorrection = table
+        return corrected
+    }
+
+    /// Frees the correction table; the renderer calls it once, when it is done.
+    func deallocate() { tailCorrection.deallocate() }
 
     /// The frames over which the session fades out at the end.
     var finalFadeFrameCount: Int64 {
@@ -52,8 +89,14 @@ struct SessionEnding {
     /// The gain at `frame`: 1 before the end's fade, 0 at its last frame (and in a tail's silence).
     func gain(atFrame frame: Int64) -> Double {
         guard hasSleepTail else {
-            return SessionRenderer.endFade(
-                atFrame: frame, totalFrames: totalFrames, fadeOutFrameCount: fadeOutFrameCount)
+            let remaining = totalFrames - 1 - frame
+            guard remaining < fadeOutFrameCount else { return 1 }
+            guard remaining > 0 else { return 0 }
+            let floor = decibelsToGain(Self.fadeFloorDecibels)
+            let rampFrames = Int64(Double(fadeOutFrameCount) * Self.fadeFinalRampDuration / Self.fadeOutDuration)
+            if remaining <= rampFrames { return floor * Double(remaining) / Double(max(rampFrames, 1)) }
+            let progress = 1 - Double(remaining - rampFrames) / Double(fadeOutFrameCount - rampFrames)
+            return decibelsToGain(Self.fadeFloorDecibels * progress)
         }
         guard frame >= stepsEndFrame else { return 1 }
         let (start, end) = tailGridGains(atFrame: frame)
@@ -67,13 +110,57 @@ struct SessionEnding {
         return (tailCurve(atFrame: gridStart), tailCurve(atFrame: gridStart + gridFrameCount))
     }
 
-    /// The tail's level: 1 at its start, a steady fall in dB, exactly 0 from `silenceStartFrame`.
+    /// The tail's level: 1 at its start, a steady fall in dB (corrected for the bed's own fall),
+    /// a short ramp to zero, exactly 0 from `silenceStartFrame`.
     private func tailCurve(atFrame frame: Int64) -> Double {
         guard frame > stepsEndFrame else { return 1 }
         guard frame < silenceStartFrame else { return 0 }
-        let progress = Double(frame - stepsEndFrame) / Double(silenceStartFrame - stepsEndFrame)
-        let rate = Self.tailFallDecibels / 20 * log(10.0)
-        let floor = exp(-rate)
-        return (exp(-rate * progress) - floor) / (1 - floor)
+        let rampFrames = min(
+            Int64(Self.tailFinalRampDuration * Double(sampleRate)), (silenceStartFrame - stepsEndFrame) / 10)
+        let fallEnd = silenceStartFrame - rampFrames
+        let progress = min(Double(frame - stepsEndFrame) / Double(fallEnd - stepsEndFrame), 1)
+        var level = decibelsToGain(-Self.tailFallDecibels * progress)
+        if frame > fallEnd { level *= Double(silenceStartFrame - frame) / Double(rampFrames) }
+        return level * correction(atFrame: frame)
+    }
+
+    /// The tail's correction at `frame`, interpolated between whole seconds.
+    private func correction(atFrame frame: Int64) -> Double {
+        guard tailCorrection.count > 1 else { return 1 }
+        let position = Double(frame - stepsEndFrame) / Double(sampleRate)
+        let index = min(Int(position), tailCorrection.count - 2)
+        let fraction = min(position - Double(index), 1)
+        return tailCorrection[index] + (tailCorrection[index + 1] - tailCorrection[index]) * fraction
+    }
+
+    /// Applies the end's gain to one interleaved stereo chunk of the grid starting at `chunkStart`.
+    func apply(to output: UnsafeMutablePointer<Float>, chunkStart: Int64) {
+        let count = RenderGrid.chunkFrameCount
+        let chunkEnd = chunkStart + Int64(count)
+        if hasSleepTail {
+            guard chunkEnd > stepsEndFrame else { return }
+            let (startGain, endGain) = tailGridGains(atFrame: chunkStart)
+            let firstIndex = Int(max(0, stepsEndFrame - chunkStart))
+            if startGain == 0 && endGain == 0 {
+                clearSamples(output + firstIndex * 2, count: (count - firstIndex) * 2)
+                return
+            }
+            let slope = (endGain - startGain) / Double(count)
+            for index in firstIndex..<count {
+                let gain = Float(startGain + slope * Double(index))
+                output[index * 2] *= gain
+                output[index * 2 + 1] *= gain
+            }
+        } else {
+            let fadeStart = totalFrames - fadeOutFrameCount
+            guard chunkEnd > fadeStart else { return }
+            for index in 0..<count {
+                let frame = chunkStart + Int64(index)
+                guard frame >= fadeStart else { continue }
+                let gain = Float(gain(atFrame: frame))
+                output[index * 2] *= gain
+                output[index * 2 + 1] *= gain
+            }
+        }
     }
 }

@@ -1,13 +1,19 @@
 import Foundation
 public import Sequencer
 
+/// Frames in front of each planar mix buffer that hold the previous chunk's tail, for the
+/// limiter's interpolated peaks.
+private var guardFrameCount: Int { 8 }
+
 /// Renders a whole session (tone bed, chimes, tempo pulse, voice, master) sample-exactly.
 ///
-/// Everything that allocates happens in `init`: noise tables, voice buffers, the strike schedule,
-/// the loudness plan that fixes the master gain, the scratch buffers. `render(into:frameCount:)`
-/// only does arithmetic on them.
+/// It wires the parts together: the `ToneBed` and its noise, the `StrikeSchedule` and the
+/// `StrikeBank` that sounds it, the `VoiceTrack`, the master gain from the `LoudnessPlanBuilder`,
+/// the listener's volume, the `Limiter` and the `SessionEnding`. Everything that allocates
+/// happens in `init`; `render(into:frameCount:)` and `seek(toFrame:)` only do arithmetic on
+/// memory prepared there.
 ///
-/// The renderer works internally in chunks of `chunkFrameCount` frames at fixed absolute
+/// The renderer works in chunks of `RenderGrid.chunkFrameCount` frames at fixed absolute
 /// positions (frame 0, 512, 1024, …), and every control value (levels, pitches, ducking, limiter
 /// gain) is computed on that grid from the absolute frame. `render` copies out of the chunk, so the
 /// samples do not depend on the block sizes a caller asks for.
@@ -32,79 +38,58 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     /// Where the steps end and a sleep tail starts; `totalFrames` without one.
     public let stepsEndFrame: Int64
 
-    /// The fixed grid control values and the limiter work on.
-    static var chunkFrameCount: Int { 512 }
-    static var vectorsPerChunk: Int { chunkFrameCount / laneCount }
-    /// The limiter's peak-detection resolution and its lookahead (in sub-blocks).
-    static let limiterSubblockFrameCount = 32
-    static let subblocksPerChunk = chunkFrameCount / limiterSubblockFrameCount
-    static let limiterAttackSubblocks = 8
-    static let limiterReleaseDuration = 0.4
-    /// Margin below the ceiling for the error of the interpolated peak estimate, in dB.
-    static let limiterMarginDecibels = 0.5
-    static var fadeOutDuration: Double { SessionEnding.fadeOutDuration }
+    static var chunkFrameCount: Int { RenderGrid.chunkFrameCount }
     static let seekRampDuration = 0.01
-    static let maximumStrikeVoices = 24
-    /// Voice sits this far above the bed's undimmed loudness; under ducking it is 8 dB more.
-    static let voiceAboveBedDecibels = 7.0
-    /// Pulses start this long into a step with a tempo and stop this long before its end.
-    static let pulseLeadDuration = 3.0
-    static let pulseTailDuration = 1.5
+    /// How long a change of volume takes.
+    public static let volumeRampDuration = 0.05
+    /// Every clip's speech level sits this far above the bed's undimmed average loudness, so the
+    /// bed lies 10-12 LU under the voice between prompts.
+    static let voiceAboveBedDecibels = 11.0
 
-    private let settings: RenderSettings
+    private let seed: UInt64
+    private let isBedMuted: Bool
+    private let isVoiceMuted: Bool
     private let bed: ToneBed
     private let ending: SessionEnding
     private let masterGain: Float
 
     // Tone bed state.
-    private var padOscillators: UnsafeMutablePointer<RotationOscillator>
+    private let padOscillators: UnsafeMutablePointer<RotationOscillator>
     private var bedControl: ToneBed.Control
     private let padLeftGains: SIMD4<Float>
     private let padRightGains: SIMD4<Float>
     private let brightNoise: NoiseTable?
     private let darkNoise: NoiseTable?
 
-    // Strikes: chimes and pulses.
-    private let strikeSounds: [StrikeSound]
-    private let strikeEvents: [StrikeEvent]
+    // Strikes: chimes and pulses, and the hold reminder.
+    private let schedule: StrikeSchedule
+    private var strikes = StrikeBank()
     private var nextStrikeEvent = 0
-    private var strikeVoices: [StrikeVoice]
-    private let strikeOscillators: UnsafeMutablePointer<RotationOscillator>
+    private var isHoldReminderPending = false
 
-    // Voice clips, scaled and laid end to end.
-    private let voiceSamples: UnsafeMutablePointer<Float>
-    private let voiceClips: [(startFrame: Int64, offset: Int, count: Int)]
-    private var nextVoiceClip = 0
+    private var voice: VoiceTrack
+    private var limiter: Limiter
+
+    // The listener's volume, applied before the limiter so it can never push past the ceiling.
+    private var volumeGain: Float = 1
+    private var volumeTarget: Float = 1
+    private var volumeStep: Float = 0
+    private var volumeChunksLeft = 0
+    private let volumeRampChunks: Int
 
     // Mix buffers: planar, each with `guardFrameCount` frames in front holding the previous
     // chunk's tail for the limiter's interpolated peaks.
-    private static let guardFrameCount = 8
     private var currentLeft: UnsafeMutablePointer<Float>
     private var currentRight: UnsafeMutablePointer<Float>
     private var aheadLeft: UnsafeMutablePointer<Float>
     private var aheadRight: UnsafeMutablePointer<Float>
-    private let center: UnsafeMutablePointer<Float>
     private let output: UnsafeMutablePointer<Float>
     /// The absolute frame of the chunk in `output`, and of the chunk mixed next (the lookahead).
     private var outputChunkStart: Int64 = 0
     private var nextMixStart: Int64 = 0
 
-    // Limiter: required gains of the sub-blocks (index 0: the last sub-block before the current
-    // chunk, 1…16 the current chunk, 17…32 the chunk ahead), and the gain where the current chunk starts.
-    private let requiredGains: UnsafeMutablePointer<Float>
-    /// The limiter's gain at each sub-block boundary of the current chunk.
-    private let boundaryGains: UnsafeMutablePointer<Float>
-    private var limiterGain: Float = 1
-    private let limiterCeiling: Float
-    private let limiterReleaseStep: Float
     private var seekRampFramesDone: Int64 = .max
     private let seekRampFrameCount: Int64
-
-    struct StrikeVoice {
-        var isActive = false
-        var soundIndex = 0
-        var onsetFrame: Int64 = 0
-    }
 
     /// Prepares a session for rendering: validates the settings and clips, builds every table,
     /// and fixes the master gain from the loudness plan (or the settings' fixed gain).
@@ -123,7 +108,9 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
                 throw SynthesisError("voice clip \(index + 1) holds samples that are not finite numbers")
             }
         }
-        self.settings = settings
+        seed = settings.seed
+        isBedMuted = settings.isBedMuted
+        isVoiceMuted = settings.isVoiceMuted
         channelCount = RenderSettings.channelCount
         sampleRate = timeline.sampleRate
         totalFrames = timeline.totalFrames
@@ -132,20 +119,20 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
 
         // The end: one long fade, with the closing chime at its start; or a sleep tail after the
         // steps, with the chime as long before their end.
-        let ending = SessionEnding(timeline: timeline, gridFrameCount: Self.chunkFrameCount)
-        self.ending = ending
+        let baseEnding = SessionEnding(timeline: timeline, gridFrameCount: RenderGrid.chunkFrameCount)
+        let ending = baseEnding
         stepsEndFrame = timeline.stepsEndFrame
         fadeOutFrameCount = ending.finalFadeFrameCount
         let lastStep = timeline.steps[timeline.steps.count - 1]
         sessionEndChimeFrame = max(
             stepsEndFrame - ending.fadeOutFrameCount, lastStep.startFrame + (stepsEndFrame - lastStep.startFrame) / 2)
 
-        let sortedClips = voiceClips.sorted { $0.startFrame < $1.startFrame }
+        let clipSpans = voiceClips.map {
+            (start: $0.startFrame, end: min($0.startFrame + Int64($0.samples.count), timeline.totalFrames))
+        }
         let ducking = Ducking(
-            clips: sortedClips.map {
-                ($0.startFrame, min($0.startFrame + Int64($0.samples.count), timeline.totalFrames))
-            },
-            sampleRate: sampleRate)
+            clips: clipSpans, sampleRate: sampleRate,
+            releaseLimitFrame: baseEnding.hasSleepTail ? .max : totalFrames - baseEnding.fadeOutFrameCount)
         bed = ToneBed(timeline: timeline, random: &random, ducking: ducking)
         if timeline.bed.noise != .none && !settings.isBedMuted {
             brightNoise = NoiseTable(
@@ -158,142 +145,91 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             brightNoise = nil
             darkNoise = nil
         }
+        // The tail falls evenly as heard: its gain makes up for the bed's own thinning, measured
+        // by the same model as the loudness plan, averaged over the bed's swells and breath.
+        let tailWeights = KWeightingTable(sampleRate: sampleRate)
+        let bedForTail = bed
+        let brightTailPower = brightNoise?.weightedPower ?? 0
+        let darkTailPower = darkNoise?.weightedPower ?? 0
+        self.ending = baseEnding.correctingTail { frame in
+            var sum = 0.0
+            for offset in stride(from: -10.0, through: 10.0, by: 0.5) {
+                let at = frame + Int64(offset * rate)
+                sum += bedForTail.weightedEnergy(
+                    bedForTail.control(atFrame: at), weights: tailWeights, brightNoisePower: brightTailPower,
+                    darkNoisePower: darkTailPower)
+            }
+            return sum
+        }
         padLeftGains = SIMD4<Float>(bed.leftGains)
         padRightGains = SIMD4<Float>(bed.rightGains)
+        schedule = StrikeSchedule(
+            timeline: timeline,
+            startChimeFrame: min(
+                PromptTiming.startChimeDelay.frames(atSampleRate: sampleRate), timeline.steps[0].frameCount / 4),
+            sessionEndFrame: sessionEndChimeFrame,
+            lean: { side in Self.leanGains(side, isEnabled: settings.leansToSide) })
 
-        // The strike schedule: each step's chime, the closing chime, and the pulses.
-        var sounds: [StrikeSound] = []
-        var soundIndexByKey: [String: Int] = [:]
-        func soundIndex(_ chime: Chime, _ strike: ChimeStrike) -> Int {
-            let key = "\(chime.name)/\(strike.semitonesAboveBase)/\(strike.gain)"
-            if let index = soundIndexByKey[key] { return index }
-            sounds.append(
-                StrikeSound(
-                    chime: chime, strike: strike, keySemitonesAboveC: timeline.bed.keySemitonesAboveC,
-                    sampleRate: timeline.sampleRate))
-            soundIndexByKey[key] = sounds.count - 1
-            return sounds.count - 1
+        // The loudness plan, from the bed's control values, the strikes in closed form and the
+        // voice clips' lengths; then the master gain.
+        var builder = LoudnessPlanBuilder(stepsEndFrame: stepsEndFrame, sampleRate: sampleRate, ending: ending)
+        let brightPower = brightNoise?.weightedPower ?? 0
+        let darkPower = darkNoise?.weightedPower ?? 0
+        let speechLoudness =
+            bed.averageLoudnessLUFS(
+                weights: builder.weights, brightNoisePower: brightPower, darkNoisePower: darkPower)
+            + Self.voiceAboveBedDecibels
+        let clipEnergy = pow(10, (speechLoudness + 0.691) / 10) / 2
+        if !settings.isBedMuted {
+            builder.addBed(bed, brightNoisePower: brightPower, darkNoisePower: darkPower)
         }
-        var events: [StrikeEvent] = []
-        func schedule(_ chime: Chime, at frame: Int64) {
-            for strike in chime.strikes {
-                let onset = frame + Int64((strike.delaySeconds * rate).rounded())
-                // Nothing strikes in a sleep tail: chimes may only ring on into it.
-                if onset < timeline.stepsEndFrame {
-                    events.append(StrikeEvent(frame: onset, soundIndex: soundIndex(chime, strike)))
-                }
-            }
+        builder.addStrikes(schedule)
+        let clipGains = voiceClips.map {
+            Self.towardSleepDecibels(
+                stepIndex: timeline.stepIndex(atFrame: $0.startFrame), stepCount: timeline.steps.count)
         }
-        for step in timeline.steps {
-            schedule(Chime.chime(for: step.cue), at: step.startFrame)
-            if let tempo = step.tempoPerMinute, tempo > 0 {
-                let period = 60 / tempo
-                var pulse = 0
-                while true {
-                    let seconds = Self.pulseLeadDuration + Double(pulse) * period
-                    let frame = step.startFrame + Int64((seconds * rate).rounded())
-                    if frame > step.endFrame - Int64(Self.pulseTailDuration * rate) { break }
-                    schedule(Chime.tempoPulse, at: frame)
-                    pulse += 1
-                }
-            }
+        let clipLeans = voiceClips.map { clip -> (left: Float, right: Float) in
+            let step = timeline.steps[timeline.stepIndex(atFrame: clip.startFrame)]
+            return Self.leanGains(step.isSideSwitch ? nil : step.side, isEnabled: settings.leansToSide)
         }
-        schedule(Chime.chime(for: .sessionEnd), at: sessionEndChimeFrame)
-        events.sort { $0.frame < $1.frame }
-        strikeSounds = sounds
-        strikeEvents = events
-
-        // Voice clips: each brought to a fixed loudness above the bed, measured exactly. The plan
-        // covers the steps only: a sleep tail, falling to silence, would only pull the gain up.
-        var plan = LoudnessPlan(totalFrames: stepsEndFrame, sampleRate: sampleRate)
-        let weightTable = KWeightingTable(sampleRate: sampleRate)
-        let bedReferenceLUFS = Self.bedReferenceLoudness(
-            bed: bed, weights: weightTable, bright: brightNoise, dark: darkNoise)
-        let voiceTargetLUFS = bedReferenceLUFS + Self.voiceAboveBedDecibels
-        let kWeighting = KWeighting(sampleRate: sampleRate)
-        let totalVoiceSamples = sortedClips.reduce(0) { $0 + $1.samples.count }
-        voiceSamples = .allocate(capacity: max(totalVoiceSamples, 1))
-        var clipLayout: [(startFrame: Int64, offset: Int, count: Int)] = []
-        var voiceEnergies: [[Double]] = []
-        var clipGains: [Double] = []
-        var offset = 0
-        for clip in sortedClips {
-            let usable = Int(min(Int64(clip.samples.count), totalFrames - clip.startFrame))
-            let subblock = plan.subblockFrameCount
-            let firstBlock = Int(clip.startFrame) / subblock
-            let blockCount = (Int(clip.startFrame) + usable) / subblock - firstBlock + 1
-            var energies = [Double](repeating: 0, count: blockCount)
-            clip.samples.withUnsafeBufferPointer { samples in
-                guard let base = samples.baseAddress, usable > 0 else { return }
-                kWeighting.forEachWeightedSquare(of: base, count: usable) { index, square in
-                    energies[(Int(clip.startFrame) + index) / subblock - firstBlock] += square
-                }
-            }
-            let clipLUFS = energies.map { $0 / Double(subblock) }.withUnsafeBufferPointer {
-                integratedLoudnessLUFS(subblockEnergies: $0)
-            }
-            // A centred mono voice counts once per channel.
-            let clipLUFSStereo = clipLUFS + 10 * log10(2.0)
-            let gain = clipLUFSStereo.isFinite ? min(decibelsToGain(voiceTargetLUFS - clipLUFSStereo), 100) : 1
-            clipGains.append(gain)
-            voiceEnergies.append(energies)
-            clipLayout.append((clip.startFrame, offset, usable))
-            offset += clip.samples.count
-        }
-
-        // The loudness plan, then the master gain.
-        Self.addBedEnergies(
-            to: &plan, bed: bed, weights: weightTable, bright: brightNoise, dark: darkNoise,
-            isMuted: settings.isBedMuted, ending: ending)
-        Self.addStrikeEnergies(to: &plan, events: events, sounds: sounds, weights: weightTable, ending: ending)
-        for (index, clip) in clipLayout.enumerated() {
-            let firstBlock = Int(clip.startFrame) / plan.subblockFrameCount
-            for (block, energy) in voiceEnergies[index].enumerated() where firstBlock + block < plan.energies.count {
-                let middle = Int64((firstBlock + block) * plan.subblockFrameCount + plan.subblockFrameCount / 2)
-                let fade = ending.gain(atFrame: middle)
-                plan.energies[firstBlock + block] +=
-                    2 * energy / Double(plan.subblockFrameCount) * clipGains[index] * clipGains[index] * fade * fade
-            }
-        }
-        unscaledLoudnessLUFS = plan.loudnessLUFS(gainDecibels: 0)
+        builder.addVoice(
+            clips: voiceClips.indices.map { index in
+                let clip = voiceClips[index]
+                let lean = clipLeans[index]
+                return (
+                    startFrame: clip.startFrame,
+                    frameCount: min(Int64(clip.samples.count), timeline.totalFrames - clip.startFrame),
+                    gainDecibels: clipGains[index], pan: Double(lean.left * lean.left + lean.right * lean.right)
+                )
+            }, clipEnergy: clipEnergy)
+        unscaledLoudnessLUFS = builder.plan.loudnessLUFS(gainDecibels: 0)
         masterGainDecibels =
-            settings.fixedMasterGainDecibels ?? plan.masterGainDecibels(forTargetLUFS: settings.loudnessTargetLUFS)
+            settings.fixedMasterGainDecibels
+            ?? builder.plan.masterGainDecibels(forTargetLUFS: settings.loudnessTargetLUFS)
         let master = decibelsToGain(masterGainDecibels)
         masterGain = Float(master)
-
-        for (index, clip) in sortedClips.enumerated() {
-            let gain = Float(clipGains[index] * master)
-            for (sampleIndex, sample) in clip.samples.enumerated() {
-                voiceSamples[clipLayout[index].offset + sampleIndex] = sample * gain
-            }
-        }
-        self.voiceClips = clipLayout
+        voice = VoiceTrack(
+            clips: voiceClips, totalFrames: totalFrames, sampleRate: sampleRate, speechLoudnessLUFS: speechLoudness,
+            masterGain: master, clipGainDecibels: { clipGains[$0] }, lean: { clipLeans[$0] })
+        limiter = Limiter(ceilingDecibels: settings.truePeakCeilingDecibels, sampleRate: sampleRate)
+        volumeRampChunks = max(1, Int(Self.volumeRampDuration * rate) / RenderGrid.chunkFrameCount)
 
         // Scratch, allocated once.
         padOscillators = .allocate(capacity: ToneBed.voiceCount)
         padOscillators.initialize(repeating: RotationOscillator(), count: ToneBed.voiceCount)
         bedControl = bed.control(atFrame: 0)
-        strikeVoices = Array(repeating: StrikeVoice(), count: Self.maximumStrikeVoices)
-        let strikeOscillatorCount = Self.maximumStrikeVoices * StrikeSound.maximumPartialCount * 2
-        strikeOscillators = .allocate(capacity: strikeOscillatorCount)
-        strikeOscillators.initialize(repeating: RotationOscillator(), count: strikeOscillatorCount)
         func makeBuffer(_ count: Int) -> UnsafeMutablePointer<Float> {
             let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
             let buffer = raw.bindMemory(to: Float.self, capacity: count)
             buffer.initialize(repeating: 0, count: count)
             return buffer
         }
-        let planarCount = Self.guardFrameCount + Self.chunkFrameCount
+        let planarCount = guardFrameCount + RenderGrid.chunkFrameCount
         currentLeft = makeBuffer(planarCount)
         currentRight = makeBuffer(planarCount)
         aheadLeft = makeBuffer(planarCount)
         aheadRight = makeBuffer(planarCount)
-        center = makeBuffer(Self.chunkFrameCount)
-        output = makeBuffer(Self.chunkFrameCount * 2)
-        requiredGains = makeBuffer(1 + 2 * Self.subblocksPerChunk)
-        boundaryGains = makeBuffer(1 + Self.subblocksPerChunk)
-        limiterCeiling = Float(decibelsToGain(settings.truePeakCeilingDecibels - Self.limiterMarginDecibels))
-        limiterReleaseStep = Float(Double(Self.limiterSubblockFrameCount) / (Self.limiterReleaseDuration * rate))
+        output = makeBuffer(RenderGrid.chunkFrameCount * 2)
         seekRampFrameCount = Int64(Self.seekRampDuration * rate)
 
         for voice in 0..<ToneBed.voiceCount {
@@ -301,35 +237,63 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             padOscillators[voice].set(
                 amplitude: 1, phase: phase, radiansPerFrame: 2 * .pi * bedControl.frequenciesHertz[voice] / rate)
         }
-        // Globals initialise lazily on first use; make that happen here, not on the audio thread.
-        _ = laneRamp
-        _ = laneMasks
-        prime(atFrame: 0, isSeek: false)
+        prime(atFrame: 0)
+        position = 0
     }
 
     deinit {
+        ending.deallocate()
+        schedule.deallocate()
+        strikes.deallocate()
+        voice.deallocate()
+        limiter.deallocate()
+        bed.deallocate()
         padOscillators.deallocate()
-        strikeOscillators.deallocate()
-        voiceSamples.deallocate()
-        for buffer in [currentLeft, currentRight, aheadLeft, aheadRight, center, output, requiredGains, boundaryGains] {
-            UnsafeMutableRawPointer(buffer).deallocate()
-        }
+        UnsafeMutableRawPointer(currentLeft).deallocate()
+        UnsafeMutableRawPointer(currentRight).deallocate()
+        UnsafeMutableRawPointer(aheadLeft).deallocate()
+        UnsafeMutableRawPointer(aheadRight).deallocate()
+        UnsafeMutableRawPointer(output).deallocate()
         brightNoise?.deallocate()
         darkNoise?.deallocate()
+    }
+
+    /// How much closer the near ear is in each-side steps, in dB.
+    static let leanDecibels = 3.5
+    /// How much quieter each step's prompt is than the one before, in dB, and how far under the
+    /// first the last step's prompt and the closing words sit.
+    static let stepFallDecibels = 0.3
+    static let lastStepFallDecibels = 2.0
+
+    /// The left and right gains of a voice or chime in a step done on `side`: the near channel
+    /// `leanDecibels` louder, the power of the two together unchanged.
+    static func leanGains(_ side: Side?, isEnabled: Bool) -> (left: Float, right: Float) {
+        guard isEnabled, let side else { return (1, 1) }
+        let ratio = decibelsToGain(leanDecibels)
+        let far = (2 / (1 + ratio * ratio)).squareRoot()
+        let near = far * ratio
+        return side == .left ? (Float(near), Float(far)) : (Float(far), Float(near))
+    }
+
+    /// The gain of the prompts of step `stepIndex`, in dB: a little quieter step by step, the last
+    /// step (and the closing words in it) `lastStepFallDecibels` under the first.
+    static func towardSleepDecibels(stepIndex: Int, stepCount: Int) -> Double {
+        if stepIndex >= stepCount - 1 && stepCount > 1 { return -lastStepFallDecibels }
+        return -min(stepFallDecibels * Double(stepIndex), lastStepFallDecibels)
     }
 
     // MARK: Rendering
 
     public func render(into buffer: UnsafeMutablePointer<Float>, frameCount: Int) -> Int {
+        let chunk = RenderGrid.chunkFrameCount
         var written = 0
         while written < frameCount && position < totalFrames {
-            if position >= outputChunkStart + Int64(Self.chunkFrameCount) {
+            if position >= outputChunkStart + Int64(chunk) {
                 produceOutputChunk()
             }
             let offset = Int(position - outputChunkStart)
-            let available = min(
-                Self.chunkFrameCount - offset, frameCount - written, Int(totalFrames - position))
-            (buffer + written * 2).update(from: output + offset * 2, count: available * 2)
+            let available = min(min(chunk - offset, frameCount - written), Int(totalFrames - position))
+            copySamples(output + offset * 2, to: buffer + written * 2, count: available * 2)
             written += available
             position += Int64(available)
         }
@@ -340,84 +304,102 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     ///
     /// The sound restarts there as it would have been at that frame: the bed at its level and chord,
     /// a cue that starts on that frame sounds from its first sample. Chimes that were still ringing
-    /// from earlier are dropped, so the first few milliseconds are ramped up from silence.
+    /// from earlier are dropped (a hold reminder rings on), so the first few milliseconds are
+    /// ramped up from silence.
     public func seek(toFrame frame: Int64) {
         let target = min(max(frame, 0), totalFrames)
-        let chunkStart = target - target % Int64(Self.chunkFrameCount)
+        let chunkStart = target - target % Int64(RenderGrid.chunkFrameCount)
         // Pad phases after a seek are fresh but still a function of the seed and the frame.
-        var random = SeededRandom(seed: settings.seed ^ UInt64(bitPattern: chunkStart) &* 0x2545_F491_4F6C_DD1D)
+        var random = SeededRandom(seed: seed ^ UInt64(bitPattern: chunkStart) &* 0x2545_F491_4F6C_DD1D)
         bedControl = bed.control(atFrame: chunkStart)
-        for voice in 0..<ToneBed.voiceCount {
-            padOscillators[voice].set(
+        for index in 0..<ToneBed.voiceCount {
+            padOscillators[index].set(
                 amplitude: 1, phase: random.next(in: 0...(2 * .pi)),
-                radiansPerFrame: 2 * .pi * bedControl.frequenciesHertz[voice] / Double(sampleRate))
+                radiansPerFrame: 2 * .pi * bedControl.frequenciesHertz[index] / Double(sampleRate))
         }
-        for index in strikeVoices.indices { strikeVoices[index].isActive = false }
-        nextStrikeEvent = firstIndex(in: strikeEvents.count) { self.strikeEvents[$0].frame >= chunkStart }
-        nextVoiceClip = 0
+        strikes.seek(fromChunk: nextMixStart, toChunk: chunkStart)
+        nextStrikeEvent = schedule.firstEvent(atOrAfter: chunkStart)
+        voice.seek(toFrame: chunkStart)
         position = target
         seekRampFramesDone = 0
-        prime(atFrame: target, isSeek: true)
+        // The sound restarts from silence, so the volume can take its new value at once.
+        volumeGain = volumeTarget
+        volumeChunksLeft = 0
+        prime(atFrame: target)
+    }
+
+    /// Sets the listener's volume, in dB; it moves there over `volumeRampDuration`, before the
+    /// limiter, so that no volume can push a peak past the ceiling. Call it between blocks.
+    public func setVolume(decibels: Double) {
+        volumeTarget = Float(decibelsToGain(decibels))
+        volumeChunksLeft = volumeRampChunks
+        volumeStep = (volumeTarget - volumeGain) / Float(volumeRampChunks)
+    }
+
+    /// Strikes the soft hold reminder at the next chunk; it rings on through seeks. Call it
+    /// between blocks.
+    public func ringHoldReminder() {
+        isHoldReminderPending = true
     }
 
     /// Mixes the chunk holding `frame` and the one after it, and makes the first output chunk.
-    private func prime(atFrame frame: Int64, isSeek: Bool) {
-        let chunkStart = frame - frame % Int64(Self.chunkFrameCount)
-        for buffer in [currentLeft, currentRight, aheadLeft, aheadRight] {
-            buffer.update(repeating: 0, count: Self.guardFrameCount + Self.chunkFrameCount)
-        }
-        limiterGain = 1
-        requiredGains[0] = 1
+    private func prime(atFrame frame: Int64) {
+        let chunkStart = frame - frame % Int64(RenderGrid.chunkFrameCount)
+        let count = guardFrameCount + RenderGrid.chunkFrameCount
+        clearSamples(currentLeft, count: count)
+        clearSamples(currentRight, count: count)
+        clearSamples(aheadLeft, count: count)
+        clearSamples(aheadRight, count: count)
+        limiter.reset()
         bedControl = bed.control(atFrame: chunkStart)
         // Mix the chunk that will be output first into the "ahead" slot, then advance once.
         nextMixStart = chunkStart
         mixNextChunk()
-        outputChunkStart = chunkStart - Int64(Self.chunkFrameCount)
+        outputChunkStart = chunkStart - Int64(RenderGrid.chunkFrameCount)
         produceOutputChunk()
-        if !isSeek { position = 0 }
     }
 
     /// Makes the next output chunk: mixes a new lookahead chunk, then limits and fades the one before it.
     private func produceOutputChunk() {
         swap(&currentLeft, &aheadLeft)
         swap(&currentRight, &aheadRight)
-        let subblocks = Self.subblocksPerChunk
-        requiredGains[0] = requiredGains[subblocks]
-        (requiredGains + 1).update(from: requiredGains + 1 + subblocks, count: subblocks)
+        limiter.advance()
         mixNextChunk()
-        outputChunkStart += Int64(Self.chunkFrameCount)
-        limitAndInterleave()
-        applyFades()
+        outputChunkStart += Int64(RenderGrid.chunkFrameCount)
+        limiter.limitAndInterleave(
+            left: currentLeft + guardFrameCount, right: currentRight + guardFrameCount, into: output)
+        ending.apply(to: output, chunkStart: outputChunkStart)
+        applySeekRamp()
     }
 
     /// Mixes the chunk at `nextMixStart` into the ahead buffers and measures its peaks.
     private func mixNextChunk() {
-        let guardCount = Self.guardFrameCount
+        let chunk = RenderGrid.chunkFrameCount
+        let guardCount = guardFrameCount
         // The new chunk's guard holds the tail of the chunk before it.
-        (aheadLeft).update(from: currentLeft + Self.chunkFrameCount, count: guardCount)
-        (aheadRight).update(from: currentRight + Self.chunkFrameCount, count: guardCount)
+        copySamples(currentLeft + chunk, to: aheadLeft, count: guardCount)
+        copySamples(currentRight + chunk, to: aheadRight, count: guardCount)
         let left = aheadLeft + guardCount
         let right = aheadRight + guardCount
-        left.update(repeating: 0, count: Self.chunkFrameCount)
-        right.update(repeating: 0, count: Self.chunkFrameCount)
-        center.update(repeating: 0, count: Self.chunkFrameCount)
+        clearSamples(left, count: chunk)
+        clearSamples(right, count: chunk)
         let chunkStart = nextMixStart
-        let nextControl = bed.control(atFrame: chunkStart + Int64(Self.chunkFrameCount))
-        if !settings.isBedMuted {
+        let nextControl = bed.control(atFrame: chunkStart + Int64(chunk))
+        if !isBedMuted {
             renderPad(left: left, right: right, next: nextControl)
             renderNoise(left: left, right: right, chunkStart: chunkStart, next: nextControl)
         }
         let rate = Double(sampleRate)
-        for voice in 0..<ToneBed.voiceCount {
-            padOscillators[voice].retune(
-                radiansPerFrame: 2 * .pi * nextControl.frequenciesHertz[voice] / rate, amplitude: 1)
+        for index in 0..<ToneBed.voiceCount {
+            padOscillators[index].retune(
+                radiansPerFrame: 2 * .pi * nextControl.frequenciesHertz[index] / rate, amplitude: 1)
         }
         bedControl = nextControl
-        renderStrikes(chunkStart: chunkStart)
-        if !settings.isVoiceMuted { renderVoice(chunkStart: chunkStart) }
-        addCenter(left: left, right: right)
-        measurePeaks(left: left, right: right, into: requiredGains + 1 + Self.subblocksPerChunk)
-        nextMixStart += Int64(Self.chunkFrameCount)
+        renderStrikes(chunkStart: chunkStart, left: left, right: right)
+        if !isVoiceMuted { voice.render(chunkStart: chunkStart, left: left, right: right) }
+        applyVolume(left: left, right: right)
+        limiter.measureAhead(left: left, right: right)
+        nextMixStart += Int64(chunk)
     }
 
     private func renderPad(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, next: ToneBed.Control)
@@ -435,7 +417,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
                 endAmplitudes: SIMD2(endAmplitudes[pair], endAmplitudes[pair + 1]), secondHarmonic: second,
                 thirdHarmonic: third, leftGains: SIMD2(padLeftGains[pair], padLeftGains[pair + 1]),
                 rightGains: SIMD2(padRightGains[pair], padRightGains[pair + 1]), ramp: laneRamp,
-                vectorCount: Self.vectorsPerChunk)
+                vectorCount: RenderGrid.vectorsPerChunk)
         }
     }
 
@@ -452,296 +434,54 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             dark: dark.samples, darkLeft: darkLeft, darkRight: darkRight,
             brightGains: (Float(bedControl.brightNoiseGain) * masterGain, Float(next.brightNoiseGain) * masterGain),
             darkGains: (Float(bedControl.darkNoiseGain) * masterGain, Float(next.darkNoiseGain) * masterGain),
-            ramp: laneRamp, vectorCount: Self.vectorsPerChunk)
+            ramp: laneRamp, vectorCount: RenderGrid.vectorsPerChunk)
     }
 
-    private func renderStrikes(chunkStart: Int64) {
-        let chunkEnd = chunkStart + Int64(Self.chunkFrameCount)
-        while nextStrikeEvent < strikeEvents.count && strikeEvents[nextStrikeEvent].frame < chunkEnd {
-            let event = strikeEvents[nextStrikeEvent]
+    private func renderStrikes(chunkStart: Int64, left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>)
+    {
+        let chunkEnd = chunkStart + Int64(RenderGrid.chunkFrameCount)
+        let gain = Double(masterGain)
+        while nextStrikeEvent < schedule.eventCount && schedule.events[nextStrikeEvent].frame < chunkEnd {
+            let event = schedule.events[nextStrikeEvent]
             nextStrikeEvent += 1
-            if event.frame >= chunkStart { startStrike(event, chunkStart: chunkStart) }
-        }
-        let centerLanes = UnsafeMutableRawPointer(center).assumingMemoryBound(to: Lanes.self)
-        for index in 0..<strikeVoices.count where strikeVoices[index].isActive {
-            let voice = strikeVoices[index]
-            let sound = strikeSounds[voice.soundIndex]
-            let offset = voice.onsetFrame - chunkStart
-            let firstVector = offset > 0 ? Int(offset) / laneCount : 0
-            let laneOffset = offset > 0 ? Int(offset) % laneCount : 0
-            let isOnsetChunk = offset >= 0
-            let hasAttack = chunkStart - voice.onsetFrame < sound.attackFrameCount
-            let oscillators = strikeOscillators + index * StrikeSound.maximumPartialCount * 2
-            let masked = isOnsetChunk ? laneOffset : 0
-            let mask = laneMasks[masked]
-            for partial in 0..<sound.partials.count {
-                renderStrikePartial(
-                    decaying: &oscillators[partial * 2], attack: &oscillators[partial * 2 + 1], hasAttack: hasAttack,
-                    into: centerLanes, firstVector: firstVector, maskedLanes: masked, mask: mask,
-                    vectorCount: Self.vectorsPerChunk)
+            if event.frame >= chunkStart {
+                strikes.start(
+                    schedule.sounds[event.soundIndex], soundIndex: event.soundIndex, atFrame: event.frame,
+                    chunkStart: chunkStart, gain: gain, leftGain: event.leftGain, rightGain: event.rightGain,
+                    isLive: false)
             }
-            if chunkEnd - voice.onsetFrame >= sound.lengthFrames { strikeVoices[index].isActive = false }
         }
+        if isHoldReminderPending {
+            isHoldReminderPending = false
+            let index = schedule.holdReminderSoundIndex
+            strikes.start(
+                schedule.sounds[index], soundIndex: index, atFrame: chunkStart, chunkStart: chunkStart, gain: gain,
+                leftGain: 1, rightGain: 1, isLive: true)
+        }
+        strikes.render(chunkStart: chunkStart, sounds: schedule.sounds, left: left, right: right)
     }
 
-    private func startStrike(_ event: StrikeEvent, chunkStart: Int64) {
-        var slot = strikeVoices.firstIndex { !$0.isActive } ?? -1
-        if slot < 0 {
-            // Every voice busy (a pathological schedule): take the oldest, by then the quietest.
-            slot = 0
-            for index in strikeVoices.indices where strikeVoices[index].onsetFrame < strikeVoices[slot].onsetFrame {
-                slot = index
-            }
+    private func applyVolume(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>) {
+        let start = volumeGain
+        if volumeChunksLeft > 0 {
+            volumeChunksLeft -= 1
+            volumeGain = volumeChunksLeft == 0 ? volumeTarget : volumeGain + volumeStep
         }
-        strikeVoices[slot] = StrikeVoice(isActive: true, soundIndex: event.soundIndex, onsetFrame: event.frame)
-        let sound = strikeSounds[event.soundIndex]
-        let laneOffset = Int(event.frame - chunkStart) % laneCount
-        let oscillators = strikeOscillators + slot * StrikeSound.maximumPartialCount * 2
-        for (index, partial) in sound.partials.enumerated() {
-            let amplitude = partial.amplitude * Double(masterGain)
-            oscillators[index * 2].set(
-                amplitude: amplitude, phase: 0, radiansPerFrame: partial.radiansPerFrame,
-                decayPerFrame: partial.decayPerFrame, laneOffset: laneOffset)
-            oscillators[index * 2 + 1].set(
-                amplitude: amplitude, phase: 0, radiansPerFrame: partial.radiansPerFrame,
-                decayPerFrame: sound.attackPerFrame, laneOffset: laneOffset)
-        }
+        guard start != 1 || volumeGain != 1 else { return }
+        scaleWithRamp(
+            left: left, right: right, startGain: start, endGain: volumeGain, count: RenderGrid.chunkFrameCount)
     }
 
-    private func renderVoice(chunkStart: Int64) {
-        let chunkEnd = chunkStart + Int64(Self.chunkFrameCount)
-        while nextVoiceClip < voiceClips.count
-            && voiceClips[nextVoiceClip].startFrame + Int64(voiceClips[nextVoiceClip].count) <= chunkStart
-        {
-            nextVoiceClip += 1
-        }
-        var index = nextVoiceClip
-        while index < voiceClips.count && voiceClips[index].startFrame < chunkEnd {
-            let clip = voiceClips[index]
-            let clipEnd = clip.startFrame + Int64(clip.count)
-            let from = max(clip.startFrame, chunkStart)
-            let to = min(clipEnd, chunkEnd)
-            if from < to {
-                let source = voiceSamples + clip.offset + Int(from - clip.startFrame)
-                let destination = center + Int(from - chunkStart)
-                addSamples(source, into: destination, count: Int(to - from))
-            }
-            index += 1
-        }
-    }
-
-    private func addCenter(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>) {
-        let leftLanes = UnsafeMutableRawPointer(left).assumingMemoryBound(to: Lanes.self)
-        let rightLanes = UnsafeMutableRawPointer(right).assumingMemoryBound(to: Lanes.self)
-        let centerLanes = UnsafeMutableRawPointer(center).assumingMemoryBound(to: Lanes.self)
-        addCenterLanes(centerLanes, left: leftLanes, right: rightLanes, count: Self.vectorsPerChunk)
-    }
-
-    /// The gain each limiter sub-block needs so that its (interpolated) peak stays under the ceiling.
-    private func measurePeaks(
-        left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>,
-        into required: UnsafeMutablePointer<Float>
-    ) {
-        for subblock in 0..<Self.subblocksPerChunk {
-            let start = subblock * Self.limiterSubblockFrameCount
-            // Between samples a signal overshoots its samples by at most about 3 dB for content below
-            // a quarter of the rate; only sub-blocks that could reach the ceiling need the finer estimate.
-            let coarse = max(
-                samplePeak(left + start, count: Self.limiterSubblockFrameCount),
-                samplePeak(right + start, count: Self.limiterSubblockFrameCount))
-            guard coarse * 1.5 > limiterCeiling else {
-                required[subblock] = 1
-                continue
-            }
-            let peak = max(
-                interpolatedPeak(left + start, count: Self.limiterSubblockFrameCount),
-                interpolatedPeak(right + start, count: Self.limiterSubblockFrameCount))
-            required[subblock] = peak > limiterCeiling ? limiterCeiling / peak : 1
-        }
-    }
-
-    /// Applies the limiter's gain to the current chunk and interleaves it into `output`.
-    ///
-    /// The gain at each sub-block boundary is the lowest of what the neighbouring sub-blocks need
-    /// and of a ramp down towards any louder sub-block up to `limiterAttackSubblocks` ahead; it
-    /// rises again slowly. Between boundaries it is interpolated per sample, so it never steps.
-    private func limitAndInterleave() {
-        let subblocks = Self.subblocksPerChunk
-        let attack = Self.limiterAttackSubblocks
-        let left = currentLeft + Self.guardFrameCount
-        let right = currentRight + Self.guardFrameCount
-        var previous = limiterGain
-        var isUnity = previous == 1
-        // Boundary j (1…16) of the current chunk sits between required[j] and required[j + 1].
-        let boundary = boundaryGains
-        do {
-            boundary[0] = previous
-            for j in 1...subblocks {
-                var constraint = min(requiredGains[j], requiredGains[j + 1])
-                for ahead in 1..<attack where j + 1 + ahead <= 2 * subblocks {
-                    let needed = requiredGains[j + 1 + ahead]
-                    constraint = min(constraint, needed + (1 - needed) * Float(ahead) / Float(attack))
-                }
-                let gain = min(constraint, previous + limiterReleaseStep, 1)
-                boundary[j] = gain
-                previous = gain
-                if gain != 1 { isUnity = false }
-            }
-            if isUnity {
-                interleave(left: left, right: right, into: output, count: Self.chunkFrameCount)
-            } else {
-                interleaveWithGain(
-                    left: left, right: right, into: output, boundaryGains: boundary,
-                    subblockCount: subblocks, subblockFrameCount: Self.limiterSubblockFrameCount)
-            }
-        }
-        limiterGain = previous
-    }
-
-    /// The long fade at the end (to exact silence on the last frame), or the sleep tail's, and the
-    /// short ramp after a seek.
-    private func applyFades() {
-        let chunkEnd = outputChunkStart + Int64(Self.chunkFrameCount)
-        let fadeStart = totalFrames - fadeOutFrameCount
-        if ending.hasSleepTail {
-            if chunkEnd > stepsEndFrame { applySleepTailFade() }
-        } else if chunkEnd > fadeStart {
-            for index in 0..<Self.chunkFrameCount {
-                let frame = outputChunkStart + Int64(index)
-                guard frame >= fadeStart else { continue }
-                let gain = Float(
-                    Self.endFade(atFrame: frame, totalFrames: totalFrames, fadeOutFrameCount: fadeOutFrameCount))
-                output[index * 2] *= gain
-                output[index * 2 + 1] *= gain
-            }
-        }
-        if seekRampFramesDone < seekRampFrameCount {
-            for index in 0..<Self.chunkFrameCount {
-                let frame = outputChunkStart + Int64(index)
-                guard frame >= position, seekRampFramesDone < seekRampFrameCount else { continue }
-                let gain = Float(Double(seekRampFramesDone) / Double(seekRampFrameCount))
-                output[index * 2] *= gain
-                output[index * 2 + 1] *= gain
-                seekRampFramesDone += 1
-            }
-        }
-    }
-
-    /// The sleep tail's level over the current chunk: interpolated between its values at the
-    /// chunk's ends, and exact zeros once both are zero.
-    private func applySleepTailFade() {
-        let (startGain, endGain) = ending.tailGridGains(atFrame: outputChunkStart)
-        let firstIndex = Int(max(0, stepsEndFrame - outputChunkStart))
-        if startGain == 0 && endGain == 0 {
-            (output + firstIndex * 2).update(repeating: 0, count: (Self.chunkFrameCount - firstIndex) * 2)
-            return
-        }
-        let slope = (endGain - startGain) / Double(Self.chunkFrameCount)
-        for index in firstIndex..<Self.chunkFrameCount {
-            let gain = Float(startGain + slope * Double(index))
+    /// The short ramp up from silence after a seek.
+    private func applySeekRamp() {
+        guard seekRampFramesDone < seekRampFrameCount else { return }
+        for index in 0..<RenderGrid.chunkFrameCount {
+            let frame = outputChunkStart + Int64(index)
+            guard frame >= position, seekRampFramesDone < seekRampFrameCount else { continue }
+            let gain = Float(Double(seekRampFramesDone) / Double(seekRampFrameCount))
             output[index * 2] *= gain
             output[index * 2 + 1] *= gain
+            seekRampFramesDone += 1
         }
     }
-
-    // MARK: Loudness plan
-
-    static func endFade(atFrame frame: Int64, totalFrames: Int64, fadeOutFrameCount: Int64) -> Double {
-        let remaining = totalFrames - 1 - frame
-        guard remaining < fadeOutFrameCount else { return 1 }
-        guard remaining > 0 else { return 0 }
-        return smoothstep(Double(remaining) / Double(fadeOutFrameCount))
-    }
-
-    /// Mean-square energy (both channels) of the pad and noise for one control state.
-    private static func bedEnergy(
-        _ control: ToneBed.Control, bed: ToneBed, weights: KWeightingTable, bright: NoiseTable?, dark: NoiseTable?
-    ) -> Double {
-        var energy = 0.0
-        for voice in 0..<ToneBed.voiceCount {
-            let frequency = control.frequenciesHertz[voice]
-            let amplitude = control.amplitudes[voice]
-            let harmonics =
-                weights.powerGain(frequencyHertz: frequency)
-                + control.secondHarmonic * control.secondHarmonic * weights.powerGain(frequencyHertz: 2 * frequency)
-                + control.thirdHarmonic * control.thirdHarmonic * weights.powerGain(frequencyHertz: 3 * frequency)
-            let pan = bed.leftGains[voice] * bed.leftGains[voice] + bed.rightGains[voice] * bed.rightGains[voice]
-            energy += amplitude * amplitude / 2 * harmonics * pan
-        }
-        if let bright, let dark {
-            energy +=
-                2
-                * (control.brightNoiseGain * control.brightNoiseGain * bright.weightedPower
-                    + control.darkNoiseGain * control.darkNoiseGain * dark.weightedPower)
-        }
-        return energy
-    }
-
-    /// The bed's loudness at full level (no fade, duck or darkening), the reference voices are set against.
-    private static func bedReferenceLoudness(
-        bed: ToneBed, weights: KWeightingTable, bright: NoiseTable?, dark: NoiseTable?
-    ) -> Double {
-        var control = bed.control(atFrame: 0)
-        // The voices' swells average about 0.8 of their level.
-        control.amplitudes = ToneBed.voiceLevels * 0.8
-        let noise = bed.noiseGain
-        control.brightNoiseGain = noise * 0.75.squareRoot()
-        control.darkNoiseGain = noise * 0.25.squareRoot()
-        return -0.691 + 10 * log10(bedEnergy(control, bed: bed, weights: weights, bright: bright, dark: dark))
-    }
-
-    private static func addBedEnergies(
-        to plan: inout LoudnessPlan, bed: ToneBed, weights: KWeightingTable, bright: NoiseTable?, dark: NoiseTable?,
-        isMuted: Bool, ending: SessionEnding
-    ) {
-        guard !isMuted else { return }
-        let length = plan.subblockFrameCount
-        for block in plan.energies.indices {
-            var sum = 0.0
-            for point in [1, 3] {
-                let frame = Int64(block * length + point * length / 4)
-                let fade = ending.gain(atFrame: frame)
-                sum +=
-                    bedEnergy(bed.control(atFrame: frame), bed: bed, weights: weights, bright: bright, dark: dark)
-                    * fade * fade
-            }
-            plan.energies[block] += sum / 2
-        }
-    }
-
-    private static func addStrikeEnergies(
-        to plan: inout LoudnessPlan, events: [StrikeEvent], sounds: [StrikeSound], weights: KWeightingTable,
-        ending: SessionEnding
-    ) {
-        let length = plan.subblockFrameCount
-        let partialWeights = sounds.map { sound in
-            sound.partials.map { weights.powerGain(frequencyHertz: $0.frequencyHertz) }
-        }
-        for event in events {
-            let sound = sounds[event.soundIndex]
-            var block = Int(event.frame) / length
-            while block < plan.energies.count {
-                let blockStart = Int64(block * length)
-                let from = Double(max(blockStart, event.frame) - event.frame)
-                let to = Double(blockStart + Int64(length) - event.frame)
-                if from > Double(sound.lengthFrames) { break }
-                let middle = blockStart + Int64(length / 2)
-                let fade = ending.gain(atFrame: middle)
-                let energy = sound.weightedEnergy(
-                    fromFrame: from, toFrame: to, weights: partialWeights[event.soundIndex])
-                plan.energies[block] += 2 * energy / Double(length) * fade * fade
-                block += 1
-            }
-        }
-    }
-}
-
-/// The first index in `0..<count` for which `isAfter` holds, for a predicate that is false then true.
-func firstIndex(in count: Int, where isAfter: (Int) -> Bool) -> Int {
-    var low = 0, high = count
-    while low < high {
-        let middle = (low + high) / 2
-        if isAfter(middle) { high = middle } else { low = middle + 1 }
-    }
-    return low
 }

@@ -24,15 +24,24 @@ struct ToneBed {
     /// the bed's own ebb and flow never outweighs the tail's fall.
     static let sleepTailFinalSwellDepth = 0.4
     /// How far each pad voice, low to high, has faded against the root by the end of a sleep tail.
-    static let sleepTailVoiceFade = SIMD4<Double>(0, 0.5, 0.8, 0.9)
+    static var sleepTailVoiceFade: SIMD4<Double> { SIMD4(0, 0.5, 0.8, 0.9) }
     /// The level of each pad voice before the master gain (linear amplitude of its fundamental).
-    static let voiceLevels = SIMD4<Double>(0.085, 0.06, 0.05, 0.042)
+    /// The upper voices carry the body (200-600 Hz), so the bed holds on a phone speaker; the
+    /// root stays soft.
+    static var voiceLevels: SIMD4<Double> { SIMD4(0.03, 0.045, 0.06, 0.065) }
     /// Where each voice sits, from -1 (left) to 1 (right).
     static let voicePans = SIMD4<Double>(-0.15, 0.4, -0.45, 0.25)
-    /// Voicings as semitones above the key's root in octave 3, one note per voice: I, IV, vi7, I add9.
-    static let chords: [SIMD4<Double>] = [
-        SIMD4(-12, 7, 12, 16), SIMD4(-7, 9, 12, 17), SIMD4(-3, 7, 12, 16), SIMD4(-12, 7, 14, 16),
-    ]
+    /// Voicings as semitones above the key's root in octave 3, one note per voice, every note in
+    /// the key and none below the root (nothing under about 130 Hz): I, IV, vi7, I add9.
+    static func chord(_ index: Int) -> SIMD4<Double> {
+        switch index {
+        case 1: SIMD4(5, 12, 17, 21)
+        case 2: SIMD4(9, 16, 19, 24)
+        case 3: SIMD4(0, 14, 16, 19)
+        default: SIMD4(0, 12, 16, 19)
+        }
+    }
+    static var chordCount: Int { 4 }
 
     let sampleRate: Int
     /// The end of the steps: the bed darkens over the steps, and the sleep tail starts here.
@@ -41,8 +50,8 @@ struct ToneBed {
     let sleepTailFrames: Int64
     let rootHertz: Double
     /// The chord (index into `chords`) of every step, and where each step starts.
-    let stepChords: [Int]
-    let stepStartFrames: [Int64]
+    let stepChords: UnsafeMutableBufferPointer<Int>
+    let stepStartFrames: UnsafeMutableBufferPointer<Int64>
     let detunePeriods: SIMD4<Double>
     let detunePhases: SIMD4<Double>
     let swellPeriods: SIMD4<Double>
@@ -61,8 +70,10 @@ struct ToneBed {
         sleepTailFrames = timeline.sleepTailFrames
         rootHertz = 130.8127826502993 * pow(2, Double(timeline.bed.keySemitonesAboveC) / 12)
         let lastStep = timeline.steps.count - 1
-        stepChords = timeline.steps.indices.map { $0 == lastStep ? 0 : $0 % Self.chords.count }
-        stepStartFrames = timeline.steps.map(\.startFrame)
+        stepChords = .allocate(capacity: timeline.steps.count)
+        _ = stepChords.initialize(from: timeline.steps.indices.map { $0 == lastStep ? 0 : $0 % Self.chordCount })
+        stepStartFrames = .allocate(capacity: timeline.steps.count)
+        _ = stepStartFrames.initialize(from: timeline.steps.map(\.startFrame))
         var detunePeriods = SIMD4<Double>(), detunePhases = SIMD4<Double>()
         var swellPeriods = SIMD4<Double>(), swellPhases = SIMD4<Double>()
         for voice in 0..<Self.voiceCount {
@@ -91,6 +102,13 @@ struct ToneBed {
         self.ducking = ducking
     }
 
+    /// Frees the step tables; the renderer calls it once, when it is done.
+    func deallocate() {
+        stepChords.deallocate()
+        stepStartFrames.deallocate()
+        ducking.deallocate()
+    }
+
     /// The pad and noise settings at one frame.
     struct Control {
         /// Frequency of each voice's fundamental.
@@ -105,7 +123,9 @@ struct ToneBed {
         var darkNoiseGain: Double
     }
 
-    func control(atFrame frame: Int64) -> Control {
+    /// - Parameter isDucked: whether the dip under speech applies; the loudness model leaves it
+    ///   out to find the bed's own level.
+    func control(atFrame frame: Int64, isDucked: Bool = true) -> Control {
         let seconds = Double(frame) / Double(sampleRate)
         let progress = min(max(Double(frame) / Double(max(stepsEndFrame, 1)), 0), 1)
         // In a sleep tail, the clock of the breath, swells and drift slows steadily (its rate
@@ -126,11 +146,11 @@ struct ToneBed {
             let middle = (low + high) / 2
             if stepStartFrames[middle] <= frame { step = middle; low = middle + 1 } else { high = middle - 1 }
         }
-        var semitones = Self.chords[stepChords[step]]
+        var semitones = Self.chord(stepChords[step])
         if step > 0 {
             let intoStep = Double(frame - stepStartFrames[step]) / Double(sampleRate)
             if intoStep < Self.chordGlideDuration {
-                let previous = Self.chords[stepChords[step - 1]]
+                let previous = Self.chord(stepChords[step - 1])
                 semitones = previous + (semitones - previous) * smoothstep(intoStep / Self.chordGlideDuration)
             }
         }
@@ -138,18 +158,20 @@ struct ToneBed {
         var swells = SIMD4<Double>()
         let swellDepth = 1 - (1 - Self.sleepTailFinalSwellDepth) * tail
         for voice in 0..<Self.voiceCount {
-            let detuneCents = 4 * sin(2 * .pi * clockSeconds / detunePeriods[voice] + detunePhases[voice])
-            frequencies[voice] = rootHertz * exp2((semitones[voice] + detuneCents / 100) / 12)
+            let detuneCents = 4 * sine(2 * .pi * clockSeconds / detunePeriods[voice] + detunePhases[voice])
+            frequencies[voice] = rootHertz * exponential2((semitones[voice] + detuneCents / 100) / 12)
             swells[voice] =
-                0.78 + 0.22 * swellDepth * sin(2 * .pi * clockSeconds / swellPeriods[voice] + swellPhases[voice])
+                0.78 + 0.22 * swellDepth * sine(2 * .pi * clockSeconds / swellPeriods[voice] + swellPhases[voice])
         }
-        let breath = sin(2 * .pi * clockSeconds * Self.breathsPerMinute / 60 + breathPhase)
+        let breath = sine(2 * .pi * clockSeconds * Self.breathsPerMinute / 60 + breathPhase)
         let breathDepth = 0.2 * swellDepth
         let fadeIn = smoothstep(seconds / Self.fadeInDuration)
-        let level = fadeIn * decibelsToGain(Self.darkeningDecibels * progress) * ducking.gain(atFrame: frame)
+        let level =
+            fadeIn * decibelsToGain(Self.darkeningDecibels * progress)
+            * (isDucked ? ducking.gain(atFrame: frame) : 1)
         let padLevel = level * (1 + breathDepth * breath)
         // The surf rises a little after the breath, like a wave following it.
-        let surf = 0.65 + 0.35 * sin(2 * .pi * clockSeconds * Self.breathsPerMinute / 60 + breathPhase - 0.9)
+        let surf = 0.65 + 0.35 * sine(2 * .pi * clockSeconds * Self.breathsPerMinute / 60 + breathPhase - 0.9)
         let noiseLevel = level * noiseGain * surf
         var amplitudes = Self.voiceLevels * swells * padLevel
         // The tail darkens further: the upper voices and the harmonics fade, the surf turns to its
@@ -158,9 +180,52 @@ struct ToneBed {
         if tail > 0 { amplitudes *= 1 - tail * Self.sleepTailVoiceFade }
         return Control(
             frequenciesHertz: frequencies, amplitudes: amplitudes,
-            secondHarmonic: (0.3 - 0.2 * progress) * (1 - tail), thirdHarmonic: (0.12 - 0.09 * progress) * (1 - tail),
-            brightNoiseGain: noiseLevel * brightNoiseShare.squareRoot(),
-            darkNoiseGain: noiseLevel * ((0.25 + 0.45 * progress) + (0.75 - 0.45 * progress) * tail).squareRoot())
+            secondHarmonic: (0.35 - 0.15 * progress) * (1 - tail),
+            thirdHarmonic: (0.15 - 0.07 * progress) * (1 - tail),
+            brightNoiseGain: noiseLevel * squareRoot(brightNoiseShare),
+            darkNoiseGain: noiseLevel * squareRoot((0.25 + 0.45 * progress) + (0.75 - 0.45 * progress) * tail))
+    }
+}
+
+extension ToneBed {
+    /// The K-weighted mean square (both channels summed) of the pad and noise for one control
+    /// state; the noise powers are the K-weighted powers of the unit-power tables, 0 without noise.
+    func weightedEnergy(
+        _ control: Control, weights: KWeightingTable, brightNoisePower: Double, darkNoisePower: Double
+    ) -> Double {
+        var energy = 0.0
+        for voice in 0..<Self.voiceCount {
+            let frequency = control.frequenciesHertz[voice]
+            let amplitude = control.amplitudes[voice]
+            let harmonics =
+                weights.powerGain(frequencyHertz: frequency)
+                + control.secondHarmonic * control.secondHarmonic * weights.powerGain(frequencyHertz: 2 * frequency)
+                + control.thirdHarmonic * control.thirdHarmonic * weights.powerGain(frequencyHertz: 3 * frequency)
+            let pan = leftGains[voice] * leftGains[voice] + rightGains[voice] * rightGains[voice]
+            energy += amplitude * amplitude / 2 * harmonics * pan
+        }
+        energy +=
+            2
+            * (control.brightNoiseGain * control.brightNoiseGain * brightNoisePower
+                + control.darkNoiseGain * control.darkNoiseGain * darkNoisePower)
+        return energy
+    }
+
+    /// The bed's own average loudness over the steps, undimmed (no duck), in LUFS before the
+    /// master gain: what the voice is set against, so that it sits the same distance above the
+    /// bed between prompts over the whole session.
+    func averageLoudnessLUFS(weights: KWeightingTable, brightNoisePower: Double, darkNoisePower: Double) -> Double {
+        let points = 400
+        let from = Int64(Self.fadeInDuration * Double(sampleRate))
+        let to = max(from + 1, stepsEndFrame)
+        var sum = 0.0
+        for point in 0..<points {
+            let frame = from + (to - from) * Int64(point) / Int64(points)
+            sum += weightedEnergy(
+                control(atFrame: frame, isDucked: false), weights: weights, brightNoisePower: brightNoisePower,
+                darkNoisePower: darkNoisePower)
+        }
+        return -0.691 + 10 * log10(sum / Double(points))
     }
 }
 
@@ -174,6 +239,7 @@ struct NoiseTable {
     let samples: UnsafeMutablePointer<Float>
     let frameCount: Int
     static let paddingFrameCount = 1024
+    static let highPassHertz = 40.0
     /// The K-weighted mean power of the table (the table itself has unit mean power).
     let weightedPower: Double
 
@@ -187,6 +253,9 @@ struct NoiseTable {
         let leak = exp(-2 * Double.pi * 25 / Double(sampleRate))
         let lowPass = 1 - exp(-2 * Double.pi * lowPassHertz / Double(sampleRate))
         var low1 = 0.0, low2 = 0.0
+        // A high-pass at 40 Hz keeps the surf's rumble out of the lowest octave.
+        let highPass = Biquad.highPass(hertz: Self.highPassHertz, q: 0.7071, sampleRate: Double(sampleRate))
+        var hx1 = 0.0, hx2 = 0.0, hy1 = 0.0, hy2 = 0.0
         for index in 0..<(generatedCount + sampleRate) {
             let white = random.nextUnit() * 2 - 1
             var value: Double
@@ -204,6 +273,10 @@ struct NoiseTable {
                 value = b0 + b1 + b2 + b3 + b4 + b5 + b6 + white * 0.5362
                 b6 = white * 0.115926
             }
+            let filtered =
+                highPass.b0 * value + highPass.b1 * hx1 + highPass.b2 * hx2 - highPass.a1 * hy1 - highPass.a2 * hy2
+            (hx2, hx1, hy2, hy1) = (hx1, value, hy1, filtered)
+            value = filtered
             low1 += lowPass * (value - low1)
             low2 += lowPass * (low1 - low2)
             // The first second lets the filters settle.

@@ -56,7 +56,9 @@ import Testing
         let (sandbox, sink, tmux) = try Self.startPlaying()
         defer { tmux.kill() }
         #expect(tmux.waitForScreen { $0.contains("Step 1 of 9") })
-        Thread.sleep(forTimeInterval: 0.5)
+        // Past the bed's fade-in and the start chime's strike, so the stop fade starts from a level
+        // that is falling or steady, not one still rising.
+        #expect(sink.waitUntilPlayed(seconds: Self.settledSeconds))
         tmux.press("C-c")
         #expect(tmux.waitForPrompt())
         tmux.type("echo $? > \(sandbox.path("status")); stty -g > \(sandbox.path("after"))")
@@ -79,6 +81,7 @@ import Testing
         #expect(tmux.waitForFile(sandbox.path("pid")))
         let processID = try #require(
             Int32(try String(contentsOfFile: sandbox.path("pid"), encoding: .utf8).trimmingCharacters(in: .newlines)))
+        #expect(sink.waitUntilPlayed(seconds: Self.settledSeconds))
         #expect(kill(processID, SIGHUP) == 0)
         #expect(tmux.waitForPrompt())
         tmux.type("echo $? > \(sandbox.path("status")); stty -g > \(sandbox.path("after"))")
@@ -113,6 +116,9 @@ import Testing
     /// The peak of the last 10 ms relative to the peak of the last second, the length of the stop
     /// fade. Relative, because what plays when the key lands (a chime or the bed between them)
     /// sets the level the fade starts from: an absolute bound failed when a chime rang.
+    /// When a session's opening has settled: the bed has faded in and the start chime has struck.
+    static let settledSeconds = 3.0
+
     static func fadeDepth(_ samples: [Float]) -> Float {
         let fadePeak = samples.suffix(2 * 48000).map(abs).max() ?? 0
         guard fadePeak > 0 else { return 0 }
@@ -235,6 +241,8 @@ final class PacedSink: @unchecked Sendable {
     private let path: String
     private let isFinishing = Atomic<Bool>(false)
     private let isDone = Atomic<Bool>(false)
+    /// How many bytes the stream being read has delivered so far.
+    private let receivedBytes = Atomic<Int>(0)
     private var longest = Data()
 
     init(path: String) throws {
@@ -266,6 +274,7 @@ final class PacedSink: @unchecked Sendable {
                         start = Date()
                     }
                     stream.append(contentsOf: buffer[0..<count])
+                    receivedBytes.store(stream.count, ordering: .releasing)
                 } else if count == 0 && (hasWriter || finishing) {
                     break  // the writer closed, or never came
                 }
@@ -275,6 +284,17 @@ final class PacedSink: @unchecked Sendable {
             if stream.count > longest.count { longest = stream }
         }
         isDone.store(true, ordering: .releasing)
+    }
+
+    /// Waits until the player has delivered `seconds` of audio, or `timeoutSeconds` have passed;
+    /// returns whether it did.
+    func waitUntilPlayed(seconds: Double, timeoutSeconds: Double = 20) -> Bool {
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while Double(receivedBytes.load(ordering: .acquiring)) < seconds * Double(Self.bytesPerSecond) {
+            guard Date() < deadline else { return false }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return true
     }
 
     /// Stops reading and returns the samples of the longest stream.

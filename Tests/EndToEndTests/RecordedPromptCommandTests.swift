@@ -1,5 +1,6 @@
 import AudioFiles
 import Foundation
+import Sequencer
 import SootheTestSupport
 import Testing
 
@@ -57,11 +58,15 @@ struct RecordedPromptCommandTests {
         let quiet = try export(recordingGainDecibels: -32, in: folder)
         let loud = try export(recordingGainDecibels: -8, in: folder)
         let rate = 48000
-        // The session opens with a chime; the prompt starts 0.8 s later, its 2 s of tone after a
-        // 30 ms margin, and the chime's tail and the bed go on after it.
-        let justBefore = (Int(0.6 * Double(rate)))..<(Int(0.78 * Double(rate)))
-        let words = (Int(1.0 * Double(rate)))..<(Int(2.6 * Double(rate)))
-        let afterWords = (Int(3.2 * Double(rate)))..<(Int(4.6 * Double(rate)))
+        // The bed fades in and the start chime strikes; the prompt starts 0.8 s after the chime,
+        // its 2 s of tone after a 30 ms margin, and the chime's tail and the bed go on after it.
+        let chime = PromptTiming.startChimeDelay.seconds
+        let window = { (from: Double, to: Double) in
+            Int((chime + from) * Double(rate))..<Int((chime + to) * Double(rate))
+        }
+        let justBefore = window(0.6, 0.78)
+        let words = window(1.0, 2.6)
+        let afterWords = window(3.2, 4.6)
         for samples in [quiet, loud] {
             #expect(decibels(samples[justBefore]) < decibels(samples[words]) - 3)
             #expect(decibels(samples[afterWords]) < decibels(samples[words]) - 5)

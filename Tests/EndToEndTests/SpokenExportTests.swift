@@ -21,7 +21,7 @@ import Testing
             say: Press your thumbs into the sole, and make small, slow circles with firm pressure.
           - id: rest
             title: Rest
-            duration: 26s
+            duration: 32s
             say: Set your foot down, and let it rest.
         """
 
@@ -51,8 +51,24 @@ import Testing
         let scratch = try ScratchDirectory()
         let audio = try Self.exportAndDecode("session.\(fileExtension)", in: scratch)
         let meter = try Self.measure(audio)
-        #expect(abs(meter.integratedLoudnessLUFS + 20) <= 0.5, "\(meter.integratedLoudnessLUFS) LUFS")
+        #expect(
+            abs(meter.integratedLoudnessLUFS - RenderSettings.defaultLoudnessTargetLUFS) <= 0.5,
+            "\(meter.integratedLoudnessLUFS) LUFS")
         #expect(meter.truePeakDecibels <= -1, "true peak \(meter.truePeakDecibels) dBTP")
+        // The start fades in from silence, so a Bluetooth sink never cuts a strike.
+        let first = audio.samples.prefix(audio.sampleRate / 100 * audio.channelCount).map { abs($0) }.max() ?? 1
+        #expect(20 * log10(max(first, 1e-12)) < -50, "the first 10 ms peak at \(20 * log10(first)) dBFS")
+    }
+
+    /// With a sleep tail, the file ends in exact digital silence, dither and codec included. Opus is
+    /// left out: its decoder does not return exact zeros for an encoded silence.
+    @Test(arguments: ["wav", "flac", "ogg", "mp3"])
+    func aSleepTailEndsInDigitalSilence(fileExtension: String) throws {
+        let scratch = try ScratchDirectory()
+        let audio = try Self.exportAndDecode(
+            "tail.\(fileExtension)", ["--sleep-tail", "10s", "--no-voice"], in: scratch)
+        let lastTenth = audio.samples.suffix(audio.sampleRate / 10 * audio.channelCount)
+        #expect(lastTenth.allSatisfy { $0 == 0 }, "the last 100 ms are not all exactly 0")
     }
 
     @Test func podcastLoudnessIsSixteenLUFS() throws {

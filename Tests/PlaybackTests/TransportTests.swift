@@ -32,12 +32,50 @@ final class FrameNumberSource: SeekableFrameSource {
             buffer[2 * index] = Float(frame)
             buffer[2 * index + 1] = Self.sine(atFrame: frame, sampleRate: sampleRate)
         }
+        applyVolumeAndReminder(buffer, count: count)
         position += Int64(count)
         return count
     }
 
     func seek(toFrame frame: Int64) {
         position = min(max(0, frame), totalFrames)
+    }
+
+    /// The volume the transport asked for, ramped linearly over 50 ms like the session
+    /// renderer's (at once before the first frame).
+    private var volumeGain = 1.0
+    private var volumeStep = 0.0
+    private var volumeFramesLeft = 0
+    private var volumeTarget = 1.0
+
+    func setVolume(decibels: Double) {
+        volumeTarget = pow(10, decibels / 20)
+        volumeFramesLeft = position == 0 ? 0 : Int(0.05 * Double(sampleRate))
+        if volumeFramesLeft == 0 { volumeGain = volumeTarget }
+        volumeStep = volumeFramesLeft == 0 ? 0 : (volumeTarget - volumeGain) / Double(volumeFramesLeft)
+    }
+
+    /// A reminder is a decaying 200 Hz tone on the right channel for 2.5 s.
+    private var reminderFrame = Int.max
+
+    func ringHoldReminder() { reminderFrame = 0 }
+
+    private func applyVolumeAndReminder(_ buffer: UnsafeMutablePointer<Float>, count: Int) {
+        for index in 0..<count {
+            if volumeFramesLeft > 0 {
+                volumeFramesLeft -= 1
+                volumeGain = volumeFramesLeft == 0 ? volumeTarget : volumeGain + volumeStep
+            }
+            if reminderFrame < Int(2.5 * Double(sampleRate)) {
+                let seconds = Double(reminderFrame) / Double(sampleRate)
+                buffer[2 * index + 1] += Float(0.05 * exp(-3 * seconds) * sin(2 * Double.pi * 200 * seconds))
+                reminderFrame += 1
+            }
+            if volumeGain != 1 {
+                buffer[2 * index] *= Float(volumeGain)
+                buffer[2 * index + 1] *= Float(volumeGain)
+            }
+        }
     }
 }
 

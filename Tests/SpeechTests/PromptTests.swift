@@ -12,16 +12,20 @@ struct PromptPlacementTests {
         #expect(prompts.map(\.kind) == [.step, .step, .lastStep, .close])
         let tolerance = Int64(sampleRate / 100)
         for prompt in prompts where prompt.kind != .close {
-            let planned = timeline.steps[prompt.stepIndex].startFrame + Int64(0.8 * Double(sampleRate))
+            // The first step's prompt waits for the start chime, which waits for the bed to fade in.
+            let chime = prompt.stepIndex == 0 ? PromptTiming.startChimeDelay.frames(atSampleRate: sampleRate) : 0
+            let planned =
+                timeline.steps[prompt.stepIndex].startFrame + chime
+                + PromptTiming.leadIn.frames(atSampleRate: sampleRate)
             #expect(abs(prompt.startFrame - planned) <= tolerance)
             #expect(prompt.endFrame <= timeline.steps[prompt.stepIndex].endFrame)
             #expect(rootMeanSquare(prompt.samples) > 0.01)
         }
         #expect(prompts[2].text == "Last step. Rest now.")
-        // The closing words end five seconds before the session does, after the last step's prompt.
+        // The closing words end before the final fade, after the last step's prompt.
         let close = try #require(prompts.last)
         #expect(close.text == Routine.defaultCloseSay)
-        #expect(close.endFrame == timeline.totalFrames - Int64(5 * sampleRate))
+        #expect(close.endFrame == timeline.totalFrames - PromptTiming.closeMargin.frames(atSampleRate: sampleRate))
         #expect(close.startFrame >= prompts[2].endFrame + Int64(1.5 * Double(sampleRate)))
     }
 
@@ -89,12 +93,15 @@ struct PromptCacheTests {
         _ = try PromptSynthesizer(cache: cache).clip(for: "Rest.", sampleRate: 48000)
         let others = [
             try PromptSynthesizer(cache: cache).clip(for: "Rest.", sampleRate: 44100).count,
-            try PromptSynthesizer(speechRatePerMinute: 120, cache: cache).clip(for: "Rest.", sampleRate: 48000).count,
+            try PromptSynthesizer(speechRatePerMinute: SpeechRate.defaultWordsPerMinute + 30, cache: cache).clip(
+                for: "Rest.", sampleRate: 48000
+            ).count,
             try PromptSynthesizer(voice: try Voice(parsing: "rms"), cache: cache).clip(for: "Rest.", sampleRate: 48000)
                 .count,
         ]
         #expect(others.allSatisfy { $0 > 0 })
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).count == 4)
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(files.filter { $0.hasSuffix(".voice") }.count == 4)
     }
 
     @Test(arguments: ["flip", "truncate", "empty", "garbage"])

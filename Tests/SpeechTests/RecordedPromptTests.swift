@@ -42,7 +42,11 @@ struct RecordedPromptTests {
         let recorded = try #require(prompts.first)
         #expect(recorded.recordingPath == path)
         #expect(recorded.report.recordingPath == path)
-        #expect(recorded.startFrame == timeline.steps[0].startFrame + PromptTiming.leadIn.frames(atSampleRate: 48000))
+        // The first step's prompt waits for the bed to fade in and the start chime, then its lead-in.
+        #expect(
+            recorded.startFrame
+                == timeline.steps[0].startFrame + PromptTiming.startChimeDelay.frames(atSampleRate: 48000)
+                + PromptTiming.leadIn.frames(atSampleRate: 48000))
         // The silence is gone but for the short margins kept around the words.
         let seconds = recorded.spokenSeconds
         #expect(

@@ -15,7 +15,7 @@ struct SleepTailPromptTests {
         let prompts = try synthesizer.prepare(for: withTail)
         let close = try #require(prompts.last)
         #expect(close.kind == .close)
-        #expect(close.endFrame == withTail.stepsEndFrame - Int64(5 * sampleRate))
+        #expect(close.endFrame == withTail.stepsEndFrame - PromptTiming.closeMargin.frames(atSampleRate: sampleRate))
         // Nothing is spoken in the tail: the prompts are where they are without one.
         let plainPrompts = try synthesizer.prepare(for: plain)
         #expect(prompts.map(\.startFrame) == plainPrompts.map(\.startFrame))

@@ -92,14 +92,25 @@ private func weightedLevelDecibels(_ samples: [Float], frames: Range<Int>, sampl
         let steps = zip(levels, levels.dropFirst()).map { $0 - $1 }
         #expect(levels.first! <= stepsLevel + 0.5, "the tail starts louder than the steps ended: \(text)")
         #expect(levels.first! - levels.last! >= 30, "the tail falls only \(levels.first! - levels.last!) dB: \(text)")
-        #expect(steps.max()! <= 3 * (levels.first! - levels.last!) / Double(steps.count), "uneven fall: \(text)")
+        // An even fall: each 30 s span's drop within 20 % of the mean (shorter spans carry the bed's
+        // own slow swells, which a listener hears as breathing, not as the tail).
+        let meanStep = (levels.first! - levels.last!) / Double(steps.count)
+        for index in 0..<(levels.count - 3) {
+            let drop = levels[index] - levels[index + 3]
+            #expect(abs(drop - 3 * meanStep) <= 0.2 * 3 * meanStep, "uneven fall: \(text)")
+        }
+        // The depth the README states: the fall over the tail's fading part, to its final ramp.
+        let fadingSeconds =
+            TailRender.tailSeconds - SessionEnding.tailSilenceDuration - SessionEnding.tailFinalRampDuration
+        let depth = meanStep / 10 * fadingSeconds
+        #expect(abs(depth - SessionEnding.tailFallDecibels) <= 3, "the tail falls \(depth) dB: \(text)")
     }
 
     @Test func theSessionBeforeTheTailMeetsTheLoudnessTarget() throws {
         let render = try TailRender.shared.get()
         let meter = try measure(Array(render.samples[0..<render.stepsEnd * 2]))
         #expect(
-            abs(meter.integratedLoudnessLUFS - -20) <= 0.5,
+            abs(meter.integratedLoudnessLUFS - RenderSettings.defaultLoudnessTargetLUFS) <= 0.5,
             "\(meter.integratedLoudnessLUFS) LUFS before the tail, gain \(render.masterGainDecibels) dB")
         #expect(try measure(render.samples).truePeakDecibels <= -1)
     }
@@ -178,7 +189,7 @@ private func weightedLevelDecibels(_ samples: [Float], frames: Range<Int>, sampl
 
     /// Hashes of quick-reset squeezed to 36 s with a 20 s sleep tail and seed 3 (accepted from a
     /// debug build); a change to the tail's sound changes it, on purpose.
-    static let acceptedHashes: Set<String> = ["21b73c1b1a3f4a61"]
+    static let acceptedHashes: Set<String> = ["be4cd2f2bfa39d65"]
 
     @Test func blockSizeDoesNotChangeTheTail() throws {
         let timeline = try makeTailTimeline("quick-reset", totalSeconds: 36, tailSeconds: 20)

@@ -62,3 +62,17 @@ func ebur128_true_peak_of(_ state: Ebur128State, channel: Int) -> (status: Int32
     let status = ebur128_true_peak(state, UInt32(channel), &value)
     return (status, value)
 }
+
+/// `ebur128_momentary` wraps `ebur128_loudness_momentary`: the last 400 ms.
+func ebur128_momentary(_ state: Ebur128State) -> (status: Int32, value: Double) {
+    var value = 0.0
+    let status = ebur128_loudness_momentary(state, &value)
+    return (status, value)
+}
+
+/// `ebur128_shortterm` wraps `ebur128_loudness_shortterm`: the last 3 s.
+func ebur128_shortterm(_ state: Ebur128State) -> (status: Int32, value: Double) {
+    var value = 0.0
+    let status = ebur128_loudness_shortterm(state, &value)
+    return (status, value)
+}
