@@ -128,9 +128,9 @@ struct FliteVoice: Sendable {
 
 /// The pace of speech.
 public enum SpeechRate {
-    /// A bedtime pace, much calmer than either engine's own (flite's slt speaks about 180 words a
-    /// minute, espeak-ng 175).
-    public static let defaultWordsPerMinute: Double = 120
+    /// Calmer than either engine's own pace (flite's slt speaks about 180 words a minute,
+    /// espeak-ng 175).
+    public static let defaultWordsPerMinute: Double = 140
     /// The paces Soothe accepts; espeak-ng cannot go slower than 80.
     public static let wordsPerMinuteRange: ClosedRange<Double> = 80...300
 
