@@ -60,16 +60,7 @@ import Testing
         // that is falling or steady, not one still rising.
         #expect(sink.waitUntilPlayed(seconds: Self.settledSeconds))
         tmux.press("C-c")
-        #expect(tmux.waitForPrompt())
-        tmux.type("echo $? > \(sandbox.path("status")); stty -g > \(sandbox.path("after"))")
-        #expect(tmux.waitForFile(sandbox.path("after")))
-        let before = try String(contentsOfFile: sandbox.path("before"), encoding: .utf8)
-        #expect(try String(contentsOfFile: sandbox.path("after"), encoding: .utf8) == before)
-        #expect(try String(contentsOfFile: sandbox.path("status"), encoding: .utf8) == "130\n")
-        let samples = sink.finish()
-        #expect(samples.count / 2 < 48000 * 10)
-        let fadeDepth = Self.fadeDepth(samples)
-        #expect(fadeDepth < 0.015, "the last 10 ms peak at \(fadeDepth) of the fade's peak")
+        try Self.expectStoppedBySignal(sandbox, sink, tmux)
     }
 
     /// A hang-up (the terminal window closed, an ssh link lost) is a termination signal like
@@ -83,6 +74,12 @@ import Testing
             Int32(try String(contentsOfFile: sandbox.path("pid"), encoding: .utf8).trimmingCharacters(in: .newlines)))
         #expect(sink.waitUntilPlayed(seconds: Self.settledSeconds))
         #expect(kill(processID, SIGHUP) == 0)
+        try Self.expectStoppedBySignal(sandbox, sink, tmux)
+    }
+
+    /// Once a signal has stopped the player: the shell is back, the terminal has its modes, the
+    /// status is 130, and the sound faded out soon after it was sent.
+    static func expectStoppedBySignal(_ sandbox: Sandbox, _ sink: PacedSink, _ tmux: Tmux) throws {
         #expect(tmux.waitForPrompt())
         tmux.type("echo $? > \(sandbox.path("status")); stty -g > \(sandbox.path("after"))")
         #expect(tmux.waitForFile(sandbox.path("after")))
