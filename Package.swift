@@ -36,7 +36,7 @@ let package = Package(
         ),
         .target(
             name: "Synthesis",
-            dependencies: ["Sequencer", "CEbur128"],
+            dependencies: ["Sequencer"],
             swiftSettings: sampleLoopSettings
         ),
         .target(
@@ -44,10 +44,10 @@ let package = Package(
             dependencies: ["Sequencer", "AudioFiles", "CFlite", "CEspeakNG", "CSherpaOnnx", "CSpeechRandom"],
             swiftSettings: sampleLoopSettings
         ),
-        // Reading audio files with libsndfile and resampling with libsoxr.
+        // Reading audio files with libsndfile, resampling with libsoxr, measuring loudness with libebur128.
         .target(
             name: "AudioFiles",
-            dependencies: ["CSndFile", "CSoxr"],
+            dependencies: ["Sequencer", "CSndFile", "CSoxr", "CEbur128"],
             swiftSettings: sampleLoopSettings
         ),
         // A per-thread rand() for the speech engines, so that a prompt sounds the same every time.
@@ -64,7 +64,7 @@ let package = Package(
         ),
         .target(
             name: "Export",
-            dependencies: ["Sequencer", "Synthesis", "Termination", "CSndFile", "CExportSupport"],
+            dependencies: ["Sequencer", "Synthesis", "AudioFiles", "Termination", "CSndFile", "CExportSupport"],
             swiftSettings: sampleLoopSettings
         ),
         // The signals that end a process, handled in one place for play, export and every command.
@@ -130,7 +130,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SynthesisTests",
-            dependencies: ["Synthesis", "Sequencer"],
+            // AudioFiles for its loudness meter: the mix's targets are measured with libebur128.
+            dependencies: ["Synthesis", "Sequencer", "AudioFiles"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -6,6 +6,8 @@ public struct AudioFileError: Error, Equatable, Sendable, CustomStringConvertibl
         /// The file is larger than Soothe reads.
         case tooLong
         case resamplingFailed
+        /// A loudness meter asked for what libebur128 cannot measure.
+        case invalidMeter
     }
 
     public var kind: Kind

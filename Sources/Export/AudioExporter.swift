@@ -1,3 +1,4 @@
+import AudioFiles
 import Dispatch
 import Glibc
 import Synchronization

@@ -1,4 +1,5 @@
 import Foundation
+import Sequencer
 
 /// A loudness and peak meter after EBU R 128 / ITU-R BS.1770, measured by libebur128.
 ///
@@ -23,14 +24,15 @@ public final class LoudnessMeter {
 
     public init(
         channelCount: Int, sampleRate: Int, measuresTruePeak: Bool = true, measuresLoudnessRange: Bool = true
-    ) throws(SynthesisError) {
+    ) throws(AudioFileError) {
         guard (1...8).contains(channelCount) else {
-            throw SynthesisError("a loudness meter needs 1 to 8 channels, not \(channelCount)")
+            throw AudioFileError(.invalidMeter, "a loudness meter needs 1 to 8 channels, not \(channelCount)")
         }
-        guard SessionRendererLimits.sampleRateRange.contains(sampleRate) else {
-            throw SynthesisError(
-                "a loudness meter needs a sample rate of \(SessionRendererLimits.sampleRateRange.lowerBound)"
-                    + " to \(SessionRendererLimits.sampleRateRange.upperBound) Hz, not \(sampleRate)")
+        guard SessionTimeline.sampleRateRange.contains(sampleRate) else {
+            throw AudioFileError(
+                .invalidMeter,
+                "a loudness meter needs a sample rate of \(SessionTimeline.sampleRateRange.lowerBound)"
+                    + " to \(SessionTimeline.sampleRateRange.upperBound) Hz, not \(sampleRate)")
         }
         guard
             let state = ebur128_init_meter(
@@ -38,7 +40,7 @@ public final class LoudnessMeter {
                 mode: ebur128MeterMode | (measuresTruePeak ? ebur128TruePeakMode : 0)
                     | (measuresLoudnessRange ? ebur128LoudnessRangeMode : 0))
         else {
-            throw SynthesisError("libebur128 could not set up a loudness meter (out of memory)")
+            throw AudioFileError(.invalidMeter, "libebur128 could not set up a loudness meter (out of memory)")
         }
         self.channelCount = channelCount
         self.sampleRate = sampleRate
@@ -117,11 +119,4 @@ public final class LoudnessMeter {
         }
         return 20 * log10(peak)
     }
-}
-
-/// A problem with what the renderer or meter was asked to do, said as a sentence.
-public struct SynthesisError: Error, CustomStringConvertible, Equatable, Sendable {
-    public var description: String
-
-    public init(_ description: String) { self.description = description }
 }
