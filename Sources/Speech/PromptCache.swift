@@ -1,4 +1,5 @@
 public import Foundation
+import Sequencer
 import Synchronization
 
 /// Spoken prompts kept on disk, so that the same routine with the same voice is synthesised once.
@@ -50,7 +51,7 @@ public final class PromptCache: Sendable {
 
     /// The current layout of an entry; older entries read as missing.
     static let magic = Array("SOOTHEVC".utf8)
-    static let formatVersion: UInt32 = 1
+    static let formatVersion: UInt32 = 2
     /// magic, version, sample rate, key length, sample count, checksum.
     static let headerByteCount = 8 + 4 + 4 + 4 + 8 + 8
 
@@ -179,25 +180,22 @@ public final class PromptCache: Sendable {
         return samples
     }
 
-    /// FNV-1a over the key and the samples, eight bytes at a time: not cryptographic, but any
-    /// flipped or lost byte shows.
+    /// FNV-1a over the key and the samples, eight bytes at a time, and each part's length: not
+    /// cryptographic, but any flipped or lost byte shows.
     static func checksum(_ parts: [UInt8]...) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hasher = FNV1a()
         for part in parts {
             part.withUnsafeBytes { buffer in
                 let wordCount = buffer.count / 8
                 for index in 0..<wordCount {
-                    let word = UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
-                    hash = (hash ^ word) &* 0x0000_0100_0000_01b3
-                    hash ^= hash >> 29
+                    hasher.combine(
+                        word: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self)))
                 }
-                for index in (wordCount * 8)..<buffer.count {
-                    hash = (hash ^ UInt64(buffer[index])) &* 0x0000_0100_0000_01b3
-                }
-                hash = (hash ^ UInt64(buffer.count)) &* 0x0000_0100_0000_01b3
+                for index in (wordCount * 8)..<buffer.count { hasher.combine(buffer[index]) }
+                hasher.combine(word: UInt64(buffer.count))
             }
         }
-        return hash
+        return hasher.value
     }
 }
 
