@@ -67,9 +67,3 @@ public struct OutputDevice: Equatable, Sendable, Codable {
             "\(mark) \(String(index).leftPadded(to: 3))  \(name)  (\(hostAPIName), \(maxOutputChannels) ch, \(rate) Hz)"
     }
 }
-
-extension String {
-    func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
-    }
-}

@@ -171,14 +171,6 @@ private struct TimelineDocument: Encodable {
 }
 
 extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        String(repeating: " ", count: max(0, width - count)) + self
-    }
-
-    fileprivate func rightPadded(to width: Int) -> String {
-        self + String(repeating: " ", count: max(0, width - count))
-    }
-
     fileprivate func trailingSpacesRemoved() -> String {
         var text = self
         while text.last == " " { text.removeLast() }

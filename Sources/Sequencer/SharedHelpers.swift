@@ -12,6 +12,17 @@ extension Array where Element == String {
 }
 
 extension String {
+    /// The text with `pad` before it to make it `width` characters long, for columns of a table
+    /// or fixed-width hex; longer text is left as it is.
+    public func leftPadded(to width: Int, with pad: Character = " ") -> String {
+        String(repeating: pad, count: max(0, width - count)) + self
+    }
+
+    /// The text with spaces after it to make it `width` characters long.
+    public func rightPadded(to width: Int) -> String {
+        self + String(repeating: " ", count: max(0, width - count))
+    }
+
     /// The text without whitespace (line breaks included) at either end.
     public func trimmingWhitespace() -> String {
         var text = Substring(self)

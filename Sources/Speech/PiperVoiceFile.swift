@@ -336,17 +336,11 @@ struct ContentHash {
         second ^= UInt64(byteCount)
     }
 
-    var hex: String { [first, second].map { String($0, radix: 16).leftPaddedWithZeros(to: 16) }.joined() }
+    var hex: String { [first, second].map { String($0, radix: 16).leftPadded(to: 16, with: "0") }.joined() }
 
     static func hex(of text: String) -> String {
         var hasher = ContentHash()
         Array(text.utf8).withUnsafeBytes { hasher.update($0) }
         return hasher.hex
-    }
-}
-
-extension String {
-    func leftPaddedWithZeros(to width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
     }
 }

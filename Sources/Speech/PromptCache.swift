@@ -223,13 +223,9 @@ struct PromptCacheKey: Hashable, Sendable {
         let bytes = Array(text.utf8)
         let first = PromptCache.checksum(bytes)
         let second = PromptCache.checksum(Array("soothe".utf8), bytes, Array(bytes.reversed()))
-        return String(first, radix: 16).leftPadded(to: 16) + String(second, radix: 16).leftPadded(to: 16) + ".voice"
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
+        return String(first, radix: 16).leftPadded(to: 16, with: "0")
+            + String(second, radix: 16).leftPadded(to: 16, with: "0")
+            + ".voice"
     }
 }
 
