@@ -79,4 +79,26 @@ extension Routine {
         }
         return routine
     }
+
+    /// A copy whose recordings are absolute paths, resolved from `directory`, so that the copy
+    /// finds them wherever it is written.
+    public func withAbsoluteRecordingPaths(from directory: String) -> Routine {
+        func absolute(_ step: RoutineStep) -> RoutineStep {
+            guard let path = step.sayAudio, !path.hasPrefix("/") else { return step }
+            var step = step
+            step.sayAudio = directory.hasSuffix("/") ? directory + path : "\(directory)/\(path)"
+            return step
+        }
+        var routine = self
+        routine.items = items.map { item in
+            switch item {
+            case .step(let step):
+                return .step(absolute(step))
+            case .eachSide(var block):
+                block.steps = block.steps.map(absolute)
+                return .eachSide(block)
+            }
+        }
+        return routine
+    }
 }

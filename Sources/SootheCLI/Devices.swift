@@ -67,9 +67,9 @@ enum PlaybackFailure {
     static func reporting(_ error: PlaybackError) -> ExitCode {
         FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
         switch error {
-        case .noOutputDevice: return ExitCode(69)
-        case .unknownDevice: return ExitCode(64)
-        case .deviceFailed: return ExitCode(74)
+        case .noOutputDevice, .noInputDevice: return ExitCode(69)
+        case .unknownDevice, .unknownInputDevice: return ExitCode(64)
+        case .deviceFailed, .inputFailed: return ExitCode(74)
         case .portAudio: return ExitCode(69)
         }
     }

@@ -88,4 +88,18 @@ struct RoutineFileEncoderTests {
         #expect(steps.first { $0.id == "rest" }?.say == "Set your feet down, and breathe slowly.")
         #expect(steps.first { $0.id == "settle" }?.say == slots[0].text)
     }
+
+    @Test func recordingsAlreadyThereBecomeAbsoluteForACopyElsewhere() throws {
+        let routine = Routine(
+            name: "mine", title: "Mine",
+            items: [
+                .step(
+                    RoutineStep(
+                        id: "a", title: "A", duration: SessionDuration(seconds: 20), sayAudio: "voice/a.flac")),
+                .step(
+                    RoutineStep(id: "b", title: "B", duration: SessionDuration(seconds: 20), sayAudio: "/abs/b.flac")),
+            ])
+        let moved = routine.withAbsoluteRecordingPaths(from: "/home/me")
+        #expect(moved.expandedSteps().map(\.sayAudio) == ["/home/me/voice/a.flac", "/abs/b.flac"])
+    }
 }
