@@ -102,10 +102,12 @@ public struct PromptRecorder {
             var state = State.ready
             var lastLevelTime = 0.0
             promptLoop: while true {
+                let keys = decoder.keys(terminal.readBytes(timeoutMilliseconds: Self.keyPollMilliseconds))
+                // After the keys, so that a signal wins over keys or an end of input that came with it
+                // (the signal may be handled on another thread while this one reads).
                 if TerminationSignals.receivedSignalCount > 0 {
                     return .interrupted(signal: terminal.terminationWatch.receivedSignal)
                 }
-                let keys = decoder.keys(terminal.readBytes(timeoutMilliseconds: Self.keyPollMilliseconds))
                 if let finished = player, finished.hasFinished { player = nil }
                 var pending = keys
                 if case .recording(let capture) = state {
