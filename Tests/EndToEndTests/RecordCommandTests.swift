@@ -180,6 +180,43 @@ import Testing
     }
 }
 
+/// `soothe record` in a terminal (tmux): keys one at a time, the level meter, and the terminal's
+/// modes given back when Ctrl-C stops it.
+@Suite(.serialized, .enabled(if: Tmux.isAvailable, "needs tmux")) struct RecordTerminalTests {
+    @Test func ctrlCInATerminalKeepsTheTakeAndRestoresTheTerminal() throws {
+        let microphone = try FakeMicrophone()
+        try microphone.play(toneHz: RecordCommandTests.firstToneHz)
+        let sandbox = microphone.sandbox
+        let tmux = try Tmux()
+        defer { tmux.kill() }
+        tmux.type("stty -g > \(sandbox.path("before"))")
+        tmux.type(
+            "ALSA_CONFIG_PATH=\(microphone.config) \(SootheProcess.executablePath) record quick-reset "
+                + sandbox.path("takes"))
+        #expect(tmux.waitForScreen { $0.contains("Prompt 1 of 5: Settle in") })
+        tmux.press("Enter")
+        // The level meter shows the tone, a little under -12 dBFS: 15 or 16 of 20 marks.
+        #expect(tmux.waitForScreen { $0.contains("[###############") })
+        tmux.press("Enter")
+        #expect(tmux.waitForScreen { $0.contains("Take: ") })
+        tmux.press("Enter")
+        #expect(tmux.waitForScreen { $0.contains("Prompt 2 of 5") })
+        tmux.press("Enter")
+        #expect(tmux.waitForScreen { $0.components(separatedBy: "Recording; press Enter").count == 3 })
+        tmux.press("C-c")
+        #expect(tmux.waitForPrompt())
+        tmux.type("echo $? > \(sandbox.path("status")); stty -g > \(sandbox.path("after"))")
+        #expect(tmux.waitForFile(sandbox.path("after")))
+        let before = try String(contentsOfFile: sandbox.path("before"), encoding: .utf8)
+        #expect(try String(contentsOfFile: sandbox.path("after"), encoding: .utf8) == before)
+        #expect(try String(contentsOfFile: sandbox.path("status"), encoding: .utf8) == "130\n")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: sandbox.path("takes")).sorted() == [
+                "01-settle.flac", "quick-reset.yaml",
+            ])
+    }
+}
+
 /// A microphone for tests: ALSA's `default` device is the `file` plugin over `null`, whose
 /// `infile` is what is "heard". The file is raw float32 mono at 48 kHz (the plugin reads it as
 /// raw samples of the stream's format, so a WAV header would be heard as samples), opened afresh
