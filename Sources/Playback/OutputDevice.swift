@@ -76,6 +76,11 @@ public struct InputDevice: Equatable, Sendable {
     /// Whether PortAudio names this device its default input.
     public var isDefault: Bool
 
+    /// One line of `soothe devices --input`: index, default mark, name, host API and channels.
+    public var listingLine: String {
+        "\(isDefault ? "*" : " ") \(String(index).leftPadded(to: 3))  \(name)  (\(hostAPIName), \(maxInputChannels) ch in)"
+    }
+
     /// The device to record from when the user names none, chosen as for output; `nil` when
     /// there is no input device.
     public static func preferred(among devices: [InputDevice]) -> InputDevice? {

@@ -117,6 +117,9 @@ import Testing
         #expect(lines.count == 1, "\(result.standardError)")
         #expect(lines.first?.contains("no audio input device found") == true)
         #expect(!FileManager.default.fileExists(atPath: folder), "nothing is created without a microphone")
+        let devices = try SootheProcess.run(["devices", "--input"], environment: ["ALSA_CONFIG_PATH": config])
+        #expect(devices.status == 69)
+        #expect(devices.standardError.contains("no audio input device found"))
     }
 
     @Test func aFolderThatIsAFileIsRefusedWith73AndKept() throws {
@@ -128,6 +131,11 @@ import Testing
         #expect(result.status == 73)
         #expect(result.standardError.contains("'\(path)' is a file, not a folder"), "\(result.standardError)")
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "my notes\n")
+        // The fake microphone is the one input, and the one `record` would use.
+        let devices = try SootheProcess.run(
+            ["devices", "--input"], environment: ["ALSA_CONFIG_PATH": microphone.config])
+        #expect(devices.status == 0)
+        #expect(devices.standardOutput.hasPrefix("*   0  default  (ALSA, "), "\(devices.standardOutput)")
     }
 
     @Test func anExistingTakeIsKeptUnlessForced() throws {
