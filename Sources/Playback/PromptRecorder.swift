@@ -134,11 +134,11 @@ public struct PromptRecorder {
                     switch (state, command) {
                     case (_, .quit?):
                         return .quit
-                    case (.recording, .skip?), (.reviewing, .skip?), (.ready, .skip?):
+                    case (_, .skip?):
                         screen.clearLevel()
                         screen.say("  Skipped: the voice will speak this prompt.")
                         break promptLoop
-                    case (.ready, .enter?), (.ready, .retake?), (.reviewing, .retake?), (.recording, .retake?):
+                    case (.ready, .enter?), (_, .retake?):
                         // The take before, if any, lets go of the device before it is opened again.
                         state = .ready
                         state = .recording(try InputCapture(device: input, sampleRate: sampleRate))

@@ -155,7 +155,9 @@ import Testing
         #expect(try String(contentsOfFile: "\(folder)/03-thumb-circles.flac", encoding: .utf8) == "mine\n")
     }
 
-    @Test func ctrlCInATakeKeepsTheTakesSavedAndLeavesNoPartialFile() throws {
+    /// Ctrl-C, and every other termination signal alike.
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
+    func aSignalInATakeKeepsTheTakesSavedAndLeavesNoPartialFile(signal: Int32) throws {
         let microphone = try FakeMicrophone()
         let folder = microphone.sandbox.path("takes")
         let recording = try RecordingRun(["record", "quick-reset", folder], microphone)
@@ -172,10 +174,11 @@ import Testing
         recording.press("\n")
         #expect(recording.waitForOutput("Recording; press Enter to stop.", count: 2))
         Thread.sleep(forTimeInterval: 0.7)
-        recording.signal(SIGINT)
+        recording.signal(signal)
         let result = recording.waitForExit()
         #expect(result.status == 130, "\(result.standardOutput)")
-        #expect(result.standardError.contains("Stopped by SIGINT. Kept 1 of 5 prompts"), "\(result.standardError)")
+        let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "SIGHUP"
+        #expect(result.standardError.contains("Stopped by \(name). Kept 1 of 5 prompts"), "\(result.standardError)")
         // The kept take and the routine that speaks it; no temporary or half-written file.
         #expect(
             try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == [
