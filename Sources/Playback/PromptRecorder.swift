@@ -94,6 +94,8 @@ public struct PromptRecorder {
             terminal.restore()
         }
         var decoder = KeyDecoder()
+        // Keys that came after the one that ended a prompt, in the same read, are for the next.
+        var carried: [TerminalKey] = []
         for (index, prompt) in prompts.enumerated() {
             screen.say(
                 "\nPrompt \(index + 1) of \(prompts.count): \(prompt.heading.escapingControlCharacters)\n  "
@@ -109,7 +111,8 @@ public struct PromptRecorder {
                     return .interrupted(signal: terminal.terminationWatch.receivedSignal)
                 }
                 if let finished = player, finished.hasFinished { player = nil }
-                var pending = keys
+                var pending = carried + keys
+                carried = []
                 if case .recording(let capture) = state {
                     capture.drain()
                     let seconds = Double(capture.samples.count) / Double(sampleRate)
@@ -127,8 +130,9 @@ public struct PromptRecorder {
                     screen.say("  The keys ended (standard input closed); stopping.")
                     return .quit
                 }
-                for key in pending {
+                for (position, key) in pending.enumerated() {
                     let command = Command(key)
+                    let later = Array(pending[(position + 1)...])
                     // Whatever comes next, a take that is playing stops first.
                     if command != nil { player?.stop() }
                     switch (state, command) {
@@ -137,6 +141,7 @@ public struct PromptRecorder {
                     case (_, .skip?):
                         screen.clearLevel()
                         screen.say("  Skipped: the voice will speak this prompt.")
+                        carried = later
                         break promptLoop
                     case (.ready, .enter?), (_, .retake?):
                         // The take before, if any, lets go of the device before it is opened again.
@@ -159,6 +164,7 @@ public struct PromptRecorder {
                         }
                     case (.reviewing(let take), .enter?):
                         screen.say("  " + (try keep(index, take)))
+                        carried = later
                         break promptLoop
                     case (.reviewing(let take), .play?):
                         if let output {

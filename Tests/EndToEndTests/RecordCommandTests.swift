@@ -155,6 +155,23 @@ import Testing
         #expect(try String(contentsOfFile: "\(folder)/03-thumb-circles.flac", encoding: .utf8) == "mine\n")
     }
 
+    @Test func keysTypedAheadReachTheNextPrompts() throws {
+        let microphone = try FakeMicrophone()
+        let folder = microphone.sandbox.path("takes")
+        let recording = try RecordingRun(["record", "quick-reset", folder], microphone)
+        defer { recording.stop() }
+        #expect(recording.waitForOutput("Prompt 1 of 5"))
+        // One read of three keys: skip, skip, quit.
+        recording.press("ssq")
+        let result = recording.waitForExit()
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.components(separatedBy: "Skipped:").count == 3, "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("Prompt 3 of 5"))
+        #expect(!result.standardOutput.contains("Prompt 4 of 5"))
+        #expect(result.standardOutput.contains("No take was kept, so no routine was written."))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+    }
+
     /// Ctrl-C, and every other termination signal alike.
     @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
     func aSignalInATakeKeepsTheTakesSavedAndLeavesNoPartialFile(signal: Int32) throws {
