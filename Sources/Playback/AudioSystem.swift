@@ -8,6 +8,8 @@ public final class AudioSystem {
     public let isVerbose: Bool
     /// Every device that can play at least two channels.
     public let outputDevices: [OutputDevice]
+    /// Every device that can record at least one channel.
+    public let inputDevices: [InputDevice]
     private let silencer: StandardErrorSilencer?
 
     public init(isVerbose: Bool = false) throws(PlaybackError) {
@@ -22,9 +24,20 @@ public final class AudioSystem {
         }
         let count = max(0, system_Pa_GetDeviceCount())
         let defaultIndex = system_Pa_GetDefaultOutputDevice()
+        let defaultInputIndex = system_Pa_GetDefaultInputDevice()
         var devices: [OutputDevice] = []
+        var inputs: [InputDevice] = []
         for index in 0..<count {
-            guard let info = system_Pa_GetDeviceInfo(index), info.maxOutputChannels >= 2 else { continue }
+            guard let info = system_Pa_GetDeviceInfo(index) else { continue }
+            if info.maxInputChannels >= 1 {
+                inputs.append(
+                    InputDevice(
+                        index: Int(index), name: info.name, hostAPIName: info.hostAPIName,
+                        maxInputChannels: info.maxInputChannels,
+                        defaultHighInputLatency: info.defaultHighInputLatencySeconds,
+                        isDefault: index == defaultInputIndex))
+            }
+            guard info.maxOutputChannels >= 2 else { continue }
             devices.append(
                 OutputDevice(
                     index: Int(index), name: info.name, hostAPIName: info.hostAPIName,
@@ -32,6 +45,7 @@ public final class AudioSystem {
                     defaultHighOutputLatency: info.defaultHighOutputLatencySeconds, isDefault: index == defaultIndex))
         }
         outputDevices = devices
+        inputDevices = inputs
     }
 
     deinit {
@@ -47,5 +61,12 @@ public final class AudioSystem {
         guard !outputDevices.isEmpty else { throw .noOutputDevice }
         guard let request else { return OutputDevice.preferred(among: outputDevices)! }
         return try OutputDevice.matching(request, among: outputDevices)
+    }
+
+    /// The input device for a `--device` value, or the preferred one for `nil`.
+    public func inputDevice(named request: String?) throws(PlaybackError) -> InputDevice {
+        guard !inputDevices.isEmpty else { throw .noInputDevice }
+        guard let request else { return InputDevice.preferred(among: inputDevices)! }
+        return try InputDevice.matching(request, among: inputDevices)
     }
 }

@@ -21,6 +21,12 @@ public enum PlaybackError: Error, CustomStringConvertible, Sendable {
     case noOutputDevice
     /// `--device` matched nothing; the message lists the devices.
     case unknownDevice(request: String, devices: [OutputDevice])
+    /// No input device at all, for recording.
+    case noInputDevice
+    /// `--device` matched no input device; the message lists them.
+    case unknownInputDevice(request: String, devices: [InputDevice])
+    /// The input device lost sound or stopped while recording a take.
+    case inputFailed(device: String, reason: String)
     /// The device stopped taking audio in the middle of a session.
     case deviceFailed(device: String, reason: String)
     /// A PortAudio call failed.
@@ -30,9 +36,17 @@ public enum PlaybackError: Error, CustomStringConvertible, Sendable {
         switch self {
         case .noOutputDevice:
             return "no audio output device found; to listen elsewhere, write the session to a file with `soothe export`"
+        case .noInputDevice:
+            return "no audio input device found; connect a microphone (or headset) and try again, "
+                + "or record the prompts elsewhere and point the routine's say-audio at the files"
+        case .unknownInputDevice(let request, let devices):
+            let list = devices.map { "  \($0.index)  \($0.name) (\($0.hostAPIName))" }.joined(separator: "\n")
+            return "there is no input device '\(request)'; choose an index or part of a name:\n\(list)"
         case .unknownDevice(let request, let devices):
             let list = devices.map { "  \($0.index)  \($0.name) (\($0.hostAPIName))" }.joined(separator: "\n")
             return "there is no output device '\(request)'; choose an index or part of a name:\n\(list)"
+        case .inputFailed(let device, let reason):
+            return "the input device '\(device)' failed while recording: \(reason)"
         case .deviceFailed(let device, let reason):
             return "the output device '\(device)' stopped playing (\(reason)); the session was stopped"
         case .portAudio(let error):

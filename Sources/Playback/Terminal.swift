@@ -83,18 +83,25 @@ final class TerminalSession {
 
     deinit { restore() }
 
+    /// Whether standard input has ended (a closed pipe, a hung-up terminal): no more keys will come.
+    private(set) var isAtEndOfInput = false
+
     /// Waits up to `timeoutMilliseconds` for input and returns the bytes read (empty on timeout).
     func readBytes(timeoutMilliseconds: Int32) -> [UInt8] {
-        guard readsKeys else {
+        guard readsKeys, !isAtEndOfInput else {
             _ = poll(nil, 0, timeoutMilliseconds)
             return []
         }
         var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
-        guard poll(&descriptor, 1, timeoutMilliseconds) > 0, descriptor.revents & Int16(POLLIN) != 0 else {
+        guard poll(&descriptor, 1, timeoutMilliseconds) > 0,
+            descriptor.revents & Int16(POLLIN | POLLHUP | POLLERR | POLLNVAL) != 0
+        else {
             return []
         }
         var bytes = [UInt8](repeating: 0, count: 64)
         let count = bytes.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+        // At the end, poll reports the descriptor ready for ever; it is not polled again.
+        if count == 0 || (count < 0 && errno != EINTR && errno != EAGAIN) { isAtEndOfInput = true }
         return count > 0 ? Array(bytes.prefix(count)) : []
     }
 

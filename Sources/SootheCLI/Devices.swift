@@ -9,6 +9,9 @@ struct Devices: ParsableCommand {
     @Flag(help: "Print the devices as JSON.")
     var json = false
 
+    @Flag(help: "List the input devices, for `soothe record --device`, instead.")
+    var input = false
+
     @Flag(help: "Let the audio libraries print their own diagnostics.")
     var verbose = false
 
@@ -21,7 +24,16 @@ struct Devices: ParsableCommand {
         var isDefault: Bool
     }
 
+    struct InputEntry: Encodable {
+        var index: Int
+        var name: String
+        var hostAPI: String
+        var maxInputChannels: Int
+        var isDefault: Bool
+    }
+
     func run() throws {
+        if input { return try listInputs() }
         // The audio system keeps stderr quiet while it lives, so it lives only in `listing()`,
         // and a missing device is reported once it is gone.
         let (devices, preferred) = try PlaybackFailure.reporting { () throws(PlaybackError) in try listing() }
@@ -39,6 +51,31 @@ struct Devices: ParsableCommand {
         guard !devices.isEmpty else {
             throw PlaybackFailure.reporting(.noOutputDevice)
         }
+        for device in devices {
+            var line = device.listingLine
+            line.replaceSubrange(line.startIndex...line.startIndex, with: device == preferred ? "*" : " ")
+            print(line)
+        }
+    }
+
+    /// Like the outputs: * marks the device `record` uses unless --device says otherwise.
+    private func listInputs() throws {
+        let (devices, preferred) = try PlaybackFailure.reporting { () throws(PlaybackError) in
+            let system = try AudioSystem(isVerbose: verbose)
+            return (system.inputDevices, InputDevice.preferred(among: system.inputDevices))
+        }
+        if json {
+            let entries = devices.map {
+                InputEntry(
+                    index: $0.index, name: $0.name, hostAPI: $0.hostAPIName, maxInputChannels: $0.maxInputChannels,
+                    isDefault: $0 == preferred)
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(entries.isEmpty ? "[]" : String(decoding: try encoder.encode(entries), as: UTF8.self))
+            return
+        }
+        guard !devices.isEmpty else { throw PlaybackFailure.reporting(.noInputDevice) }
         for device in devices {
             var line = device.listingLine
             line.replaceSubrange(line.startIndex...line.startIndex, with: device == preferred ? "*" : " ")
@@ -67,9 +104,9 @@ enum PlaybackFailure {
     static func reporting(_ error: PlaybackError) -> ExitCode {
         FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
         switch error {
-        case .noOutputDevice: return ExitCode(69)
-        case .unknownDevice: return ExitCode(64)
-        case .deviceFailed: return ExitCode(74)
+        case .noOutputDevice, .noInputDevice: return ExitCode(69)
+        case .unknownDevice, .unknownInputDevice: return ExitCode(64)
+        case .deviceFailed, .inputFailed: return ExitCode(74)
         case .portAudio: return ExitCode(69)
         }
     }

@@ -15,7 +15,7 @@ struct Soothe: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Play.self, ExportCommand.self, Show.self, Routines.self, Voices.self, Init.self, Devices.self,
+            Play.self, ExportCommand.self, Show.self, Routines.self, Voices.self, Init.self, Record.self, Devices.self,
         ],
         defaultSubcommand: Play.self
     )

@@ -139,3 +139,37 @@ struct PromptCacheBoundTests {
         PromptCacheKey(voiceIdentity: "flite\nslt", wordsPerMinute: 140, sampleRate: 48000, spokenText: text)
     }
 }
+
+/// The trimming a take gets before it is kept, the same a recording gets when it is spoken.
+struct TakeTrimmingTests {
+    /// 0.8 s of quiet room noise at -70 dBFS, 0.5 s of a tone at -12 dBFS, 1.2 s of the noise.
+    static func take(sampleRate: Int) -> [Float] {
+        var generator = SystemRandomNumberGenerator()
+        let noise = { Float.random(in: -0.0003...0.0003, using: &generator) }
+        let tone = (0..<(sampleRate / 2)).map { 0.25 * sin(2 * Float.pi * 330 * Float($0) / Float(sampleRate)) }
+        return (0..<(sampleRate * 8 / 10)).map { _ in noise() } + tone
+            + (0..<(sampleRate * 12 / 10)).map { _ in noise() }
+    }
+
+    @Test func aTakeKeepsItsWordsAndShortMarginsAndLosesTheRoomAround() throws {
+        let trimmed = try RecordedPrompt.trimmingSilence(Self.take(sampleRate: 48000), sampleRate: 48000)
+        let seconds = Double(trimmed.count) / 48000
+        let margins = RecordedPrompt.onsetMarginSeconds + RecordedPrompt.releaseMarginSeconds
+        #expect(seconds > 0.5 && seconds < 0.5 + margins + 0.001, "\(seconds) s")
+        #expect(abs(trimmed.first ?? 1) < 0.001)
+        #expect(abs(trimmed.last ?? 1) < 0.001)
+        #expect((trimmed.map(abs).max() ?? 0) > 0.24)
+    }
+
+    @Test func anEmptyOrSilentTakeIsRefused() {
+        #expect(throws: RecordedPrompt.EmptinessProblem.noAudio) {
+            try RecordedPrompt.trimmingSilence([], sampleRate: 48000)
+        }
+        #expect(throws: RecordedPrompt.EmptinessProblem.silent) {
+            try RecordedPrompt.trimmingSilence([Float](repeating: 0.0005, count: 48000), sampleRate: 48000)
+        }
+        #expect(throws: RecordedPrompt.EmptinessProblem.notNumbers) {
+            try RecordedPrompt.trimmingSilence([0.1, .nan, 0.2], sampleRate: 48000)
+        }
+    }
+}

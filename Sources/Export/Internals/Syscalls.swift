@@ -1,4 +1,5 @@
 // swift-format-ignore-file: AlwaysUseLowerCamelCase
+
 // (each wrapper is named system_foo after the C function foo it calls, as swift-system does)
 import Glibc
 
@@ -24,6 +25,11 @@ func system_openat(_ directory: Int32, _ name: String, _ flags: Int32, _ mode: m
 func system_fstatat_nofollow(_ directory: Int32, _ name: String) -> stat? {
     var status = stat()
     return fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 ? status : nil
+}
+
+/// Wraps `mkdir`, with the mode an ordinary folder gets (0777 less the umask).
+func system_mkdir(_ path: String) -> Int32 {
+    mkdir(path, 0o777)
 }
 
 /// Wraps `stat`.

@@ -1,4 +1,5 @@
 // swift-format-ignore-file: AlwaysUseLowerCamelCase
+
 // (each wrapper is named system_foo after the C function foo it calls, as swift-system does)
 internal import CAudioQuiet
 internal import CPortAudio
@@ -15,13 +16,15 @@ let portAudioNoError: Int32 = Int32(paNoError.rawValue)
 /// played, so it is not fatal.
 let portAudioOutputUnderflowed: Int32 = Int32(paOutputUnderflowed.rawValue)
 
-/// What PortAudio says about one output device.
+/// What PortAudio says about one device.
 struct PortAudioDeviceInfo {
     var name: String
     var hostAPIName: String
     var maxOutputChannels: Int
+    var maxInputChannels: Int
     var defaultSampleRate: Double
     var defaultHighOutputLatencySeconds: Double
+    var defaultHighInputLatencySeconds: Double
 }
 
 /// `system_Pa_Initialize` wraps `Pa_Initialize`.
@@ -57,8 +60,46 @@ func system_Pa_GetDeviceInfo(_ index: Int32) -> PortAudioDeviceInfo? {
     let hostAPIName = Pa_GetHostApiInfo(info.hostApi).flatMap { $0.pointee.name.map { String(cString: $0) } } ?? "?"
     return PortAudioDeviceInfo(
         name: info.name.map { String(cString: $0) } ?? "device \(index)", hostAPIName: hostAPIName,
-        maxOutputChannels: Int(info.maxOutputChannels), defaultSampleRate: info.defaultSampleRate,
-        defaultHighOutputLatencySeconds: info.defaultHighOutputLatency)
+        maxOutputChannels: Int(info.maxOutputChannels), maxInputChannels: Int(info.maxInputChannels),
+        defaultSampleRate: info.defaultSampleRate, defaultHighOutputLatencySeconds: info.defaultHighOutputLatency,
+        defaultHighInputLatencySeconds: info.defaultHighInputLatency)
+}
+
+/// Wraps `Pa_GetDefaultInputDevice`; `nil` for `paNoDevice`.
+func system_Pa_GetDefaultInputDevice() -> Int32? {
+    let index = Pa_GetDefaultInputDevice()
+    return index == paNoDevice ? nil : index
+}
+
+/// The callback of an input stream: it hands each buffer to the stream's `CaptureRing` and does
+/// nothing else. PortAudio calls it on its audio thread, where a late return loses sound, so it
+/// allocates nothing, takes no lock and makes no system call.
+private func captureCallback(
+    _ input: UnsafeRawPointer?, _ output: UnsafeMutableRawPointer?, _ frameCount: UInt,
+    _ timeInfo: UnsafePointer<PaStreamCallbackTimeInfo>?, _ statusFlags: PaStreamCallbackFlags,
+    _ userData: UnsafeMutableRawPointer?
+) -> Int32 {
+    guard let userData else { return Int32(paAbort.rawValue) }
+    let ring = Unmanaged<CaptureRing>.fromOpaque(userData).takeUnretainedValue()
+    if statusFlags & PaStreamCallbackFlags(paInputOverflow) != 0 { ring.noteOverflow() }
+    if let input {
+        ring.write(input.assumingMemoryBound(to: Float.self), frameCount: Int(frameCount))
+    }
+    return Int32(paContinue.rawValue)
+}
+
+/// Wraps `Pa_OpenStream` for a float32 interleaved input stream whose callback copies every buffer
+/// into `ring`. The ring must outlive the stream.
+func system_Pa_OpenInputStream(
+    _ stream: inout PortAudioStreamHandle?, device: Int32, channelCount: Int, sampleRate: Double,
+    suggestedLatencySeconds: Double, ring: CaptureRing
+) -> Int32 {
+    var parameters = PaStreamParameters(
+        device: device, channelCount: Int32(channelCount), sampleFormat: paFloat32,
+        suggestedLatency: suggestedLatencySeconds, hostApiSpecificStreamInfo: nil)
+    return Pa_OpenStream(
+        &stream, &parameters, nil, sampleRate, UInt(paFramesPerBufferUnspecified), paNoFlag, captureCallback,
+        Unmanaged.passUnretained(ring).toOpaque())
 }
 
 /// Wraps `Pa_OpenStream` for a blocking (callback-less) float32 interleaved output stream, with
@@ -97,6 +138,11 @@ func system_Pa_AbortStream(_ stream: PortAudioStreamHandle) -> Int32 {
 /// Wraps `Pa_CloseStream`.
 func system_Pa_CloseStream(_ stream: PortAudioStreamHandle) -> Int32 {
     Pa_CloseStream(stream)
+}
+
+/// Wraps `Pa_GetStreamInfo` for the input latency PortAudio settled on.
+func system_Pa_GetStreamInputLatency(_ stream: PortAudioStreamHandle) -> Double {
+    Pa_GetStreamInfo(stream)?.pointee.inputLatency ?? 0
 }
 
 /// Wraps `Pa_GetStreamInfo` for the output latency PortAudio settled on.
