@@ -206,6 +206,15 @@ struct RoutineFileDecoder {
             }
             isHold = value
         }
+        if isHold, let node = bells != nil ? fields["bells"] : laterPrompts.isEmpty ? nil : fields["say"] {
+            // Live play repeats the second half of a hold step while it waits, so a later prompt or
+            // a bell there would be said or rung again and again.
+            throw RoutineError(
+                .invalidValue,
+                "\(context) is a hold step, whose last seconds repeat while it waits; it takes one prompt and "
+                    + "no bells, so give it a plain say (and no bells) or drop hold",
+                at: location(of: node))
+        }
         var tempo: Double?
         if let tempoNode = fields["tempo"] {
             let range = RoutineStep.tempoRange

@@ -284,6 +284,13 @@ struct TimedPromptTests {
             label: "unparsable bell", stepText: "    bells: [halfway]\n",
             fragments: ["'bells' of step 'circles' must be a time from the step's start"], position: "7:13"),
         BadCase(
+            label: "bells in a hold step", stepText: "    hold: true\n    bells: [50%]\n",
+            fragments: ["step 'circles' is a hold step, whose last seconds repeat while it waits"], position: "8:12"),
+        BadCase(
+            label: "later prompts in a hold step",
+            stepText: "    hold: true\n    say:\n      - {at: 0s, text: Hi.}\n      - {at: 50%, text: Later.}\n",
+            fragments: ["it takes one prompt and no bells"], position: "9:7"),
+        BadCase(
             label: "bells as text", stepText: "    bells: often\n",
             fragments: ["'bells' of step 'circles' must be a mapping such as {every: 30s} or a list"],
             position: "7:12"),
