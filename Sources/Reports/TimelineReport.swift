@@ -14,6 +14,10 @@ extension SessionTimeline {
         let titleWidth = max(5, hasSleepTail ? Self.sleepTailTitle.count : 0, steps.map(\.title.count).max() ?? 0)
         let spoken = prompts.map { spokenSecondsByStep($0) }
         let ringingBellFrames = Set(ringingBells(avoiding: promptSpans(prompts ?? [])).map(\.frame))
+        var laterReports: [[Int]: PromptReport] = [:]
+        for prompt in prompts ?? [] {
+            if let laterIndex = prompt.laterPromptIndex { laterReports[[prompt.stepIndex, laterIndex]] = prompt }
+        }
         lines.append(
             "  #  " + "start".leftPadded(to: 7) + "  " + "length".leftPadded(to: 7) + "  side   "
                 + "title".rightPadded(to: titleWidth) + (spoken == nil ? "" : "  " + "spoken".leftPadded(to: 7))
@@ -33,7 +37,7 @@ extension SessionTimeline {
                     + spokenColumn + "  " + prompt)
             // Each later prompt on a line of its own, under its step: where it starts and what it says.
             for (laterIndex, later) in step.laterPrompts.enumerated() {
-                let report = prompts?.first { $0.stepIndex == index && $0.laterPromptIndex == laterIndex }
+                let report = laterReports[[index, laterIndex]]
                 let start = report.map { SessionDuration(seconds: $0.startSeconds) } ?? step.startTime + later.offset
                 let said = later.text.map { "\"\($0)\"" }
                 let text =

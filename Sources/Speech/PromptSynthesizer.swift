@@ -156,8 +156,9 @@ enum PromptLayout {
         for (index, (prompt, samples)) in zip(planned, audio).enumerated() {
             let step = timeline.steps[prompt.stepIndex]
             let length = Int64(samples.count)
-            let earlier = prompts.last { $0.stepIndex == prompt.stepIndex }
-            let isLastInStep = !planned[(index + 1)...].contains { $0.stepIndex == prompt.stepIndex }
+            // Planned prompts come step by step, so the one before and the one after are neighbours.
+            let earlier = prompts.last.flatMap { $0.stepIndex == prompt.stepIndex ? $0 : nil }
+            let isLastInStep = index + 1 == planned.count || planned[index + 1].stepIndex != prompt.stepIndex
             let chimeDelay = prompt.stepIndex == 0 ? PromptTiming.startChimeDelay.frames(atSampleRate: rate) : 0
             let afterChime = step.startFrame + chimeDelay + leadIn
             let startFrame: Int64
