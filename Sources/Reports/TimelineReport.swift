@@ -3,7 +3,9 @@ public import Sequencer
 
 /// Text forms of a timeline and of the routine list, for `soothe show` and `soothe routines`.
 extension SessionTimeline {
-    /// A table for people: index, start, length, side, title and prompt of every step.
+    /// A table for people: index, start, length, side, title and prompt of every step; under a
+    /// step, a line for each later prompt of its `say:` list (its start and position) and one for
+    /// its bells.
     ///
     /// With `prompts` (once speech is known), a `spoken` column gives the seconds each step's
     /// prompts last, and the automatic prompts (last step, close) are listed below the table.
@@ -109,7 +111,9 @@ extension SessionTimeline {
     /// The stable JSON form other tools read: `name`, `title`, `totalSeconds` (the sleep tail
     /// included), `sleepTailSeconds` (0 when none) and `steps`, each step with `index` (from 1),
     /// `id`, `side` (null when none), `title`, `startSeconds`, `durationSeconds` and `say` (null
-    /// when silent).
+    /// when silent); a step with a `say:` list also has `laterPrompts` (each with `at` as written,
+    /// `startSeconds` in the session, `say` and `sayAudio`), and one with bells `bellSeconds`, the
+    /// times they ring.
     ///
     /// With `prompts` (once speech is known), each step also has `spokenSeconds` (null when
     /// silent), and the document has `prompts`: each with `step` (from 1), `kind`, `text`,
