@@ -67,6 +67,12 @@ struct TimedPromptCommandTests {
         // The opening prompt, the recording, the last step's lead-in and the close.
         #expect(prompts.count == 4)
         #expect(prompts.contains { $0["startSeconds"] as? Double == 52.5 && $0["recording"] != nil })
+        let captions = try Soothe.run(["show", path, "--voice", "slt", "--total", "2m", "--format", "captions"])
+        #expect(captions.standardOutput.components(separatedBy: " --> ").count - 1 == 4, "\(captions.standardOutput)")
+        #expect(captions.standardOutput.contains("\n00:00:52.500 --> "), "\(captions.standardOutput)")
+        let silent = try Soothe.run(["show", path, "--no-voice", "--format", "captions"])
+        #expect(silent.status == 64)
+        #expect(silent.standardError.contains("drop --no-voice"), "\(silent.standardError)")
     }
 
     /// The recording's tone starts 30 ms into its clip (the margin trimming keeps before it).

@@ -71,4 +71,18 @@ struct TimedPromptReportTests {
         #expect(steps[0]["laterPrompts"] == nil && steps[0]["bellSeconds"] == nil)
         #expect((object["prompts"] as? [Any])?.count == 3)
     }
+
+    @Test func captionsHaveACueForEveryPromptFromItsStartToItsEnd() throws {
+        let prompts = [
+            PromptReport(
+                stepIndex: 1, kind: .step, text: "", startSeconds: 105, spokenSeconds: 2.25,
+                recordingPath: "/takes/heel.flac", laterPromptIndex: 0),
+            PromptReport(stepIndex: 0, kind: .step, text: "Sit back --> now.", startSeconds: 2.55, spokenSeconds: 1.5),
+        ]
+        let captions = try timeline().webVTTCaptionsText(prompts: prompts)
+        #expect(
+            captions
+                == "WEBVTT\n\n1\n00:00:02.550 --> 00:00:04.050\nSit back -> now.\n\n"
+                + "2\n00:01:45.000 --> 00:01:47.250\n[recorded]\n")
+    }
 }
