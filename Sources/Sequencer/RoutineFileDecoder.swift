@@ -193,6 +193,10 @@ struct RoutineFileDecoder {
                 laterPrompts = prompts
             }
         } else {
+            if let sayNode = fields["say"], case .mapping = sayNode {
+                throw wrongType(
+                    "say", of: context, expected: "text, or a list of prompts each with at and text", node: sayNode)
+            }
             say = try string(fields, "say", context: context, kind: .prose)
             sayAudio = try audioPath(fields, context: context)
         }

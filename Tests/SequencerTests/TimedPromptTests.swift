@@ -291,6 +291,12 @@ struct TimedPromptTests {
             stepText: "    hold: true\n    say:\n      - {at: 0s, text: Hi.}\n      - {at: 50%, text: Later.}\n",
             fragments: ["it takes one prompt and no bells"], position: "9:7"),
         BadCase(
+            label: "one prompt as a mapping", stepText: "    say: {at: 10s, text: Hi.}\n",
+            fragments: [
+                "'say' of step 'circles' must be text, or a list of prompts each with at and text, not a mapping"
+            ],
+            position: "7:10"),
+        BadCase(
             label: "bells as text", stepText: "    bells: often\n",
             fragments: ["'bells' of step 'circles' must be a mapping such as {every: 30s} or a list"],
             position: "7:12"),
