@@ -67,6 +67,30 @@ struct TimedPromptTests {
         #expect(rest.bells == .at([.share(0.5), .time(SessionDuration(seconds: 40))]))
     }
 
+    @Test func jsonWritesTheSameList() throws {
+        let json = """
+            {"title": "Timed", "steps": [
+              {"id": "circles", "title": "Circles", "duration": "1m30s", "bells": {"every": "30s"},
+               "say": [{"at": "0s", "text": "Press."}, {"at": "50%", "text": "Toward the heel."}]}
+            ]}
+            """
+        let routine = try RoutineFileDecoder(fileName: "timed.json").decode(json, defaultName: "timed", isJSON: true)
+        guard case .step(let circles) = routine.items.first else {
+            Issue.record("no step")
+            return
+        }
+        #expect(circles.say == "Press.")
+        #expect(circles.laterPrompts == [TimedPrompt(position: .share(0.5), text: "Toward the heel.")])
+        #expect(circles.bells == .every(SessionDuration(seconds: 30)))
+        let late = json.replacingOccurrences(of: "\"at\": \"50%\"", with: "\"at\": \"2m\"")
+        #expect {
+            try RoutineFileDecoder(fileName: "timed.json").decode(late, defaultName: "timed", isJSON: true)
+        } throws: { error in
+            (error as? RoutineError)?.description.hasPrefix("timed.json:3:51: prompt 2 of step 'circles' is at 2m")
+                == true
+        }
+    }
+
     @Test func thePlainFormIsUnchanged() throws {
         let routine = try decode("title: T\nsteps:\n  - {id: a, title: A, duration: 1m, say: Hello there.}\n")
         #expect(
