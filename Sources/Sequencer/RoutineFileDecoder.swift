@@ -332,6 +332,12 @@ struct RoutineFileDecoder {
                     .invalidValue, "'bells' of \(context) is an empty list; give positions such as [50%, 1m]",
                     at: location(of: node))
             }
+            guard items.count <= Routine.maximumStepCount else {
+                throw RoutineError(
+                    .invalidValue,
+                    "'bells' of \(context) lists \(items.count) bells; a step has at most \(Routine.maximumStepCount)",
+                    at: location(of: node))
+            }
             var positions: [StepPosition] = []
             var offsets: [SessionDuration] = []
             for item in items {

@@ -82,7 +82,8 @@ public enum StepBells: Equatable, Sendable {
             wanted = Array(
                 sequence(first: interval) { $0 + interval }.prefix { $0 <= latest }.prefix(Routine.maximumStepCount))
         case .at(let positions):
-            wanted = positions.map { $0.offset(inStepOf: duration) }.sorted()
+            // Two positions may meet at a new length (50 % and 45 s in a 90 s step): one bell.
+            wanted = Set(positions.map { $0.offset(inStepOf: duration) }).sorted()
         }
         return wanted.filter { $0 >= BellTiming.leadIn && $0 <= latest }
     }
@@ -108,10 +109,19 @@ extension SessionTimeline {
     public func ringingBells(avoiding promptSpans: [Range<Int64>]) -> [CueEvent] {
         let before = BellTiming.clearanceBeforePrompt.frames(atSampleRate: sampleRate)
         let after = BellTiming.clearanceAfterPrompt.frames(atSampleRate: sampleRate)
+        // Both in order, so each bell is checked against the few spans around it.
+        let quiet = promptSpans.map { ($0.lowerBound - before)..<($0.upperBound + after) }.sorted {
+            $0.lowerBound < $1.lowerBound
+        }
+        var first = 0
         return bells.filter { bell in
-            !promptSpans.contains { span in
-                bell.frame >= span.lowerBound - before && bell.frame < span.upperBound + after
+            while first < quiet.count && quiet[first].upperBound <= bell.frame { first += 1 }
+            var index = first
+            while index < quiet.count && quiet[index].lowerBound <= bell.frame {
+                if quiet[index].contains(bell.frame) { return false }
+                index += 1
             }
+            return true
         }
     }
 }

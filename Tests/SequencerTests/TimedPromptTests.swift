@@ -153,6 +153,27 @@ struct TimedPromptTests {
         #expect(timeline.steps[2].bellFrames == [frame(150 + 15)])
     }
 
+    @Test func bellsThatMeetAtANewLengthRingOnce() throws {
+        // 50 % and 1m are 45 s and 60 s apart as written; at 2 minutes both fall on 60 s.
+        let text = Self.routineText.replacingOccurrences(of: "bells: {every: 30s}", with: "bells: [50%, 1m]")
+        let customization = SessionCustomization(stepOverrides: [
+            StepOverride(stepID: "circles", duration: SessionDuration(seconds: 120))
+        ])
+        let timeline = try SessionTimeline(routine: try decode(text), customization: customization)
+        #expect(timeline.steps[1].bellFrames == [frame(60 + 60)])
+    }
+
+    @Test func bellsOnPromptsAreLeftOut() throws {
+        let timeline = try SessionTimeline(routine: try decode(Self.routineText))
+        // Bells at 1:30, 2:00, 3:00 and 3:10. A prompt from 1:27 to 1:29.6 and one from 3:03 to 3:08.
+        #expect(timeline.bells.map(\.frame) == [frame(90), frame(120), frame(180), frame(190)])
+        let spans = [frame(87)..<frame(89.6), frame(183)..<frame(188)]
+        // 1:30 is 0.4 s after the first prompt, 3:00 is 3 s before the second, 3:10 is 2 s after it.
+        #expect(timeline.ringingBells(avoiding: spans).map(\.frame) == [frame(120), frame(180), frame(190)])
+        let closer = [frame(87)..<frame(89.4), frame(182)..<frame(189.6)]
+        #expect(timeline.ringingBells(avoiding: closer).map(\.frame) == [frame(90), frame(120)])
+    }
+
     @Test func aLengthThatLeavesATimedPromptOutsideItsStepIsRefused() throws {
         let customization = SessionCustomization(stepOverrides: [
             StepOverride(stepID: "circles", duration: SessionDuration(seconds: 40))
