@@ -135,7 +135,9 @@ public struct WrittenPrompt: Equatable, Sendable {
     public var listIndex: Int?
     /// Where it starts in its step: `.time(.zero)` for the opening prompt.
     public var position: StepPosition
+    /// What it says; for a recording, its transcript, if any.
     public var text: String?
+    /// The user's recording, resolved against the routine file's folder.
     public var sayAudio: String?
 }
 
