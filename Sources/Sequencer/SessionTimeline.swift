@@ -211,7 +211,7 @@ public struct SessionTimeline: Equatable, Sendable {
                 throw RoutineError(
                     .stepTooShort,
                     "\(name) would last only \(step.duration), but its prompt at \(prompt.position) starts after "
-                        + "that; \(remedy), or place the prompt by a share of the step, such as 50%")
+                        + "that, \(remedy), or place the prompt by a share of the step, such as 50%")
             }
             if let (earlier, earlierOffset) = placed.last, offset <= earlierOffset {
                 throw RoutineError(
