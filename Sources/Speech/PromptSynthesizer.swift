@@ -182,9 +182,14 @@ enum PromptLayout {
                     throw overlaps(step, earlier: earlier, position: prompt.position, gap: gap, rate: rate)
                 }
                 if isLastInStep && startFrame + length + tail > step.endFrame {
-                    throw tooLong(
-                        step, spoken: [length], needed: startFrame - step.startFrame + length + tail, rate: rate,
-                        position: prompt.position)
+                    var needed = startFrame - step.startFrame + length + tail
+                    if case .share(let share) = prompt.position {
+                        // A longer step moves the prompt too: it fits once the rest after it holds it.
+                        needed = max(
+                            afterChime - step.startFrame + length + tail,
+                            Int64((Double(length + tail) / (1 - share)).rounded(.up)))
+                    }
+                    throw tooLong(step, spoken: [length], needed: needed, rate: rate, position: prompt.position)
                 }
             }
             prompts.append(

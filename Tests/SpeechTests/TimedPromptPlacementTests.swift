@@ -85,7 +85,17 @@ struct TimedPromptPlacementTests {
             message.contains(
                 "the prompt does not fit step 'circles': the step lasts 20.0 s and its prompt at 80% lasts"),
             "\(message)")
-        #expect(message.contains("Lengthen it (--step circles="), "\(message)")
+        // At 80 %, the step must be five times the prompt and its pause after it to hold them.
+        let spoken = try PromptSynthesizer(cache: nil).clip(for: long, sampleRate: Self.rate)
+        let needed = (Double(spoken.count) / Double(Self.rate) + PromptTiming.tail.seconds) / 0.2
+        #expect(message.contains("Lengthen it (--step circles=\(Int(needed.rounded(.up)))s)"), "\(message)")
+        // That length holds it.
+        let lengthened = try SessionTimeline(
+            routine: routine,
+            customization: SessionCustomization(stepOverrides: [
+                StepOverride(stepID: "circles", duration: .init(seconds: needed.rounded(.up)))
+            ]), sampleRate: Self.rate)
+        #expect(throws: Never.self) { try PromptSynthesizer(cache: nil).prepare(for: lengthened) }
     }
 
     @Test func aPromptPlacedOnTheChimeWaitsForIt() throws {
