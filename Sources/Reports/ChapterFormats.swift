@@ -63,6 +63,24 @@ extension SessionTimeline {
         return lines.joined(separator: "\n")
     }
 
+    /// WebVTT captions: one cue per spoken prompt, every prompt of a `say:` list and the automatic
+    /// ones included, from the moment it starts to the moment it ends, with its words (a
+    /// recording's transcript, or `[recorded]` without one).
+    public func webVTTCaptionsText(prompts: [PromptReport]) -> String {
+        var lines = ["WEBVTT", ""]
+        for (index, prompt) in prompts.sorted(by: { $0.startSeconds < $1.startSeconds }).enumerated() {
+            let start = SessionDuration(seconds: prompt.startSeconds)
+            let end = SessionDuration(seconds: prompt.startSeconds + prompt.spokenSeconds)
+            let words = prompt.text.isEmpty ? "[recorded]" : prompt.text
+            lines += [
+                String(index + 1), "\(Self.vttTime(start.microseconds)) --> \(Self.vttTime(end.microseconds))",
+                // A cue's text ends at a blank line; "-->" is reserved.
+                words.replacingOccurrences(of: "-->", with: "->"), "",
+            ]
+        }
+        return lines.joined(separator: "\n")
+    }
+
     private static func twoDigits(_ value: Int64) -> String {
         value < 10 ? "0\(value)" : String(value)
     }

@@ -281,6 +281,10 @@ public struct TimelinePicture: Sendable {
         for cue in timeline.cues {
             drawCueMark(cue.kind, x: x(forFrame: cue.frame), y: Self.cueY, className: "cue", into: &svg)
         }
+        let promptSpans = promptWindows.map { $0.startFrame..<($0.startFrame + $0.frameCount) }
+        for bell in timeline.ringingBells(avoiding: promptSpans) {
+            drawCueMark(bell.kind, x: x(forFrame: bell.frame), y: Self.cueY, className: "bell", into: &svg)
+        }
     }
 
     /// A mark whose shape tells the kind of cue: a triangle for the start, a dot for the next step,
@@ -307,6 +311,12 @@ public struct TimelinePicture: Sendable {
                     ("x", number(x - size * 0.8)), ("y", number(y - size * 0.8)), ("width", number(size * 1.6)),
                     ("height", number(size * 1.6)),
                 ])
+        case .stepBell:
+            // Small and open, as the bell is quiet.
+            svg.element(
+                "circle",
+                [("class", className), ("data-kind", kind.rawValue), ("fill", "none"), ("stroke", Self.inkColor)]
+                    + [("cx", number(x)), ("cy", number(y)), ("r", number(size * 0.45))])
         }
     }
 

@@ -3,7 +3,9 @@ public import Sequencer
 
 /// Text forms of a timeline and of the routine list, for `soothe show` and `soothe routines`.
 extension SessionTimeline {
-    /// A table for people: index, start, length, side, title and prompt of every step.
+    /// A table for people: index, start, length, side, title and prompt of every step; under a
+    /// step, a line for each later prompt of its `say:` list (its start and position) and one for
+    /// its bells.
     ///
     /// With `prompts` (once speech is known), a `spoken` column gives the seconds each step's
     /// prompts last, and the automatic prompts (last step, close) are listed below the table.
@@ -13,6 +15,11 @@ extension SessionTimeline {
         var lines = ["\(routineTitle) (\(routineName)): \(totalDuration), \(stepCount)\(tailText)", ""]
         let titleWidth = max(5, hasSleepTail ? Self.sleepTailTitle.count : 0, steps.map(\.title.count).max() ?? 0)
         let spoken = prompts.map { spokenSecondsByStep($0) }
+        let ringingBellFrames = Set(ringingBells(avoiding: promptSpans(prompts ?? [])).map(\.frame))
+        var laterReports: [[Int]: PromptReport] = [:]
+        for prompt in prompts ?? [] {
+            if let laterIndex = prompt.laterPromptIndex { laterReports[[prompt.stepIndex, laterIndex]] = prompt }
+        }
         lines.append(
             "  #  " + "start".leftPadded(to: 7) + "  " + "length".leftPadded(to: 7) + "  side   "
                 + "title".rightPadded(to: titleWidth) + (spoken == nil ? "" : "  " + "spoken".leftPadded(to: 7))
@@ -30,6 +37,35 @@ extension SessionTimeline {
                     + step.duration.description.leftPadded(to: 7) + "  "
                     + (step.side?.rawValue ?? "").rightPadded(to: 5) + "  " + step.title.rightPadded(to: titleWidth)
                     + spokenColumn + "  " + prompt)
+            // Each later prompt on a line of its own, under its step: where it starts and what it says.
+            for (laterIndex, later) in step.laterPrompts.enumerated() {
+                let report = laterReports[[index, laterIndex]]
+                let start = report.map { SessionDuration(seconds: $0.startSeconds) } ?? step.startTime + later.offset
+                let said = later.text.map { "\"\($0)\"" }
+                let text =
+                    later.sayAudio.map {
+                        "[recorded: \(($0 as NSString).lastPathComponent)]" + (said.map { " " + $0 } ?? "")
+                    } ?? said ?? "-"
+                let laterSpoken =
+                    spoken == nil ? "" : "  " + (report.map(\.spokenSeconds.secondsText) ?? "-").leftPadded(to: 7)
+                lines.append(
+                    "     " + start.description.leftPadded(to: 7) + "  " + "".leftPadded(to: 7) + "  "
+                        + "".rightPadded(to: 5) + "  " + "  at \(later.position)".rightPadded(to: titleWidth)
+                        + laterSpoken + "  " + text)
+            }
+            if !step.bellFrames.isEmpty {
+                let ringing = step.bellFrames.filter(ringingBellFrames.contains)
+                let bellTimes = ringing.map {
+                    SessionDuration(seconds: Double($0 - step.startFrame) / Double(sampleRate)).writtenForm
+                }
+                let leftOut = step.bellFrames.count - ringing.count
+                let leftOutText =
+                    leftOut == 0 ? "" : " (\(leftOut) left out: \(leftOut == 1 ? "it falls" : "they fall") on a prompt)"
+                lines.append(
+                    "     " + "".leftPadded(to: 7) + "  " + "".leftPadded(to: 7) + "  " + "".rightPadded(to: 5) + "  "
+                        + (ringing.isEmpty ? "  no bells" : "  bells at \(bellTimes.joined(separator: ", "))")
+                        + leftOutText)
+            }
         }
         if hasSleepTail {
             // The tail is not a step: no number, no side, no prompt.
@@ -54,10 +90,19 @@ extension SessionTimeline {
         return lines.map { $0.trailingSpacesRemoved() }.joined(separator: "\n")
     }
 
-    /// The seconds of speech in each step, `nil` where a step is silent.
+    /// The frames each prompt is spoken over.
+    private func promptSpans(_ prompts: [PromptReport]) -> [Range<Int64>] {
+        prompts.map { prompt in
+            let start = SessionDuration(seconds: prompt.startSeconds).frames(atSampleRate: sampleRate)
+            return start..<(start + SessionDuration(seconds: prompt.spokenSeconds).frames(atSampleRate: sampleRate))
+        }
+    }
+
+    /// The seconds of speech in each step's opening prompt and the automatic prompts in it, `nil`
+    /// where a step is silent.
     private func spokenSecondsByStep(_ prompts: [PromptReport]) -> [Double?] {
         var seconds = [Double?](repeating: nil, count: steps.count)
-        for prompt in prompts where seconds.indices.contains(prompt.stepIndex) {
+        for prompt in prompts where seconds.indices.contains(prompt.stepIndex) && prompt.laterPromptIndex == nil {
             seconds[prompt.stepIndex] = (seconds[prompt.stepIndex] ?? 0) + prompt.spokenSeconds
         }
         return seconds
@@ -66,13 +111,16 @@ extension SessionTimeline {
     /// The stable JSON form other tools read: `name`, `title`, `totalSeconds` (the sleep tail
     /// included), `sleepTailSeconds` (0 when none) and `steps`, each step with `index` (from 1),
     /// `id`, `side` (null when none), `title`, `startSeconds`, `durationSeconds` and `say` (null
-    /// when silent).
+    /// when silent); a step with a `say:` list also has `laterPrompts` (each with `at` as written,
+    /// `startSeconds` in the session, `say` and `sayAudio`), and one with bells `bellSeconds`, the
+    /// times they ring.
     ///
     /// With `prompts` (once speech is known), each step also has `spokenSeconds` (null when
     /// silent), and the document has `prompts`: each with `step` (from 1), `kind`, `text`,
     /// `startSeconds` and `spokenSeconds`.
     public func jsonText(prompts: [PromptReport]? = nil) -> String {
         let spoken = prompts.map { spokenSecondsByStep($0) }
+        let ringingBellFrames = Set(ringingBells(avoiding: promptSpans(prompts ?? [])).map(\.frame))
         let document = TimelineDocument(
             name: routineName, title: routineTitle, totalSeconds: totalDuration.seconds,
             sleepTailSeconds: sleepTailDuration.seconds,
@@ -81,7 +129,16 @@ extension SessionTimeline {
                     index: index + 1, id: step.id, side: step.side?.rawValue, title: step.title,
                     startSeconds: step.startTime.seconds, durationSeconds: step.duration.seconds, say: step.say,
                     sayAudio: step.sayAudio,
-                    hasSpokenSeconds: spoken != nil, spokenSeconds: spoken?[index].map(\.roundedToMilliseconds))
+                    hasSpokenSeconds: spoken != nil, spokenSeconds: spoken?[index].map(\.roundedToMilliseconds),
+                    laterPrompts: step.laterPrompts.map {
+                        TimelineDocument.LaterPrompt(
+                            at: $0.position.description,
+                            startSeconds: (step.startTime + $0.offset).seconds.roundedToMilliseconds, say: $0.text,
+                            sayAudio: $0.sayAudio)
+                    },
+                    bellSeconds: step.bellFrames.filter(ringingBellFrames.contains).map {
+                        (Double($0) / Double(sampleRate)).roundedToMilliseconds
+                    })
             },
             prompts: prompts?.map {
                 TimelineDocument.Prompt(
@@ -132,9 +189,13 @@ private struct TimelineDocument: Encodable {
         var sayAudio: String?
         var hasSpokenSeconds = false
         var spokenSeconds: Double?
+        /// Only for a step with a `say:` list or bells, so other documents keep their form.
+        var laterPrompts: [LaterPrompt] = []
+        var bellSeconds: [Double] = []
 
         enum CodingKeys: String, CodingKey {
-            case index, id, side, title, startSeconds, durationSeconds, say, sayAudio, spokenSeconds
+            case index, id, side, title, startSeconds, durationSeconds, say, sayAudio, spokenSeconds, laterPrompts
+            case bellSeconds
         }
 
         // Written by hand so that `side` and `say` appear as null rather than being left out.
@@ -149,7 +210,18 @@ private struct TimelineDocument: Encodable {
             try container.encode(say, forKey: .say)
             try container.encodeIfPresent(sayAudio, forKey: .sayAudio)
             if hasSpokenSeconds { try container.encode(spokenSeconds, forKey: .spokenSeconds) }
+            if !laterPrompts.isEmpty { try container.encode(laterPrompts, forKey: .laterPrompts) }
+            if !bellSeconds.isEmpty { try container.encode(bellSeconds, forKey: .bellSeconds) }
         }
+    }
+
+    /// A later prompt of a step as the routine places it: `at` as written, `startSeconds` from the
+    /// start of the session.
+    struct LaterPrompt: Encodable {
+        var at: String
+        var startSeconds: Double
+        var say: String?
+        var sayAudio: String?
     }
 
     struct Prompt: Encodable {

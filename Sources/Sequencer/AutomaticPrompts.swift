@@ -25,6 +25,9 @@ public enum PromptAnchor: Equatable, Sendable {
     case afterChime
     /// It ends `PromptTiming.closeMargin` before the step's last frame, before the final fade.
     case beforeStepEnd
+    /// It starts on this frame of the session (an item of a `say:` list), or just after the
+    /// step's chime, `PromptTiming.leadIn` after it, if that is later.
+    case atFrame(Int64)
 }
 
 /// The spacing of prompts inside their steps.
@@ -54,13 +57,22 @@ public struct PlannedPrompt: Equatable, Sendable {
     public var anchor: PromptAnchor
     /// The user's recording spoken instead of synthesised text.
     public var recordingPath: String?
+    /// Where the routine places it, for a later prompt of a `say:` list; `nil` otherwise.
+    public var position: StepPosition?
+    /// The index into the step's `laterPrompts`, for a later prompt; `nil` otherwise.
+    public var laterPromptIndex: Int?
 
-    public init(stepIndex: Int, kind: PromptKind, text: String, anchor: PromptAnchor, recordingPath: String? = nil) {
+    public init(
+        stepIndex: Int, kind: PromptKind, text: String, anchor: PromptAnchor, recordingPath: String? = nil,
+        position: StepPosition? = nil, laterPromptIndex: Int? = nil
+    ) {
         self.stepIndex = stepIndex
         self.kind = kind
         self.text = text
         self.anchor = anchor
         self.recordingPath = recordingPath
+        self.position = position
+        self.laterPromptIndex = laterPromptIndex
     }
 }
 
@@ -68,7 +80,7 @@ extension SessionTimeline {
     /// Every prompt of the session in playing order.
     ///
     /// Each step with a `say` has one prompt after its chime (the side switch's comes from the
-    /// block's `switch-say`). The last step's prompt is led in by `lastStepSay` (or is only that,
+    /// block's `switch-say`), and then the later prompts of a `say:` list at their frames. The last step's prompt is led in by `lastStepSay` (or is only that,
     /// when the step has no `say`), unless the session has a single step; and `closeSay` ends the
     /// last step. A step with a recording (`say-audio`) has the recording instead, the last step's
     /// too: the user's own words are not led in by a synthesised voice.
@@ -89,6 +101,13 @@ extension SessionTimeline {
             } else if let say = step.say {
                 let kind: PromptKind = step.isSideSwitch ? .sideSwitch : .step
                 prompts.append(PlannedPrompt(stepIndex: index, kind: kind, text: say, anchor: .afterChime))
+            }
+            for (laterIndex, later) in step.laterPrompts.enumerated() {
+                prompts.append(
+                    PlannedPrompt(
+                        stepIndex: index, kind: .step, text: later.text ?? "", anchor: .atFrame(later.startFrame),
+                        recordingPath: later.sayAudio, position: later.position,
+                        laterPromptIndex: laterIndex))
             }
         }
         prompts.append(PlannedPrompt(stepIndex: lastIndex, kind: .close, text: closeSay, anchor: .beforeStepEnd))

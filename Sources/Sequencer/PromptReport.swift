@@ -10,10 +10,12 @@ public struct PromptReport: Equatable, Sendable {
     public var spokenSeconds: Double
     /// The user's recording, when the prompt is one.
     public var recordingPath: String?
+    /// The index into its step's `laterPrompts`, for a later prompt of a `say:` list.
+    public var laterPromptIndex: Int?
 
     public init(
         stepIndex: Int, kind: PromptKind, text: String, startSeconds: Double, spokenSeconds: Double,
-        recordingPath: String? = nil
+        recordingPath: String? = nil, laterPromptIndex: Int? = nil
     ) {
         self.stepIndex = stepIndex
         self.kind = kind
@@ -21,5 +23,6 @@ public struct PromptReport: Equatable, Sendable {
         self.startSeconds = startSeconds
         self.spokenSeconds = spokenSeconds
         self.recordingPath = recordingPath
+        self.laterPromptIndex = laterPromptIndex
     }
 }

@@ -77,10 +77,16 @@ public struct RoutineStep: Equatable, Sendable {
     public var isHold: Bool
     /// A quiet pulse that paces strokes, in pulses per minute.
     public var tempoPerMinute: Double?
+    /// The prompts said later in the step, in order, after the opening `say` or `sayAudio` (the
+    /// items of a `say:` list after the one at the start).
+    public var laterPrompts: [TimedPrompt]
+    /// Soft bells rung inside the step, or `nil` for none.
+    public var bells: StepBells?
 
     public init(
         id: String, title: String, duration: SessionDuration, say: String? = nil, isHold: Bool = false,
-        tempoPerMinute: Double? = nil, sayAudio: String? = nil
+        tempoPerMinute: Double? = nil, sayAudio: String? = nil, laterPrompts: [TimedPrompt] = [],
+        bells: StepBells? = nil
     ) {
         self.id = id
         self.title = title
@@ -89,6 +95,8 @@ public struct RoutineStep: Equatable, Sendable {
         self.sayAudio = sayAudio
         self.isHold = isHold
         self.tempoPerMinute = tempoPerMinute
+        self.laterPrompts = laterPrompts
+        self.bells = bells
     }
 
     /// The range a tempo may take, in pulses per minute.

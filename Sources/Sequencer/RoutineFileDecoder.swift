@@ -17,7 +17,9 @@ struct RoutineFileDecoder {
     static let routineFields = [
         "name", "title", "description", "bed", "last-step-say", "close-say", "sleep-tail", "speech-rate", "steps",
     ]
-    static let stepFields = ["id", "title", "duration", "say", "say-audio", "hold", "tempo"]
+    static let stepFields = ["id", "title", "duration", "say", "say-audio", "hold", "tempo", "bells"]
+    static let promptFields = ["at", "text", "say-audio"]
+    static let bellFields = ["every"]
     static let blockFields = ["each-side", "steps", "switch-duration", "switch-say"]
     static let bedFields = ["key", "noise", "noise-level"]
 
@@ -171,11 +173,35 @@ struct RoutineFileDecoder {
                     + "\(SessionTimeline.minimumStepDuration.seconds.plainText) s",
                 at: location(of: durationNode))
         }
-        let say = try string(fields, "say", context: context, kind: .prose)
+        var say: String?
         var sayAudio: String?
-        // A recording is found beside the routine file, wherever soothe is run from.
-        if let path = try string(fields, "say-audio", context: context, kind: .path) {
-            sayAudio = path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
+        var laterPrompts: [TimedPrompt] = []
+        if let sayNode = fields["say"], case .sequence = sayNode {
+            if let audioNode = fields["say-audio"] {
+                throw RoutineError(
+                    .invalidValue,
+                    "\(context) has both a list of prompts under 'say' and a 'say-audio'; give each item of the "
+                        + "list its own say-audio",
+                    at: location(of: audioNode))
+            }
+            let prompts = try promptList(sayNode, duration: duration, context: context)
+            if let first = prompts.first, first.position.offset(inStepOf: duration) == .zero {
+                say = first.text
+                sayAudio = first.sayAudio
+                laterPrompts = Array(prompts.dropFirst())
+            } else {
+                laterPrompts = prompts
+            }
+        } else {
+            if let sayNode = fields["say"], case .mapping = sayNode {
+                throw wrongType(
+                    "say", of: context, expected: "text, or a list of prompts each with at and text", node: sayNode)
+            }
+            say = try string(fields, "say", context: context, kind: .prose)
+            sayAudio = try audioPath(fields, context: context)
+        }
+        let bells = try fields["bells"].map { node throws(RoutineError) in
+            try stepBells(node, duration: duration, context: context)
         }
         var isHold = false
         if let holdNode = fields["hold"] {
@@ -183,6 +209,15 @@ struct RoutineFileDecoder {
                 throw wrongType("hold", of: context, expected: "true or false", node: holdNode)
             }
             isHold = value
+        }
+        if isHold, let node = bells != nil ? fields["bells"] : laterPrompts.isEmpty ? nil : fields["say"] {
+            // Live play repeats the second half of a hold step while it waits, so a later prompt or
+            // a bell there would be said or rung again and again.
+            throw RoutineError(
+                .invalidValue,
+                "\(context) is a hold step, whose last seconds repeat while it waits; it takes one prompt and "
+                    + "no bells, so give it a plain say (and no bells) or drop hold",
+                at: location(of: node))
         }
         var tempo: Double?
         if let tempoNode = fields["tempo"] {
@@ -197,7 +232,146 @@ struct RoutineFileDecoder {
         }
         return RoutineStep(
             id: id, title: title, duration: duration, say: say, isHold: isHold, tempoPerMinute: tempo,
-            sayAudio: sayAudio)
+            sayAudio: sayAudio, laterPrompts: laterPrompts, bells: bells)
+    }
+
+    /// The `say-audio` of `fields`, found beside the routine file wherever soothe is run from.
+    private func audioPath(_ fields: Node.Mapping, context: String) throws(RoutineError) -> String? {
+        guard let path = try string(fields, "say-audio", context: context, kind: .path) else { return nil }
+        return path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
+    }
+
+    /// A `say:` list: timed prompts, each inside the step and after the one before it.
+    private func promptList(_ node: Node, duration: SessionDuration, context: String) throws(RoutineError)
+        -> [TimedPrompt]
+    {
+        guard case .sequence(let items) = node else { preconditionFailure("called with a list") }
+        guard !items.isEmpty else {
+            throw RoutineError(
+                .invalidValue,
+                "'say' of \(context) is an empty list; give text, or a list of prompts each with at and text",
+                at: location(of: node))
+        }
+        guard items.count <= Routine.maximumStepCount else {
+            throw RoutineError(
+                .invalidValue,
+                "'say' of \(context) lists \(items.count) prompts; a step has at most \(Routine.maximumStepCount)",
+                at: location(of: node))
+        }
+        var prompts: [TimedPrompt] = []
+        var earlier: (label: String, position: StepPosition, offset: SessionDuration)?
+        for (index, item) in items.enumerated() {
+            let label = "prompt \(index + 1) of \(context)"
+            let fields = try mapping(item, context: label, what: "a mapping with at and text (or say-audio)")
+            try checkFields(fields, allowed: Self.promptFields, context: label)
+            guard let atNode = fields["at"] else { throw missing("at", context: label, in: item) }
+            let position = try stepPosition(atNode, field: "at", context: label)
+            let offset = position.offset(inStepOf: duration)
+            guard offset < duration else {
+                throw RoutineError(
+                    .invalidValue,
+                    "\(label) is at \(position), but the step lasts only \(duration); a prompt starts inside its "
+                        + "step, so place it earlier or lengthen the step",
+                    at: location(of: atNode))
+            }
+            if let earlier, offset <= earlier.offset {
+                let relation = offset == earlier.offset ? "at the same time as" : "before"
+                throw RoutineError(
+                    .invalidValue,
+                    "\(label) is at \(position) (\(offset.seconds.secondsText) in), \(relation) \(earlier.label) "
+                        + "at \(earlier.position) (\(earlier.offset.seconds.secondsText) in); list the prompts in "
+                        + "the order they are said, each later than the one before",
+                    at: location(of: atNode))
+            }
+            let text = try string(fields, "text", context: label, kind: .prose)
+            let sayAudio = try audioPath(fields, context: label)
+            guard text != nil || sayAudio != nil else {
+                throw RoutineError(
+                    .missingField, "\(label) has no 'text' or 'say-audio'; a prompt says something",
+                    at: location(of: item))
+            }
+            prompts.append(TimedPrompt(position: position, text: text, sayAudio: sayAudio))
+            earlier = ("prompt \(index + 1)", position, offset)
+        }
+        return prompts
+    }
+
+    /// `bells: {every: 30s}` or `bells: [50%, 1m]`, each bell clear of the step's chimes.
+    private func stepBells(_ node: Node, duration: SessionDuration, context: String) throws(RoutineError)
+        -> StepBells
+    {
+        let window =
+            "bells ring from \(BellTiming.leadIn.seconds.plainText) s after the step starts to "
+            + "\(BellTiming.endMargin.seconds.plainText) s before it ends, clear of the chimes between steps"
+        switch node {
+        case .mapping(let fields):
+            try checkFields(fields, allowed: Self.bellFields, context: "the bells of \(context)")
+            guard let everyNode = fields["every"] else {
+                throw missing("every", context: "the bells of \(context)", in: node)
+            }
+            let interval = try self.duration(everyNode, field: "every", context: "the bells of \(context)")
+            guard interval >= BellTiming.minimumInterval else {
+                throw RoutineError(
+                    .invalidValue,
+                    "the bells of \(context) ring every \(interval.writtenForm); bells ring at least "
+                        + "\(BellTiming.minimumInterval.seconds.plainText) s apart (for a steady pulse, use tempo)",
+                    at: location(of: everyNode))
+            }
+            let bells = StepBells.every(interval)
+            guard !bells.offsets(inStepOf: duration).isEmpty else {
+                throw RoutineError(
+                    .invalidValue,
+                    "the bells of \(context) ring every \(interval.writtenForm), which rings none in a step of "
+                        + "\(duration); \(window)",
+                    at: location(of: everyNode))
+            }
+            return bells
+        case .sequence(let items):
+            guard !items.isEmpty else {
+                throw RoutineError(
+                    .invalidValue, "'bells' of \(context) is an empty list; give positions such as [50%, 1m]",
+                    at: location(of: node))
+            }
+            guard items.count <= Routine.maximumStepCount else {
+                throw RoutineError(
+                    .invalidValue,
+                    "'bells' of \(context) lists \(items.count) bells; a step has at most \(Routine.maximumStepCount)",
+                    at: location(of: node))
+            }
+            var positions: [StepPosition] = []
+            var offsets: [SessionDuration] = []
+            for item in items {
+                let position = try stepPosition(item, field: "bells", context: context)
+                let offset = position.offset(inStepOf: duration)
+                guard offset >= BellTiming.leadIn && offset <= duration - BellTiming.endMargin else {
+                    throw RoutineError(
+                        .invalidValue,
+                        "the bell at \(position) of \(context) would ring \(offset.seconds.secondsText) into a step "
+                            + "of \(duration); \(window)",
+                        at: location(of: item))
+                }
+                guard !offsets.contains(offset) else {
+                    throw RoutineError(
+                        .invalidValue,
+                        "the bell at \(position) of \(context) rings at the same time as another; list each bell once",
+                        at: location(of: item))
+                }
+                positions.append(position)
+                offsets.append(offset)
+            }
+            return .at(positions)
+        default:
+            throw wrongType(
+                "bells", of: context, expected: "a mapping such as {every: 30s} or a list such as [50%, 1m]",
+                node: node)
+        }
+    }
+
+    private func stepPosition(_ node: Node, field: String, context: String) throws(RoutineError) -> StepPosition {
+        guard case .scalar(let scalar) = node, let position = StepPosition(parsing: scalar.string) else {
+            throw wrongType(field, of: context, expected: StepPosition.syntaxHelp, node: node)
+        }
+        return position
     }
 
     private func sideBlock(_ node: Node, fields: Node.Mapping, label: String) throws(RoutineError) -> SideBlock {

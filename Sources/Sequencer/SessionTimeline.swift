@@ -6,14 +6,30 @@ public enum CueKind: String, CaseIterable, Equatable, Sendable, Codable {
     case sideSwitch = "side-switch"
     case lastStep = "last-step"
     case sessionEnd = "session-end"
+    /// A soft bell inside a step (`bells:`), quieter than the cues between steps.
+    case stepBell = "step-bell"
 }
 
 /// A cue at an exact frame.
 public struct CueEvent: Equatable, Sendable {
     public let kind: CueKind
     public let frame: Int64
-    /// The index into `SessionTimeline.steps` of the step this cue starts, or `nil` at the end.
+    /// The index into `SessionTimeline.steps` of the step this cue starts (or, for a bell, rings
+    /// in), or `nil` at the end.
     public let stepIndex: Int?
+}
+
+/// A prompt said later in a step, placed for the step's length in this session.
+public struct TimelinePrompt: Equatable, Sendable {
+    /// Where the routine puts it.
+    public let position: StepPosition
+    /// How long after the step's start it is said, for the step's length in this session.
+    public let offset: SessionDuration
+    /// The frame it starts on.
+    public let startFrame: Int64
+    public let text: String?
+    /// The user's recording spoken instead of `text`.
+    public let sayAudio: String?
 }
 
 /// One step of a session, with sides expanded and customisation applied, at exact frames.
@@ -41,6 +57,10 @@ public struct TimelineStep: Equatable, Sendable {
     public let endFrame: Int64
     /// The cue that opens the step.
     public let cue: CueKind
+    /// The prompts said after the opening one, in order, each at its own frame.
+    public let laterPrompts: [TimelinePrompt]
+    /// The frames the step's bells are struck on, before any is left out for falling on a prompt.
+    public let bellFrames: [Int64]
 
     public var frameCount: Int64 { endFrame - startFrame }
 }
@@ -62,6 +82,9 @@ public struct SessionTimeline: Equatable, Sendable {
     public let steps: [TimelineStep]
     /// One cue per step start and a session-end cue where the steps end (`stepsEndFrame`).
     public let cues: [CueEvent]
+    /// Every step's bells (`CueKind.stepBell`), by frame; `ringingBells(avoiding:)` leaves out
+    /// those that would fall on a prompt.
+    public let bells: [CueEvent]
     /// The length of the whole session: the steps and the sleep tail after them.
     public let totalDuration: SessionDuration
     /// The frames of the whole session, the sleep tail included.
@@ -112,7 +135,7 @@ public struct SessionTimeline: Equatable, Sendable {
         guard !planned.isEmpty else {
             throw RoutineError(.emptyRoutine, "the routine '\(routine.name)' has no steps")
         }
-        try Self.apply(customization, to: &planned)
+        let isPinned = try Self.apply(customization, to: &planned)
 
         var steps: [TimelineStep] = []
         var elapsed = SessionDuration.zero
@@ -124,13 +147,24 @@ public struct SessionTimeline: Equatable, Sendable {
                     ? .sideSwitch
                     : index == planned.count - 1 ? .lastStep : .nextStep
             let end = elapsed + step.duration
+            let remedy = Self.remedy(isPinned: isPinned[index], step: step, customization: customization)
+            let later = try Self.laterPrompts(of: step, remedy: remedy).map { prompt, offset in
+                TimelinePrompt(
+                    position: prompt.position, offset: offset,
+                    startFrame: (elapsed + offset).frames(atSampleRate: sampleRate), text: prompt.text,
+                    sayAudio: prompt.sayAudio)
+            }
+            let bellFrames = (step.bells?.offsets(inStepOf: step.duration) ?? []).map {
+                (elapsed + $0).frames(atSampleRate: sampleRate)
+            }
             steps.append(
                 TimelineStep(
                     id: step.id, title: step.title, side: step.side, say: step.say, sayAudio: step.sayAudio,
                     isHold: step.isHold, tempoPerMinute: step.tempoPerMinute, isSideSwitch: step.isSideSwitch,
                     startTime: elapsed,
                     duration: step.duration, startFrame: elapsed.frames(atSampleRate: sampleRate),
-                    endFrame: end.frames(atSampleRate: sampleRate), cue: cue))
+                    endFrame: end.frames(atSampleRate: sampleRate), cue: cue, laterPrompts: later,
+                    bellFrames: bellFrames))
             elapsed = end
         }
         let sleepTail = customization.sleepTail ?? routine.sleepTail ?? .zero
@@ -159,6 +193,44 @@ public struct SessionTimeline: Equatable, Sendable {
         self.cues =
             steps.enumerated().map { CueEvent(kind: $1.cue, frame: $1.startFrame, stepIndex: $0) }
             + [CueEvent(kind: .sessionEnd, frame: stepsEndFrame, stepIndex: nil)]
+        self.bells = steps.enumerated().flatMap { index, step in
+            step.bellFrames.map { CueEvent(kind: .stepBell, frame: $0, stepIndex: index) }
+        }
+    }
+
+    /// A step's later prompts with their offsets for its length in this session; an error when
+    /// `--step` or `--total` leaves one outside the step or out of order.
+    private static func laterPrompts(of step: PlannedStep, remedy: String) throws(RoutineError)
+        -> [(TimedPrompt, SessionDuration)]
+    {
+        let name = "step '\(step.id)'" + (step.side.map { " (\($0.rawValue))" } ?? "")
+        var placed: [(TimedPrompt, SessionDuration)] = []
+        for prompt in step.laterPrompts {
+            let offset = prompt.position.offset(inStepOf: step.duration)
+            guard offset < step.duration else {
+                throw RoutineError(
+                    .stepTooShort,
+                    "\(name) would last only \(step.duration), but its prompt at \(prompt.position) starts after "
+                        + "that, \(remedy), or place the prompt by a share of the step, such as 50%")
+            }
+            if let (earlier, earlierOffset) = placed.last, offset <= earlierOffset {
+                throw RoutineError(
+                    .invalidValue,
+                    "\(name) would last \(step.duration), which puts its prompt at \(prompt.position) "
+                        + "(\(offset.seconds.secondsText) in) before its prompt at \(earlier.position) "
+                        + "(\(earlierOffset.seconds.secondsText) in); prompts stay in their order, so give "
+                        + "the step another length or write both positions as times or both as shares")
+            }
+            placed.append((prompt, offset))
+        }
+        return placed
+    }
+
+    /// What to do about a step left too short by the session's lengths.
+    private static func remedy(isPinned: Bool, step: PlannedStep, customization: SessionCustomization) -> String {
+        isPinned
+            ? "so set a longer --step \(step.id)"
+            : customization.totalDuration != nil ? "so choose a longer --total" : "so lengthen it in the routine"
     }
 
     /// The index of the step that plays at `frame`; the last step for frames at or past the end of
@@ -175,8 +247,9 @@ public struct SessionTimeline: Equatable, Sendable {
 
     // MARK: Customisation
 
+    /// Applies the lengths the user set; returns which steps `--step` set.
     private static func apply(_ customization: SessionCustomization, to steps: inout [PlannedStep])
-        throws(RoutineError)
+        throws(RoutineError) -> [Bool]
     {
         var isPinned = Array(repeating: false, count: steps.count)
         for override in customization.stepOverrides {
@@ -200,6 +273,7 @@ public struct SessionTimeline: Equatable, Sendable {
                 "step '\(step.id)'\(step.side.map { " (\($0.rawValue))" } ?? "") would last only \(step.duration); "
                     + "every step needs at least \(minimumStepDuration.seconds.plainText) s, \(remedy)")
         }
+        return isPinned
     }
 
     private static func indices(of override: StepOverride, in steps: [PlannedStep]) throws(RoutineError) -> [Int] {
@@ -283,6 +357,8 @@ struct PlannedStep {
     var tempoPerMinute: Double?
     var isSideSwitch: Bool
     var duration: SessionDuration
+    var laterPrompts: [TimedPrompt] = []
+    var bells: StepBells? = nil
 }
 
 extension Routine {
@@ -337,7 +413,8 @@ extension PlannedStep {
     init(_ step: RoutineStep, side: Side?) {
         self.init(
             id: step.id, title: step.title, side: side, say: step.say, sayAudio: step.sayAudio, isHold: step.isHold,
-            tempoPerMinute: step.tempoPerMinute, isSideSwitch: false, duration: step.duration)
+            tempoPerMinute: step.tempoPerMinute, isSideSwitch: false, duration: step.duration,
+            laterPrompts: step.laterPrompts, bells: step.bells)
     }
 }
 

@@ -9,13 +9,16 @@ struct Show: ParsableCommand {
         abstract: "Print a session's timeline: each step's start, length, side, title, prompt and its spoken length.")
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-        case table, json, cue, vtt
+        case table, json, cue, vtt, captions
     }
 
     @OptionGroup var session: SessionOptions
     @OptionGroup var speech: SpeechOptions
 
-    @Option(help: ArgumentHelp("How to print the timeline (default: table).", valueName: "format"))
+    @Option(
+        help: ArgumentHelp(
+            "How to print the timeline (default: table); vtt gives chapters, captions every prompt's words.",
+            valueName: "format"))
     var format: OutputFormat?
 
     @Option(
@@ -30,6 +33,9 @@ struct Show: ParsableCommand {
         if svgPath != nil, let format {
             throw ValidationError(
                 "--svg draws a picture and --format \(format.rawValue) prints the timeline; give one of them")
+        }
+        if format == .captions && speech.isVoiceOff {
+            throw ValidationError("--format captions prints what the voice says and when; drop --no-voice")
         }
     }
 
@@ -60,6 +66,7 @@ struct Show: ParsableCommand {
         case .json: print(timeline.jsonText(prompts: prompts))
         case .cue: print(timeline.cueSheetText(audioFileName: "\(timeline.routineName).wav"), terminator: "")
         case .vtt: print(timeline.webVTTChaptersText(), terminator: "")
+        case .captions: print(timeline.webVTTCaptionsText(prompts: prompts ?? []), terminator: "")
         }
     }
 }

@@ -14,6 +14,8 @@ public struct SpokenPrompt: Equatable, Sendable {
     public var samples: [Float]
     /// The user's recording the samples come from, `nil` for synthesised speech.
     public var recordingPath: String? = nil
+    /// The index into its step's `laterPrompts`, for a later prompt of a `say:` list.
+    public var laterPromptIndex: Int? = nil
 
     public var frameCount: Int64 { Int64(samples.count) }
     /// The first frame after the prompt.
@@ -81,7 +83,9 @@ public final class PromptSynthesizer: Sendable {
         for prompt in planned {
             if let path = prompt.recordingPath {
                 let step = timeline.steps[prompt.stepIndex]
-                let name = "step '\(step.id)'" + (step.side.map { " (\($0.rawValue))" } ?? "")
+                let name =
+                    "step '\(step.id)'" + (step.side.map { " (\($0.rawValue))" } ?? "")
+                    + (prompt.position.map { ", the prompt at \($0)," } ?? "")
                 audio.append(try RecordedPrompt.clip(at: path, sampleRate: timeline.sampleRate, for: name))
             } else {
                 audio.append(spoken.next() ?? [])
@@ -149,41 +153,80 @@ enum PromptLayout {
         let gap = PromptTiming.gap.frames(atSampleRate: rate)
         let closeMargin = PromptTiming.closeMargin.frames(atSampleRate: rate)
         var prompts: [SpokenPrompt] = []
-        for (prompt, samples) in zip(planned, audio) {
+        for (index, (prompt, samples)) in zip(planned, audio).enumerated() {
             let step = timeline.steps[prompt.stepIndex]
             let length = Int64(samples.count)
-            let earlier = prompts.last { $0.stepIndex == prompt.stepIndex }
+            // Planned prompts come step by step, so the one before and the one after are neighbours.
+            let earlier = prompts.last.flatMap { $0.stepIndex == prompt.stepIndex ? $0 : nil }
+            let isLastInStep = index + 1 == planned.count || planned[index + 1].stepIndex != prompt.stepIndex
+            let chimeDelay = prompt.stepIndex == 0 ? PromptTiming.startChimeDelay.frames(atSampleRate: rate) : 0
+            let afterChime = step.startFrame + chimeDelay + leadIn
             let startFrame: Int64
             switch prompt.anchor {
             case .afterChime:
-                let chimeDelay = prompt.stepIndex == 0 ? PromptTiming.startChimeDelay.frames(atSampleRate: rate) : 0
-                startFrame = step.startFrame + chimeDelay + leadIn
-                guard startFrame + length + tail <= step.endFrame else {
-                    throw tooLong(step, spoken: [length], needed: chimeDelay + leadIn + length + tail, rate: rate)
-                }
+                startFrame = afterChime
+            case .atFrame(let frame):
+                startFrame = max(frame, afterChime)
             case .beforeStepEnd:
                 startFrame = step.endFrame - closeMargin - length
                 let earliest = earlier.map { $0.endFrame + gap } ?? step.startFrame + leadIn
                 guard startFrame >= earliest else {
                     let spoken = (earlier.map { [$0.frameCount] } ?? []) + [length]
-                    let needed = (earlier.map { $0.frameCount + gap } ?? 0) + leadIn + length + closeMargin
+                    let needed = (earlier.map { $0.endFrame - step.startFrame + gap } ?? leadIn) + length + closeMargin
                     throw tooLong(step, spoken: spoken, needed: needed, rate: rate)
+                }
+            }
+            if prompt.anchor != .beforeStepEnd {
+                // Each prompt waits for the one before it, and the last leaves a quiet moment at the end.
+                if let earlier, startFrame < earlier.endFrame + gap {
+                    throw overlaps(step, earlier: earlier, position: prompt.position, gap: gap, rate: rate)
+                }
+                if isLastInStep && startFrame + length + tail > step.endFrame {
+                    var needed = startFrame - step.startFrame + length + tail
+                    if case .share(let share) = prompt.position {
+                        // A longer step moves the prompt too: it fits once the rest after it holds it.
+                        needed = max(
+                            afterChime - step.startFrame + length + tail,
+                            Int64((Double(length + tail) / (1 - share)).rounded(.up)))
+                    }
+                    throw tooLong(step, spoken: [length], needed: needed, rate: rate, position: prompt.position)
                 }
             }
             prompts.append(
                 SpokenPrompt(
                     stepIndex: prompt.stepIndex, kind: prompt.kind, text: prompt.text, startFrame: startFrame,
-                    sampleRate: rate, samples: samples, recordingPath: prompt.recordingPath))
+                    sampleRate: rate, samples: samples, recordingPath: prompt.recordingPath,
+                    laterPromptIndex: prompt.laterPromptIndex))
         }
         return prompts
     }
 
-    private static func tooLong(_ step: TimelineStep, spoken: [Int64], needed: Int64, rate: Int) -> SpeechError {
+    /// A later prompt of a step that starts while the one before it is still being said.
+    private static func overlaps(
+        _ step: TimelineStep, earlier: SpokenPrompt, position: StepPosition?, gap: Int64, rate: Int
+    ) -> SpeechError {
+        let seconds = { (frames: Int64) in Double(frames) / Double(rate) }
+        let name = "'\(step.id)'" + (step.side.map { " (\($0.rawValue))" } ?? "")
+        let earliest = SessionDuration(seconds: seconds(earlier.endFrame + gap - step.startFrame))
+        let positionText = position.map { "at \($0) " } ?? ""
+        return SpeechError(
+            .promptTooLong,
+            "the prompt \(positionText)does not fit step \(name): the prompt before it starts "
+                + "\(seconds(earlier.startFrame - step.startFrame).secondsText) into the step and lasts "
+                + "\(seconds(earlier.frameCount).secondsText), so with the pause between them the next can start "
+                + "\(seconds(earliest.frames(atSampleRate: rate)).secondsText) in at the soonest. Place it later "
+                + "(at: \(Int(earliest.seconds.rounded(.up)))s), speak faster with --speech-rate, or shorten the "
+                + "prompt before it")
+    }
+
+    private static func tooLong(
+        _ step: TimelineStep, spoken: [Int64], needed: Int64, rate: Int, position: StepPosition? = nil
+    ) -> SpeechError {
         let seconds = { (frames: Int64) in Double(frames) / Double(rate) }
         let name = "'\(step.id)'" + (step.side.map { " (\($0.rawValue))" } ?? "")
         let promptText =
             spoken.count == 1
-            ? "its prompt lasts \(seconds(spoken[0]).secondsText)"
+            ? "its prompt \(position.map { "at \($0) " } ?? "")lasts \(seconds(spoken[0]).secondsText)"
             : "its prompt and the closing words last \(spoken.map { seconds($0).secondsText }.joinedAsList())"
         let neededSeconds = Int(seconds(needed).rounded(.up))
         return SpeechError(
@@ -200,6 +243,6 @@ extension SpokenPrompt {
     public var report: PromptReport {
         PromptReport(
             stepIndex: stepIndex, kind: kind, text: text, startSeconds: Double(startFrame) / Double(sampleRate),
-            spokenSeconds: spokenSeconds, recordingPath: recordingPath)
+            spokenSeconds: spokenSeconds, recordingPath: recordingPath, laterPromptIndex: laterPromptIndex)
     }
 }

@@ -119,6 +119,19 @@ public struct Chime: Sendable, Equatable {
                 ],
                 baseSemitones: -12, partialDecaySeconds: 14, attackTimeConstantSeconds: strikeAttackTimeConstant,
                 level: chimeLevel)
+        case .stepBell:
+            // One small, high, short bell on the fifth two octaves up, well under the cues between
+            // steps: it paces a step ("halfway", "change direction") without sounding like a new one.
+            Chime(
+                name: "step bell",
+                partials: [
+                    ModalPartial(frequencyRatio: 1, relativeAmplitude: 1, decayFraction: 1),
+                    ModalPartial(frequencyRatio: 2.32, relativeAmplitude: 0.12, decayFraction: 0.45),
+                    ModalPartial(frequencyRatio: 4.25, relativeAmplitude: 0.05, decayFraction: 0.25),
+                ],
+                strikes: [ChimeStrike(delaySeconds: 0, semitonesAboveBase: 0, gain: 1)],
+                baseSemitones: 19, partialDecaySeconds: 3.5, attackTimeConstantSeconds: strikeAttackTimeConstant,
+                level: chimeLevel * 0.4)
         }
     }
 

@@ -168,6 +168,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             startChimeFrame: min(
                 PromptTiming.startChimeDelay.frames(atSampleRate: sampleRate), timeline.steps[0].frameCount / 4),
             sessionEndFrame: sessionEndChimeFrame,
+            bells: timeline.ringingBells(avoiding: clipSpans.map { $0.start..<$0.end }),
             lean: { side in Self.leanGains(side, isEnabled: settings.leansToSide) })
 
         // The loudness plan, from the bed's control values, the strikes in closed form and the

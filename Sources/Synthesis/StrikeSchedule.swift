@@ -84,8 +84,9 @@ struct StrikeSound {
     }
 }
 
-/// Every strike of a session at its exact frame: each step's chime, the closing chime and the
-/// tempo pulses, with the distinct sounds they use. Built once before rendering.
+/// Every strike of a session at its exact frame: each step's chime, the bells inside steps, the
+/// closing chime and the tempo pulses, with the distinct sounds they use. Built once before
+/// rendering.
 struct StrikeSchedule {
     /// Pulses start this long into a step with a tempo and stop this long before its end.
     static let pulseLeadDuration = 3.0
@@ -101,9 +102,10 @@ struct StrikeSchedule {
     ///   - cueOffsetFrames: how long after its step's first frame each cue strikes (the start
     ///     chime comes after the bed has faded in).
     ///   - sessionEndFrame: where the closing chime strikes.
+    ///   - bells: the bells inside steps that ring (`CueKind.stepBell`).
     ///   - lean: the left and right gains of a strike in a step done on `side`.
     init(
-        timeline: SessionTimeline, startChimeFrame: Int64, sessionEndFrame: Int64,
+        timeline: SessionTimeline, startChimeFrame: Int64, sessionEndFrame: Int64, bells: [CueEvent] = [],
         lean: (Side?) -> (left: Float, right: Float)
     ) {
         let rate = Double(timeline.sampleRate)
@@ -148,6 +150,10 @@ struct StrikeSchedule {
                     pulse += 1
                 }
             }
+        }
+        for bell in bells {
+            let step = bell.stepIndex.map { timeline.steps[$0] }
+            schedule(Chime.chime(for: .stepBell), at: bell.frame, side: step?.isSideSwitch == false ? step?.side : nil)
         }
         schedule(Chime.chime(for: .sessionEnd), at: sessionEndFrame, side: nil)
         holdReminderSoundIndex = soundIndex(Chime.holdReminder, Chime.holdReminder.strikes[0])

@@ -298,7 +298,7 @@ struct OptionValueTests {
             #expect(export.contains(fragment), "\(export)")
         }
         let show = try help("show")
-        #expect(show.contains("(values: table, json, cue, vtt)"), "\(show)")
+        #expect(show.contains("(values: table, json, cue, vtt, captions)"), "\(show)")
         let play = try help("play")
         #expect(play.contains("The volume in dB, from -40 to 12"), "\(play)")
     }

@@ -88,6 +88,20 @@ private func checkInvariants(_ timeline: SessionTimeline, customization: Session
     }
     precondition(timeline.cues.count == timeline.steps.count + 1, "a cue is missing")
     precondition(timeline.cues.last?.frame == timeline.stepsEndFrame, "the end cue is not at the end of the steps")
+    for (index, step) in timeline.steps.enumerated() {
+        var earliest = step.startFrame
+        for prompt in step.laterPrompts {
+            precondition(
+                prompt.startFrame >= earliest && prompt.startFrame < step.endFrame,
+                "a later prompt of step \(index) is outside its step or out of order")
+            earliest = prompt.startFrame + 1
+        }
+        let latestBell = step.endFrame - BellTiming.endMargin.frames(atSampleRate: timeline.sampleRate)
+        precondition(
+            step.bellFrames.allSatisfy { $0 > step.startFrame && $0 <= latestBell },
+            "a bell of step \(index) rings on a chime")
+    }
+    precondition(timeline.bells.map(\.frame) == timeline.bells.map(\.frame).sorted(), "the bells are out of order")
     let prompts = timeline.plannedPrompts
     precondition(prompts.allSatisfy { timeline.steps.indices.contains($0.stepIndex) }, "a prompt has no step")
     _ = timeline.tableText()

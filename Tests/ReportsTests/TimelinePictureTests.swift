@@ -118,16 +118,28 @@ struct TimelinePictureTests {
     }
 
     @Test func everyCueHasAMarkOfItsKind() throws {
-        let timeline = try SessionTimeline(routine: try RoutineLibrary.builtIn(named: "bedtime-foot"))
+        // bedtime-foot with a halfway bell in its first step, so every kind of cue is in it.
+        var routine = try RoutineLibrary.builtIn(named: "bedtime-foot")
+        guard case .step(var settle) = routine.items[0] else { throw CancellationError() }
+        settle.bells = .at([.share(0.5)])
+        routine.items[0] = .step(settle)
+        let timeline = try SessionTimeline(routine: routine)
         let (picture, svg) = try picture(timeline)
         let marks = svg.withClass("cue")
         #expect(marks.count == timeline.cues.count)
         #expect(marks.map { $0.attributes["data-kind"] } == timeline.cues.map(\.kind.rawValue))
+        let bellMarks = svg.withClass("bell")
+        #expect(!timeline.bells.isEmpty)
+        #expect(bellMarks.count == timeline.bells.count)
+        for (mark, bell) in zip(bellMarks, timeline.bells) {
+            #expect(abs((mark.number("cx") ?? 0) - picture.x(forFrame: bell.frame)) < 0.1)
+        }
         // Each kind is drawn with its own shape.
         var shapes: [String: Set<String>] = [:]
-        for mark in marks {
+        for mark in marks + bellMarks {
             var shape = mark.name
             if mark.name == "polygon" { shape += ":\(mark.attributes["points"]?.split(separator: " ").count ?? 0)" }
+            if mark.attributes["fill"] == "none" { shape += ":open" }
             shapes[mark.attributes["data-kind"] ?? "", default: []].insert(shape)
         }
         #expect(shapes.count == CueKind.allCases.count)

@@ -7,7 +7,10 @@ struct AutomaticPromptTests {
     @Test func bedtimeFootGetsASwitchALastStepAndAClose() throws {
         let timeline = try SessionTimeline(routine: RoutineLibrary.builtIn(named: "bedtime-foot"))
         let prompts = timeline.plannedPrompts
-        #expect(prompts.count == timeline.steps.count + 1)
+        // One opening prompt a step, a second in thumb circles and the arch on each side, and the close.
+        let laterCount = timeline.steps.map(\.laterPrompts.count).reduce(0, +)
+        #expect(laterCount == 4)
+        #expect(prompts.count == timeline.steps.count + laterCount + 1)
         #expect(
             prompts.filter { $0.kind == .sideSwitch }.map(\.text) == [
                 "Gently set that foot down, and bring up your left foot."
@@ -20,7 +23,7 @@ struct AutomaticPromptTests {
                 == PlannedPrompt(
                     stepIndex: timeline.steps.count - 1, kind: .close, text: Routine.defaultCloseSay,
                     anchor: .beforeStepEnd))
-        #expect(prompts.dropLast().allSatisfy { $0.anchor == .afterChime })
+        #expect(prompts.dropLast().allSatisfy { $0.anchor == .afterChime || $0.laterPromptIndex == 0 })
     }
 
     @Test func aRoutineFileOverridesTheAutomaticTexts() throws {

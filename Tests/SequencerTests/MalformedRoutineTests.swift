@@ -73,7 +73,8 @@ struct MalformedRoutineTests {
             label: "unknown step field", text: "title: T\nsteps:\n  - {id: rest, title: Rest, duraton: 1m}\n",
             kind: .unknownField,
             fragments: [
-                "step 'rest' has an unknown field 'duraton'", "id, title, duration, say, say-audio, hold and tempo",
+                "step 'rest' has an unknown field 'duraton'",
+                "id, title, duration, say, say-audio, hold, tempo and bells",
             ]),
         FileCase(
             label: "say-audio is empty",
