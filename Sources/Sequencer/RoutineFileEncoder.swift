@@ -51,34 +51,38 @@ public enum RoutineFileEncoder {
         ]
         if step.isHold { fields.append(("hold", Node("true"))) }
         if let tempo = step.tempoPerMinute { fields.append(("tempo", number(tempo))) }
-        if let say = step.say { fields.append(("say", text(say))) }
-        if let recording = step.sayAudio { fields.append(("say-audio", text(recording))) }
+        if step.laterPrompts.isEmpty {
+            if let say = step.say { fields.append(("say", text(say))) }
+            if let recording = step.sayAudio { fields.append(("say-audio", text(recording))) }
+        } else {
+            // A `say:` list: the opening words are its item at the start of the step.
+            var prompts: [Node] = []
+            if step.say != nil || step.sayAudio != nil {
+                prompts.append(prompt(TimedPrompt(position: .time(.zero), text: step.say, sayAudio: step.sayAudio)))
+            }
+            prompts += step.laterPrompts.map(prompt)
+            fields.append(("say", .sequence(Node.Sequence(prompts))))
+        }
+        switch step.bells {
+        case nil:
+            break
+        case .every(let interval):
+            fields.append(("bells", mapping([("every", duration(interval))], style: .flow)))
+        case .at(let positions):
+            fields.append(("bells", .sequence(Node.Sequence(positions.map { text($0.description) }, .implicit, .flow))))
+        }
         return mapping(fields)
     }
 
-    /// A duration in the unit form people write (`45s`, `1m30s`, `2m`, `1h5m`), exact to the
-    /// microsecond: a part of a second is written as a decimal fraction of the seconds.
-    static func durationText(_ duration: SessionDuration) -> String {
-        let microseconds = duration.microseconds
-        let wholeSeconds = microseconds / 1_000_000
-        let fraction = microseconds % 1_000_000
-        var text = ""
-        if wholeSeconds >= 3600 { text += "\(wholeSeconds / 3600)h" }
-        if (wholeSeconds / 60) % 60 > 0 { text += "\((wholeSeconds / 60) % 60)m" }
-        let seconds = wholeSeconds % 60
-        if fraction > 0 {
-            var digits = String(fraction)
-            digits = String(repeating: "0", count: 6 - digits.count) + digits
-            while digits.hasSuffix("0") { digits.removeLast() }
-            text += "\(seconds).\(digits)s"
-        } else if seconds > 0 || text.isEmpty {
-            text += "\(seconds)s"
-        }
-        return text
+    private static func prompt(_ prompt: TimedPrompt) -> Node {
+        var fields: [(String, Node)] = [("at", text(prompt.position.description))]
+        if let words = prompt.text { fields.append(("text", text(words))) }
+        if let recording = prompt.sayAudio { fields.append(("say-audio", text(recording))) }
+        return mapping(fields)
     }
 
     private static func duration(_ duration: SessionDuration) -> Node {
-        text(durationText(duration))
+        text(duration.writtenForm)
     }
 
     /// Text that a plain scalar would turn into something else (`null`, `yes`, `12`) is quoted,
@@ -94,7 +98,7 @@ public enum RoutineFileEncoder {
         return Node(text)
     }
 
-    private static func mapping(_ pairs: [(String, Node)]) -> Node {
-        .mapping(Node.Mapping(pairs.map { (text($0.0), $0.1) }))
+    private static func mapping(_ pairs: [(String, Node)], style: Node.Mapping.Style = .any) -> Node {
+        .mapping(Node.Mapping(pairs.map { (text($0.0), $0.1) }, .implicit, style))
     }
 }

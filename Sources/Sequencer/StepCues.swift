@@ -126,47 +126,6 @@ extension SessionTimeline {
     }
 }
 
-/// Every prompt a routine's steps speak, where it is written, for tools that walk them one by one
-/// (recording the guide in a person's own voice).
-public struct WrittenPrompt: Equatable, Sendable {
-    /// The id of the step it belongs to.
-    public var stepID: String
-    /// Its place in the step's `say:` list, from 0; `nil` when `say:` is plain text.
-    public var listIndex: Int?
-    /// Where it starts in its step: `.time(.zero)` for the opening prompt.
-    public var position: StepPosition
-    /// What it says; for a recording, its transcript, if any.
-    public var text: String?
-    /// The user's recording, resolved against the routine file's folder.
-    public var sayAudio: String?
-}
-
-extension Routine {
-    /// Every prompt written in the routine's steps, in order, each step once (a step of an
-    /// each-side block is listed once, as it is written, though it is spoken on each side).
-    public var writtenPrompts: [WrittenPrompt] {
-        var prompts: [WrittenPrompt] = []
-        for step in items.flatMap(\.writtenSteps) {
-            let isList = !step.laterPrompts.isEmpty
-            let hasOpening = step.say != nil || step.sayAudio != nil
-            if hasOpening {
-                prompts.append(
-                    WrittenPrompt(
-                        stepID: step.id, listIndex: isList ? 0 : nil, position: .time(.zero), text: step.say,
-                        sayAudio: step.sayAudio))
-            }
-            let first = hasOpening ? 1 : 0
-            for (index, prompt) in step.laterPrompts.enumerated() {
-                prompts.append(
-                    WrittenPrompt(
-                        stepID: step.id, listIndex: first + index, position: prompt.position, text: prompt.text,
-                        sayAudio: prompt.sayAudio))
-            }
-        }
-        return prompts
-    }
-}
-
 extension RoutineItem {
     /// The steps of this item as written.
     var writtenSteps: [RoutineStep] {
@@ -178,16 +137,23 @@ extension RoutineItem {
 }
 
 extension SessionDuration {
-    /// `45s`, `1m30s`, `1h2m`, `2.5s`: the unit form a routine file can read back.
+    /// `45s`, `1m30s`, `1h5m`, `2.5s`: the unit form a routine file reads back, exact to the
+    /// microsecond (a part of a second is a decimal fraction of the seconds).
     public var writtenForm: String {
-        let totalSeconds = seconds
-        let hours = Int(totalSeconds / 3600)
-        let minutes = Int(totalSeconds.truncatingRemainder(dividingBy: 3600) / 60)
-        let rest = totalSeconds - Double(hours * 3600 + minutes * 60)
+        let wholeSeconds = microseconds / 1_000_000
+        let fraction = microseconds % 1_000_000
         var text = ""
-        if hours > 0 { text += "\(hours)h" }
-        if minutes > 0 { text += "\(minutes)m" }
-        if rest > 0.0000005 || text.isEmpty { text += ((rest * 1_000_000).rounded() / 1_000_000).plainText + "s" }
+        if wholeSeconds >= 3600 { text += "\(wholeSeconds / 3600)h" }
+        if (wholeSeconds / 60) % 60 > 0 { text += "\((wholeSeconds / 60) % 60)m" }
+        let seconds = wholeSeconds % 60
+        if fraction > 0 {
+            var digits = String(fraction)
+            digits = String(repeating: "0", count: 6 - digits.count) + digits
+            while digits.hasSuffix("0") { digits.removeLast() }
+            text += "\(seconds).\(digits)s"
+        } else if seconds > 0 || text.isEmpty {
+            text += "\(seconds)s"
+        }
         return text
     }
 }

@@ -124,12 +124,13 @@ struct Record: ParsableCommand {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
-    /// The step's title, and the sides it is said on.
+    /// The step's title, where in the step a later prompt is said, and the sides it is said on.
     static func heading(_ slot: PromptSlot) -> String {
+        let title = slot.key.index > 0 ? "\(slot.stepTitle), at \(slot.position)" : slot.stepTitle
         switch slot.sides.count {
-        case 0: slot.stepTitle
-        case 1: "\(slot.stepTitle) (\(slot.sides[0].rawValue) side)"
-        default: "\(slot.stepTitle) (said on each side)"
+        case 0: return title
+        case 1: return "\(title) (\(slot.sides[0].rawValue) side)"
+        default: return "\(title) (said on each side)"
         }
     }
 

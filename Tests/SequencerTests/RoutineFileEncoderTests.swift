@@ -62,7 +62,7 @@ struct RoutineFileEncoderTests {
         ] as [(Int64, String)])
     func durationsAreWrittenInTheUnitForm(microseconds: Int64, text: String) throws {
         let duration = SessionDuration(microseconds: microseconds)
-        #expect(RoutineFileEncoder.durationText(duration) == text)
+        #expect(duration.writtenForm == text)
         #expect(try SessionDuration(parsing: text) == duration)
     }
 

@@ -254,13 +254,33 @@ struct TimedPromptTests {
         #expect(rest.map(\.text) == [Routine.defaultLastStepSay, "Let the feet rest.", Routine.defaultCloseSay])
     }
 
-    @Test func writtenPromptsListEveryPromptWithWhereItLives() throws {
-        let prompts = try decode(Self.routineText).writtenPrompts
-        #expect(prompts.map(\.stepID) == ["settle", "circles", "circles", "circles", "rest"])
-        #expect(prompts.map(\.listIndex) == [nil, 0, 1, 2, 0])
-        #expect(prompts[3].sayAudio == "/routines/takes/higher.flac")
-        #expect(prompts[3].position == .share(0.75))
-        #expect(prompts[4].position.description == "20s")
+    @Test func everyPromptWithWordsIsASlotToRecord() throws {
+        let routine = try decode(Self.routineText)
+        let slots = routine.promptSlots
+        // The recording at 75 % has no words to read, so it has no slot.
+        #expect(slots.map(\.key.stepID) == ["settle", "circles", "circles", "rest"])
+        #expect(slots.map(\.key.index) == [0, 0, 1, 1])
+        #expect(slots[2].position == .time(SessionDuration(seconds: 45)))
+        #expect(slots[3].position.description == "20s")
+        #expect(slots[2].recordingFileName(position: 3, fileExtension: "flac") == "03-circles-2.flac")
+
+        let recorded = routine.withRecordings([slots[2].key: "03-circles-2.flac", slots[3].key: "04-rest-2.flac"])
+        guard case .step(let circles) = recorded.items[1], case .step(let rest) = recorded.items[2] else {
+            Issue.record("the steps are not plain steps")
+            return
+        }
+        #expect(circles.sayAudio == nil)
+        #expect(circles.laterPrompts.map(\.sayAudio) == ["03-circles-2.flac", "/routines/takes/higher.flac"])
+        #expect(rest.laterPrompts.map(\.sayAudio) == ["04-rest-2.flac"])
+    }
+
+    @Test func timedPromptsAndBellsReadBackTheSameWhenWritten() throws {
+        let routine = try decode(Self.routineText)
+        let yaml = try RoutineFileEncoder.yaml(for: routine)
+        #expect(yaml.contains("bells: {every: 30s}"), "\(yaml)")
+        let decoded = try RoutineFileDecoder(fileName: "copy.yaml", directory: "/elsewhere").decode(
+            yaml, defaultName: "unused", isJSON: false)
+        #expect(decoded == routine, "\(yaml)")
     }
 
     struct BadCase: CustomTestStringConvertible, Sendable {
