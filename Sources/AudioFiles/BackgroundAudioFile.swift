@@ -51,14 +51,22 @@ public struct BackgroundAudioFile: Equatable, Sendable {
         do {
             reader = try StreamingAudioReader(path: path)
         } catch {
+            // libsndfile's own message after a failed open is often about a missing file, which
+            // was ruled out above, so only a message of its own is passed on.
+            let detail = error.message.contains("does not exist") ? "" : " (\(error.message))"
             throw AudioFileError(
-                .unreadable, "\(name) is not audio libsndfile can read, or it is damaged (\(error.message)); \(validText)")
+                .unreadable, "\(name) is not audio libsndfile can read, or it is damaged\(detail); \(validText)")
         }
         guard reader.frameCount > 0 else {
             throw AudioFileError(.empty, "\(name) holds no audio (0 frames); \(validText)")
         }
-        try reader.checkNotSilent(name: name)
-        let loudness = try reader.sampledLoudnessLUFS(name: name)
+        let loudness: Double
+        do {
+            try reader.checkNotSilent(name: name)
+            loudness = try reader.sampledLoudnessLUFS(name: name)
+        } catch where error.kind == .unreadable && !error.message.hasPrefix(name) {
+            throw AudioFileError(.unreadable, "\(name) is damaged: \(error.message); \(validText)")
+        }
         guard loudness.isFinite else {
             throw AudioFileError(
                 .silent, "\(name) is too quiet to measure (below -70 LUFS); \(validText) at an audible level")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An open audio file read a block at a time as stereo, at its own rate: libsndfile decodes, and
 /// a mono file is put on both channels, a stereo one kept, and a file of more channels folded
 /// down (even channels to the left, odd to the right, each side their average).
@@ -43,7 +45,7 @@ final class StreamingAudioReader {
     func seek(toFrame frame: Int64) throws(AudioFileError) {
         guard SndFileCalls.sf_seek(file, toFrame: frame) != nil else {
             throw AudioFileError(
-                .unreadable, "cannot seek to frame \(frame) of '\(path)': \(SndFileCalls.sf_error(file) ?? "")")
+                .unreadable, "libsndfile cannot seek to frame \(frame) (\(SndFileCalls.sf_error(file) ?? "no reason given"))")
         }
     }
 
@@ -53,7 +55,7 @@ final class StreamingAudioReader {
         let asked = min(frameCount, Self.blockFrameCount)
         let frames = SndFileCalls.sf_readf_float(file, scratch, asked)
         if frames < asked, let message = SndFileCalls.sf_error(file) {
-            throw AudioFileError(.unreadable, "cannot decode '\(path)': \(message)")
+            throw AudioFileError(.unreadable, "libsndfile cannot decode it (\(message.trimmingCharacters(in: .whitespaces)))")
         }
         foldToStereo(scratch, channelCount: channelCount, into: output, frameCount: max(frames, 0))
         return max(frames, 0)
