@@ -64,7 +64,7 @@ public struct BackgroundAudioFile: Equatable, Sendable {
         do {
             try reader.checkNotSilent(name: name)
             loudness = try reader.sampledLoudnessLUFS(name: name)
-        } catch where error.kind == .unreadable && !error.message.hasPrefix(name) {
+        } catch  where error.kind == .unreadable && !error.message.hasPrefix(name) {
             throw AudioFileError(.unreadable, "\(name) is damaged: \(error.message); \(validText)")
         }
         guard loudness.isFinite else {

@@ -103,6 +103,7 @@ public final class LoopingAudioStream {
         let first = nextSegment()
         try lanes[0].start(atSourceFrame: first.sourceStart)
         currentLength = first.length
+        currentSegment = first.index
     }
 
     deinit {
@@ -112,7 +113,7 @@ public final class LoopingAudioStream {
     }
 
     /// The next segment: its start in the file's frames and its nominal length in the stream's.
-    private func nextSegment() -> (sourceStart: Int64, length: Int64) {
+    private func nextSegment() -> (index: Int, sourceStart: Int64, length: Int64) {
         if order.isEmpty {
             var next = Array(0..<segmentCount)
             if segmentCount > 1 {
@@ -129,9 +130,11 @@ public final class LoopingAudioStream {
         lastSegment = index
         let start = cutFrames[index]
         let length = cutFrames[index + 1] == .max ? .max : cutFrames[index + 1] - start
-        return (Int64((Double(start) * fileFramesPerStreamFrame).rounded()), length)
+        return (index, Int64((Double(start) * fileFramesPerStreamFrame).rounded()), length)
     }
     private var lastSegment = -1
+    /// The piece playing now.
+    private var currentSegment = 0
 
     /// Fills `frameCount` interleaved stereo frames; the stream never ends.
     public func read(into output: UnsafeMutablePointer<Float>, frameCount: Int) throws(AudioFileError) {
@@ -146,8 +149,16 @@ public final class LoopingAudioStream {
                 currentPosition += Int64(count)
                 done += count
                 if currentPosition == currentLength {
-                    // The join begins: the next segment starts on the other lane.
                     let next = nextSegment()
+                    if next.index == currentSegment + 1 {
+                        // The piece that follows in the file: it runs on as it is, with no join (a
+                        // crossfade of a passage with itself would swell by 3 dB).
+                        currentLength += next.length
+                        currentSegment = next.index
+                        continue
+                    }
+                    // The join begins: the next segment starts on the other lane.
+                    currentSegment = next.index
                     try lanes[1 - currentLane].start(atSourceFrame: next.sourceStart)
                     pendingLength = next.length
                     joinStartFrames.append(streamPosition + Int64(done))

@@ -45,7 +45,8 @@ final class StreamingAudioReader {
     func seek(toFrame frame: Int64) throws(AudioFileError) {
         guard SndFileCalls.sf_seek(file, toFrame: frame) != nil else {
             throw AudioFileError(
-                .unreadable, "libsndfile cannot seek to frame \(frame) (\(SndFileCalls.sf_error(file) ?? "no reason given"))")
+                .unreadable,
+                "libsndfile cannot seek to frame \(frame) (\(SndFileCalls.sf_error(file) ?? "no reason given"))")
         }
     }
 
@@ -55,7 +56,8 @@ final class StreamingAudioReader {
         let asked = min(frameCount, Self.blockFrameCount)
         let frames = SndFileCalls.sf_readf_float(file, scratch, asked)
         if frames < asked, let message = SndFileCalls.sf_error(file) {
-            throw AudioFileError(.unreadable, "libsndfile cannot decode it (\(message.trimmingCharacters(in: .whitespaces)))")
+            throw AudioFileError(
+                .unreadable, "libsndfile cannot decode it (\(message.trimmingCharacters(in: .whitespaces)))")
         }
         foldToStereo(scratch, channelCount: channelCount, into: output, frameCount: max(frames, 0))
         return max(frames, 0)

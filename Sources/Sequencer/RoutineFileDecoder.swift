@@ -251,7 +251,8 @@ struct RoutineFileDecoder {
 
     private func bedSettings(_ node: Node) throws(RoutineError) -> BedSettings {
         let context = "the bed"
-        let fields = try mapping(node, context: context, what: "a mapping with key, noise, noise-level, file, level and tones")
+        let fields = try mapping(
+            node, context: context, what: "a mapping with key, noise, noise-level, file, level and tones")
         try checkFields(fields, allowed: Self.bedFields, context: context)
         var bed = BedSettings()
         if let keyText = try string(fields, "key", context: context) {
@@ -302,7 +303,8 @@ struct RoutineFileDecoder {
             guard let text, let level = Double(text), range.contains(level) else {
                 throw wrongType(
                     "level", of: context,
-                    expected: "a level in dB from \(Int(range.lowerBound)) to \(Int(range.upperBound))", node: levelNode)
+                    expected: "a level in dB from \(Int(range.lowerBound)) to \(Int(range.upperBound))", node: levelNode
+                )
             }
             bed.fileLevelDecibels = level
         }

@@ -133,7 +133,8 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let rate = sampleRate ?? sound.loudness.preferredSampleRate ?? SessionOptions.defaultSampleRate
         let builder = try SessionBuilder(
-            routine: sound.applyingBackground(to: RoutineLibrary.load(session.routine)), sampleRate: rate, speech: speech,
+            routine: sound.applyingBackground(to: RoutineLibrary.load(session.routine)), sampleRate: rate,
+            speech: speech,
             settings: sound.renderSettings)
         let timeline = try builder.makeTimeline(session.customization)
         // The routine's name is kebab-case, so the default file lands in the current folder.

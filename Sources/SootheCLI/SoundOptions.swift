@@ -62,7 +62,9 @@ struct SoundOptions: ParsableArguments {
         })
     var mixLevel: Double?
 
-    @Flag(name: .customLong("no-tones"), help: "Leave out the tone bed, so that only your own sound plays under the voice.")
+    @Flag(
+        name: .customLong("no-tones"),
+        help: "Leave out the tone bed, so that only your own sound plays under the voice.")
     var noTones = false
 
     /// `-30 to 12`.
