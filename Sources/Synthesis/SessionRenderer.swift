@@ -193,9 +193,11 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         if !isBedMuted {
             builder.addBed(bed, brightNoisePower: brightPower, darkNoisePower: darkPower)
         }
-        // The file at level 0 sits where the bed sits against the voice.
+        // The file at level 0 sits where the bed sits against the voice, on average over the
+        // steps: it darkens with the bed, so it starts as far above that average as the bed does.
         let bedLoudness = speechLoudness - Self.voiceAboveBedDecibels
-        let mixLoudness = bedLoudness + timeline.bed.fileLevelDecibels
+        let mixLoudness =
+            bedLoudness + timeline.bed.fileLevelDecibels - 10 * log10(bed.averageDarkeningPower())
         if let mixIn {
             let endingForMix = ending
             let bedForMix = bed
