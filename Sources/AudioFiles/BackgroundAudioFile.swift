@@ -25,6 +25,9 @@ public struct BackgroundAudioFile: Equatable, Sendable {
 
     public var seconds: Double { Double(frameCount) / Double(sampleRate) }
 
+    /// libsndfile reports a length this large when a header gives none.
+    static let unknownLengthFrameCount: Int64 = 1 << 40
+
     /// What a valid file is, for every message.
     static let validText =
         "give an audio file libsndfile reads (WAV, FLAC, Ogg Vorbis, Opus, MP3 …) that holds sound"
@@ -57,12 +60,17 @@ public struct BackgroundAudioFile: Equatable, Sendable {
             throw AudioFileError(
                 .unreadable, "\(name) is not audio libsndfile can read, or it is damaged\(detail); \(validText)")
         }
-        guard reader.frameCount > 0 else {
-            throw AudioFileError(.empty, "\(name) holds no audio (0 frames); \(validText)")
-        }
+        let emptyMessage = "\(name) holds no audio (0 frames); \(validText)"
+        guard reader.frameCount > 0 else { throw AudioFileError(.empty, emptyMessage) }
         let loudness: Double
-        do {
-            try reader.checkNotSilent(name: name)
+        do throws(AudioFileError) {
+            try reader.checkNotSilent(name: name, emptyMessage: emptyMessage)
+            // A header that gives no length (a stream cut off while it was written) reads as a
+            // huge count; the file cannot then be looped, since its end is not known.
+            guard reader.frameCount < Self.unknownLengthFrameCount else {
+                throw AudioFileError(
+                    .unreadable, "\(name) does not give its length in its header; \(validText), saved whole")
+            }
             loudness = try reader.sampledLoudnessLUFS(name: name)
         } catch  where error.kind == .unreadable && !error.message.hasPrefix(name) {
             throw AudioFileError(.unreadable, "\(name) is damaged: \(error.message); \(validText)")
@@ -87,15 +95,20 @@ public struct BackgroundAudioFile: Equatable, Sendable {
 
 extension StreamingAudioReader {
     /// Reads from the start until the first sample above the silence threshold.
-    fileprivate func checkNotSilent(name: String) throws(AudioFileError) {
+    /// Called on a file just opened, so it reads from the start without a seek.
+    fileprivate func checkNotSilent(name: String, emptyMessage: String) throws(AudioFileError) {
         let threshold = Float(decibelsToAmplitude(BackgroundAudioFile.silenceThresholdDecibels))
-        try seek(toFrame: 0)
         var block = [Float](repeating: 0, count: Self.blockFrameCount * 2)
+        var framesRead = 0
         while true {
             let frames = try block.withUnsafeMutableBufferPointer { buffer throws(AudioFileError) in
                 try readStereo(into: buffer.baseAddress!, frameCount: Self.blockFrameCount)
             }
-            if frames == 0 { break }
+            if frames == 0 {
+                if framesRead == 0 { throw AudioFileError(.empty, emptyMessage) }
+                break
+            }
+            framesRead += frames
             for index in 0..<(frames * 2) where abs(block[index]) > threshold { return }
         }
         throw AudioFileError(
