@@ -34,14 +34,14 @@ public final class LoopingAudioStream {
     /// A file shorter than the session by this factor or more is cut into pieces.
     public static let shuffleBelowSessionShare = 1.0 / 3
 
-    private let lanes: [StreamLane]
+    /// The second lane opens at the first join, so a file that plays straight through is opened once.
+    private var lanes: [StreamLane]
+    private let file: BackgroundAudioFile
     /// The start of each piece, in frames of the stream's rate; the last entry ends the last piece.
     private let cutFrames: [Int64]
     private let fileFramesPerStreamFrame: Double
     private var random: SplitMix64
     private var order: [Int] = []
-    private let fadeOut: UnsafeMutablePointer<Float>
-    private let fadeIn: UnsafeMutablePointer<Float>
     private let scratch: UnsafeMutablePointer<Float>
     private static let scratchFrameCount = 4096
 
@@ -58,10 +58,8 @@ public final class LoopingAudioStream {
         throws(AudioFileError)
     {
         self.sampleRate = sampleRate
-        lanes = [
-            try StreamLane(path: file.path, outputRate: sampleRate),
-            try StreamLane(path: file.path, outputRate: sampleRate),
-        ]
+        self.file = file
+        lanes = [try StreamLane(path: file.path, outputRate: sampleRate)]
         fileFramesPerStreamFrame = Double(file.sampleRate) / Double(sampleRate)
         // The resampler may give a few frames fewer than the ratio promises; keep clear of the end.
         let usableFrames = max(1, Int64(Double(file.frameCount) / fileFramesPerStreamFrame) - 64)
@@ -92,13 +90,6 @@ public final class LoopingAudioStream {
             crossfade = max(1, min(crossfade, shortest / 2))
         }
         crossfadeFrameCount = Int(crossfade)
-        fadeOut = .allocate(capacity: crossfadeFrameCount)
-        fadeIn = .allocate(capacity: crossfadeFrameCount)
-        for index in 0..<crossfadeFrameCount {
-            let angle = (Double(index) + 0.5) / Double(crossfadeFrameCount) * Double.pi / 2
-            fadeOut[index] = Float(cos(angle))
-            fadeIn[index] = Float(sin(angle))
-        }
         scratch = .allocate(capacity: Self.scratchFrameCount * 4)
         let first = nextSegment()
         try lanes[0].start(atSourceFrame: first.sourceStart)
@@ -106,11 +97,7 @@ public final class LoopingAudioStream {
         currentSegment = first.index
     }
 
-    deinit {
-        fadeOut.deallocate()
-        fadeIn.deallocate()
-        scratch.deallocate()
-    }
+    deinit { scratch.deallocate() }
 
     /// The next segment: its start in the file's frames and its nominal length in the stream's.
     private func nextSegment() -> (index: Int, sourceStart: Int64, length: Int64) {
@@ -159,6 +146,7 @@ public final class LoopingAudioStream {
                     }
                     // The join begins: the next segment starts on the other lane.
                     currentSegment = next.index
+                    if lanes.count < 2 { lanes.append(try StreamLane(path: file.path, outputRate: sampleRate)) }
                     try lanes[1 - currentLane].start(atSourceFrame: next.sourceStart)
                     pendingLength = next.length
                     joinStartFrames.append(streamPosition + Int64(done))
@@ -170,9 +158,13 @@ public final class LoopingAudioStream {
                 let incoming = scratch + Self.scratchFrameCount * 2
                 try lanes[currentLane].read(into: scratch, frameCount: count)
                 try lanes[1 - currentLane].read(into: incoming, frameCount: count)
+                // The gains are worked out per frame rather than kept in a table: a 2 s table
+                // would cost more memory than the rest of the stream.
+                let angleStep = Double.pi / 2 / Double(crossfadeFrameCount)
                 for index in 0..<count {
-                    let outGain = fadeOut[into + index]
-                    let inGain = fadeIn[into + index]
+                    let angle = (Double(into + index) + 0.5) * angleStep
+                    let outGain = Float(cos(angle))
+                    let inGain = Float(sin(angle))
                     out[index * 2] = scratch[index * 2] * outGain + incoming[index * 2] * inGain
                     out[index * 2 + 1] = scratch[index * 2 + 1] * outGain + incoming[index * 2 + 1] * inGain
                 }

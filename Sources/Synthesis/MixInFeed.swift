@@ -22,8 +22,9 @@ public final class MixInFeed: @unchecked Sendable {
     /// Fills `frameCount` interleaved stereo frames; a thrown error leaves silence from there on.
     public typealias Producer = (UnsafeMutablePointer<Float>, Int) throws -> Void
 
-    /// Frames the ring holds: about 5.5 s at 48 kHz, 2 MB, so a busy disk never starves the audio.
-    public static let capacityFrameCount = 1 << 18
+    /// Frames the ring holds: about 1.4 s at 48 kHz in 512 kB, many times what a busy disk stalls
+    /// for, and small, since every MB counts against a whole session's memory.
+    public static let capacityFrameCount = 1 << 16
     /// Frames the read-ahead makes at a time.
     static let blockFrameCount = 4096
     /// How long the read-ahead sleeps when the ring is full, in microseconds.
@@ -40,15 +41,25 @@ public final class MixInFeed: @unchecked Sendable {
     private let underrunFrames = Atomic<Int>(0)
     private let hasFailed = Atomic<Bool>(false)
     private var failure: (any Error)?
+    private let producer: ProducerBox
+    private var isStarted = false
 
-    /// Starts the read-ahead thread; it fills the ring at once and then keeps it full.
+    /// A feed whose read-ahead thread starts with the renderer that takes it, so that a feed never
+    /// taken runs no thread.
     public init(capacityFrameCount: Int = MixInFeed.capacityFrameCount, producer: @escaping Producer) {
         precondition(capacityFrameCount > 0 && capacityFrameCount & (capacityFrameCount - 1) == 0)
         capacity = capacityFrameCount
         mask = capacityFrameCount - 1
         samples = .allocate(capacity: capacityFrameCount * 2)
         samples.initialize(repeating: 0, count: capacityFrameCount * 2)
-        let box = ProducerBox(producer)
+        self.producer = ProducerBox(producer)
+    }
+
+    /// Starts the read-ahead thread, once; it fills the ring at once and then keeps it full.
+    func start() {
+        guard !isStarted else { return }
+        isStarted = true
+        let box = producer
         let thread = Thread { [self] in run(box.producer) }
         thread.name = "soothe read-ahead"
         thread.start()
@@ -64,9 +75,9 @@ public final class MixInFeed: @unchecked Sendable {
 
     /// Frames the renderer wanted before the read-ahead had made them (heard as a gap); 0 when
     /// the read-ahead kept up.
-    public var underrunFrameCount: Int { underrunFrames.load(ordering: .relaxed) }
+    var underrunFrameCount: Int { underrunFrames.load(ordering: .relaxed) }
 
-    /// Why the producer stopped, if it failed; the stream is silent from there on.
+    /// Why the producer stopped, if it failed: the stream is silent from there on.
     public var producerError: (any Error)? { hasFailed.load(ordering: .acquiring) ? failure : nil }
 
     /// The frames ready to take.
@@ -74,12 +85,13 @@ public final class MixInFeed: @unchecked Sendable {
         writtenFrames.load(ordering: .acquiring) - takenFrames.load(ordering: .relaxed)
     }
 
-    /// Waits until `frameCount` frames (at most the ring's size) are ready, or `timeoutSeconds`
+    /// Waits until `frameCount` frames (at most the ring's size less a block) are ready, or `timeoutSeconds`
     /// pass. Never called on a real-time path: export waits here before each block, and the
     /// player's writer thread, which blocks in the device's write anyway, gives it a few
     /// milliseconds, so that a sink faster than real time still gets every frame.
     func waitForFrames(_ frameCount: Int, timeoutSeconds: Double) {
-        let wanted = min(frameCount, capacity)
+        // The read-ahead writes whole blocks, so the ring may stop short of full by one block.
+        let wanted = min(frameCount, capacity - Self.blockFrameCount)
         guard availableFrameCount < wanted else { return }
         var waited = 0.0
         while availableFrameCount < wanted && waited < timeoutSeconds && !hasFailed.load(ordering: .acquiring) {

@@ -264,6 +264,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
                 amplitude: 1, phase: phase, radiansPerFrame: 2 * .pi * bedControl.frequenciesHertz[voice] / rate)
         }
         // The read-ahead fills its ring before the first chunk is mixed.
+        mixFeed?.start()
         mixFeed?.waitForFrames(.max, timeoutSeconds: Self.mixInStartTimeoutSeconds)
         prime(atFrame: 0)
         position = 0
@@ -489,7 +490,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     }
 
     /// The frames of the user's own sound that rendering wanted before the read-ahead made them.
-    public var mixInUnderrunFrameCount: Int { mixFeed?.underrunFrameCount ?? 0 }
+    var mixInUnderrunFrameCount: Int { mixFeed?.underrunFrameCount ?? 0 }
 
     private func renderStrikes(chunkStart: Int64, left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>)
     {

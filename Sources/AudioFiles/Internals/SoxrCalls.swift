@@ -26,12 +26,14 @@ enum SoxrCalls {
         return .success(output)
     }
 
-    /// Wraps `soxr_create` with `soxr_quality_spec(SOXR_HQ, 0)` and interleaved Float input and
-    /// output: a streaming resampler for `channelCount` channels, or libsoxr's message.
+    /// Wraps `soxr_create` with `soxr_quality_spec(SOXR_16_BITQ, 0)` and interleaved Float input
+    /// and output: a streaming resampler for `channelCount` channels, or libsoxr's message.
+    /// Sixteen-bit precision (a stop band 96 dB down) with the high-quality pass band: plenty for a
+    /// sound under the voice, and much cheaper than 20 bits on an hour of stereo.
     static func soxr_create(from inputRate: Int, to outputRate: Int, channelCount: Int)
         -> Result<OpaquePointer, SoxrFailure>
     {
-        var quality = soxr_quality_spec(UInt(SOXR_HQ), 0)
+        var quality = soxr_quality_spec(UInt(SOXR_16_BITQ), 0)
         var error: soxr_error_t?
         let handle = CSoxr.soxr_create(
             Double(inputRate), Double(outputRate), UInt32(channelCount), &error, nil, &quality, nil)
