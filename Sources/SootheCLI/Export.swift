@@ -162,6 +162,9 @@ struct ExportCommand: ParsableCommand {
             FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
             throw ExitCode(Self.exitStatus(for: error.kind))
         }
+        if let problem = builder.backgroundProblem {
+            FileHandle.standardError.write(Data("Warning: \(problem)\n".utf8))
+        }
         guard !quiet else { return }
         if destination == .standardOutput {
             // Standard output carries the audio.

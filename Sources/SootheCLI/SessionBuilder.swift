@@ -62,6 +62,18 @@ final class SessionBuilder {
             throw CommandError(error.message, exitStatus: 65)
         }
         let feed = MixInFeed { buffer, frameCount in try stream.read(into: buffer, frameCount: frameCount) }
+        latestFeed = feed
         return MixIn(feed: feed, loudnessLUFS: background.loudnessLUFS)
+    }
+
+    /// The feed of the latest renderer, to ask afterwards whether the file could be read to the end.
+    private var latestFeed: MixInFeed?
+
+    /// Why the background file stopped part-way (a file damaged past the windows checked at the
+    /// start), or `nil`.
+    var backgroundProblem: String? {
+        guard let background, let error = latestFeed?.producerError else { return nil }
+        return "the background file '\(background.path)' could not be read to its end (\(error)); "
+            + "the session has no background sound from there on"
     }
 }
