@@ -20,10 +20,11 @@ import Testing
     }
 
     /// A sound `soothe` itself wrote, for the formats SoX cannot write (MP3, Opus).
-    static func exported(_ path: String, seconds: Int) throws {
-        let result = try SootheProcess.run([
-            "export", "quick-reset", "--no-voice", "--total", "\(seconds)s", "--seed", "9", "-o", path, "--quiet",
-        ])
+    static func exported(_ path: String, seconds: Int, options: [String] = []) throws {
+        let result = try SootheProcess.run(
+            [
+                "export", "quick-reset", "--no-voice", "--total", "\(seconds)s", "--seed", "9", "-o", path, "--quiet",
+            ] + options)
         guard result.status == 0 else { throw CocoaError(.fileWriteUnknown) }
     }
 
@@ -40,7 +41,9 @@ import Testing
         return ab / (aa * bb).squareRoot()
     }
 
-    @Test(arguments: ["rain-44k-mono.flac", "sea-44k-stereo.ogg", "soothe.mp3", "soothe.opus", "tone-22k.wav"])
+    @Test(arguments: [
+        "rain-44k-mono.flac", "sea-44k-stereo.ogg", "soothe.mp3", "soothe-vbr.mp3", "soothe.opus", "tone-22k.wav",
+    ])
     func theFileIsHeardInTheExport(name: String) throws {
         let sandbox = try Sandbox()
         let source = sandbox.path(name)
@@ -51,6 +54,7 @@ import Testing
             try Self.sox(source, ["-r", "44100", "-c", "2"], ["synth", "45", "brownnoise", "vol", "0.5"])
         case "tone-22k.wav":
             try Self.sox(source, ["-r", "22050", "-c", "1"], ["synth", "45", "sine", "300-900", "vol", "0.3"])
+        case "soothe-vbr.mp3": try Self.exported(source, seconds: 45, options: ["--vbr"])
         default: try Self.exported(source, seconds: 45)
         }
         let output = sandbox.path("out.wav")

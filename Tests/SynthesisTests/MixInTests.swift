@@ -30,7 +30,9 @@ private func render(
     settings.isVoiceMuted = true
     let renderer = try SessionRenderer(
         timeline: timeline, settings: settings, voiceClips: clips, mixIn: mixed ? toneFeed() : nil)
-    return renderAll(renderer, blockFrameCount: blockFrameCount)
+    let samples = renderAll(renderer, blockFrameCount: blockFrameCount)
+    #expect(renderer.mixInUnderrunFrameCount == 0, "rendering waited for the read-ahead, so it never ran dry")
+    return samples
 }
 
 /// Integrated loudness of `samples` between two times, by libebur128.
