@@ -101,7 +101,9 @@ public final class MixInFeed: @unchecked Sendable {
     }
 
     /// Adds the next `frameCount` frames into planar `left` and `right`, scaled by a gain ramped
-    /// from `startGain` to `endGain`; frames not yet made are silence. Real-time safe.
+    /// from `startGain` to `endGain`; frames not yet made are silence. Real-time safe, and checked
+    /// so: no allocation, no lock, no retain.
+    @_noAllocation
     func take(
         into left: UnsafeMutablePointer<Float>, _ right: UnsafeMutablePointer<Float>, frameCount: Int,
         startGain: Float, endGain: Float

@@ -471,7 +471,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     }
 
     /// The user's own file, copied out of the read-ahead's ring with the bed's envelope, the
-    /// master gain and, in a sleep tail, the tail's even fall.
+    /// master gain and, in a sleep tail, the tail's even fall. The gains are control-rate
+    /// arithmetic, once a chunk; the copy itself (`MixInFeed.take`) is checked `@_noAllocation`.
     private func renderMixIn(chunkStart: Int64, left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>) {
         guard let mixFeed else { return }
         let chunkEnd = chunkStart + Int64(RenderGrid.chunkFrameCount)
