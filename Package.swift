@@ -89,6 +89,7 @@ let package = Package(
                 "Sequencer",
                 "Reports",
                 "Speech",
+                "AudioFiles",
                 "Synthesis",
                 "Playback",
                 "Export",

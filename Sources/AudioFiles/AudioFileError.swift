@@ -5,6 +5,10 @@ public struct AudioFileError: Error, Equatable, Sendable, CustomStringConvertibl
         case unreadable
         /// The file is larger than Soothe reads.
         case tooLong
+        /// The file holds no audio frames.
+        case empty
+        /// Every sample of the file is at or below the silence threshold.
+        case silent
         case resamplingFailed
         /// A loudness meter asked for what libebur128 cannot measure.
         case invalidMeter

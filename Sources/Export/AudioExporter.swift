@@ -245,6 +245,8 @@ public enum AudioExporter {
         defer { block.deallocate() }
         while true {
             try checkInterrupt(writer.displayPath)
+            // A file made ahead on another thread (the user's own sound) is waited for here, never in render.
+            source.waitUntilReady(toRender: blockFrameCount, timeoutSeconds: .infinity)
             let frames = source.render(into: block, frameCount: blockFrameCount)
             guard frames > 0 else { break }
             try writer.write(block, frameCount: frames)
@@ -341,6 +343,7 @@ private final class RenderThread: @unchecked Sendable {
         while true {
             ring.free.wait()
             let stops = ring.isCancelled.load(ordering: .relaxed) || TerminationSignals.receivedSignal != 0
+            if !stops { source.waitUntilReady(toRender: blockFrameCount, timeoutSeconds: .infinity) }
             let frames = stops ? 0 : source.render(into: ring.slot(slot), frameCount: blockFrameCount)
             ring.frameCounts[slot] = frames
             ring.filled.signal()

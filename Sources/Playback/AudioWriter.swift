@@ -10,6 +10,8 @@ final class AudioWriter: @unchecked Sendable {
     /// The least output latency asked of PortAudio; its own "high" latency is used when larger.
     /// Blocking writes need enough queued audio to ride out a busy machine.
     static let minimumLatencySeconds = 0.12
+    /// The longest the writer waits for the read-ahead before a block.
+    static let readAheadWaitSeconds = 0.05
 
     let deviceName: String
     private let transport: Transport
@@ -90,6 +92,10 @@ final class AudioWriter: @unchecked Sendable {
         guard let stream else { return }
         let blockFrames = Self.blockFrames
         while true {
+            // This thread blocks in the device's write anyway; a short wait here for the read-ahead
+            // (the user's own sound) lets a sink faster than real time (a file, a null device) get
+            // every frame, while a real device, seconds behind the read-ahead, never waits.
+            transport.waitUntilReady(toRender: blockFrames, timeoutSeconds: Self.readAheadWaitSeconds)
             let frames = transport.render(into: buffer, frameCount: blockFrames)
             guard frames > 0 else { break }
             let result = system_Pa_WriteStream(stream, buffer, frameCount: frames)

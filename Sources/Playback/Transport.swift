@@ -258,6 +258,12 @@ public final class Transport: @unchecked Sendable {
 
     // MARK: Audio thread
 
+    /// Waits, at most `timeoutSeconds`, until the playing source has made ahead what the next
+    /// `frameCount` frames take. Audio thread only, outside `render(into:frameCount:)`.
+    public func waitUntilReady(toRender frameCount: Int, timeoutSeconds: Double) {
+        active.source.waitUntilReady(toRender: frameCount, timeoutSeconds: timeoutSeconds)
+    }
+
     /// Renders the next `frameCount` frames into `buffer` (interleaved) and returns how many it
     /// wrote: `frameCount` while the session plays or is paused (silence), fewer at the end, and
     /// 0 once it has ended or stopped.

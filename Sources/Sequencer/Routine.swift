@@ -132,31 +132,84 @@ public enum Side: String, CaseIterable, Equatable, Sendable, Codable {
     case left, right
 }
 
-/// The sound of the tone bed: its key and the surf-like noise under it.
+/// The sound of the tone bed: its key and the surf-like noise under it, and the user's own
+/// sound file under or instead of it.
 public struct BedSettings: Equatable, Sendable {
-    /// The key of the pad, a note name such as `D`, `F#` or `Bb`.
-    public var key: String
+    /// The key of the pad.
+    public var key: NoteName
     public var noise: NoiseKind
     /// The level of the noise relative to the pad, in dB.
     public var noiseLevelDecibels: Double
+    /// The user's own sound, looped under the session (`file:`); a path relative to the routine
+    /// file's folder is resolved when the routine is read.
+    public var file: String?
+    /// The file's level in dB (`level:`): at 0 it sits where the tone bed sits against the voice.
+    public var fileLevelDecibels: Double
+    /// Whether the tone bed (pad and noise) plays (`tones:`); off leaves only the file.
+    public var playsTones: Bool
 
     public static let noiseLevelRange: ClosedRange<Double> = -60...0
-    public static let keyNames = [
-        "C", "C#", "Db", "D", "D#", "Eb", "E", "F", "F#", "Gb", "G", "G#", "Ab", "A", "A#", "Bb", "B",
-    ]
+    public static let defaultFileLevelDecibels = 0.0
+    public static let fileLevelRange: ClosedRange<Double> = -30...12
+    public static var keyNames: [String] { NoteName.allCases.map(\.rawValue) }
 
-    public init(key: String = "D", noise: NoiseKind = .brown, noiseLevelDecibels: Double = -18) {
+    public init(
+        key: NoteName = .d, noise: NoiseKind = .brown, noiseLevelDecibels: Double = -18, file: String? = nil,
+        fileLevelDecibels: Double = defaultFileLevelDecibels, playsTones: Bool = true
+    ) {
         self.key = key
         self.noise = noise
         self.noiseLevelDecibels = noiseLevelDecibels
+        self.file = file
+        self.fileLevelDecibels = fileLevelDecibels
+        self.playsTones = playsTones
     }
 
     /// The key as semitones above C.
-    public var keySemitonesAboveC: Int {
-        let semitones: [Character: Int] = ["C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11]
-        guard let letter = key.first, let base = semitones[letter] else { return 2 }
-        let accidental = key.dropFirst().first
-        return (base + (accidental == "#" ? 1 : accidental == "b" ? 11 : 0)) % 12
+    public var keySemitonesAboveC: Int { key.semitonesAboveC }
+
+    /// Why tones are off with no file to play instead, or `nil` when the bed makes sound.
+    public var silentBedProblem: String? {
+        playsTones || file != nil ? nil : "with the tones off the bed needs a file of its own to play"
+    }
+}
+
+/// A note name for the bed's key, with its sharp and flat spellings.
+public enum NoteName: String, CaseIterable, Equatable, Sendable {
+    case c = "C"
+    case cSharp = "C#"
+    case dFlat = "Db"
+    case d = "D"
+    case dSharp = "D#"
+    case eFlat = "Eb"
+    case e = "E"
+    case f = "F"
+    case fSharp = "F#"
+    case gFlat = "Gb"
+    case g = "G"
+    case gSharp = "G#"
+    case aFlat = "Ab"
+    case a = "A"
+    case aSharp = "A#"
+    case bFlat = "Bb"
+    case b = "B"
+
+    /// Semitones above C, 0 to 11.
+    public var semitonesAboveC: Int {
+        switch self {
+        case .c: 0
+        case .cSharp, .dFlat: 1
+        case .d: 2
+        case .dSharp, .eFlat: 3
+        case .e: 4
+        case .f: 5
+        case .fSharp, .gFlat: 6
+        case .g: 7
+        case .gSharp, .aFlat: 8
+        case .a: 9
+        case .aSharp, .bFlat: 10
+        case .b: 11
+        }
     }
 }
 

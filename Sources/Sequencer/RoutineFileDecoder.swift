@@ -21,7 +21,7 @@ struct RoutineFileDecoder {
     static let promptFields = ["at", "text", "say-audio"]
     static let bellFields = ["every"]
     static let blockFields = ["each-side", "steps", "switch-duration", "switch-say"]
-    static let bedFields = ["key", "noise", "noise-level"]
+    static let bedFields = ["key", "noise", "noise-level", "file", "level", "tones"]
 
     /// Where JSON text was rewritten for the YAML parser, so that positions in messages are those
     /// of the file as written.
@@ -425,14 +425,15 @@ struct RoutineFileDecoder {
 
     private func bedSettings(_ node: Node) throws(RoutineError) -> BedSettings {
         let context = "the bed"
-        let fields = try mapping(node, context: context, what: "a mapping with key, noise and noise-level")
+        let fields = try mapping(
+            node, context: context, what: "a mapping with key, noise, noise-level, file, level and tones")
         try checkFields(fields, allowed: Self.bedFields, context: context)
         var bed = BedSettings()
-        if let key = try string(fields, "key", context: context) {
-            guard BedSettings.keyNames.contains(key) else {
+        if let keyText = try string(fields, "key", context: context) {
+            guard let key = NoteName(rawValue: keyText) else {
                 throw RoutineError(
                     .invalidValue,
-                    "the bed's key '\(key)' is not a note name; valid keys are \(BedSettings.keyNames.joinedAsList())",
+                    "the bed's key '\(keyText)' is not a note name; valid keys are \(BedSettings.keyNames.joinedAsList())",
                     at: location(of: fields["key"]!))
             }
             bed.key = key
@@ -458,7 +459,41 @@ struct RoutineFileDecoder {
             }
             bed.noiseLevelDecibels = level
         }
+        try backgroundFile(fields, context: context, into: &bed)
         return bed
+    }
+
+    /// The user's own sound: `file:` (relative to the routine file's folder, as `say-audio:`),
+    /// `level:` in dB and `tones:` on or off.
+    private func backgroundFile(_ fields: Node.Mapping, context: String, into bed: inout BedSettings)
+        throws(RoutineError)
+    {
+        if let path = try string(fields, "file", context: context, kind: .path) {
+            bed.file = path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
+        }
+        if let levelNode = fields["level"] {
+            let range = BedSettings.fileLevelRange
+            let text = levelNode.scalar?.string.replacingOccurrencesOfDecibelSuffix()
+            guard let text, let level = Double(text), range.contains(level) else {
+                throw wrongType(
+                    "level", of: context,
+                    expected: "a level in dB from \(Int(range.lowerBound)) to \(Int(range.upperBound))", node: levelNode
+                )
+            }
+            bed.fileLevelDecibels = level
+        }
+        if let tonesNode = fields["tones"] {
+            switch tonesNode.scalar?.string.lowercased() {
+            case "on", "true", "yes": bed.playsTones = true
+            case "off", "false", "no": bed.playsTones = false
+            default: throw wrongType("tones", of: context, expected: "on or off", node: tonesNode)
+            }
+        }
+        if let problem = bed.silentBedProblem {
+            throw RoutineError(
+                .invalidValue, "\(problem); add file: with a sound file, or set tones: on",
+                at: location(of: fields["tones"] ?? fields.values.first!))
+        }
     }
 
     private func checkUniqueIDs(_ routine: Routine, stepsNode: Node) throws(RoutineError) {

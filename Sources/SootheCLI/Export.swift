@@ -133,7 +133,8 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let rate = sampleRate ?? sound.loudness.preferredSampleRate ?? SessionOptions.defaultSampleRate
         let builder = try SessionBuilder(
-            routine: RoutineLibrary.load(session.routine), sampleRate: rate, speech: speech,
+            routine: sound.applyingBackground(to: RoutineLibrary.load(session.routine)), sampleRate: rate,
+            speech: speech,
             settings: sound.renderSettings)
         let timeline = try builder.makeTimeline(session.customization)
         // The routine's name is kebab-case, so the default file lands in the current folder.
@@ -160,6 +161,9 @@ struct ExportCommand: ParsableCommand {
             progressBar.finish()
             FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
             throw ExitCode(Self.exitStatus(for: error.kind))
+        }
+        if let problem = builder.backgroundProblem {
+            FileHandle.standardError.write(Data("Warning: \(problem)\n".utf8))
         }
         guard !quiet else { return }
         if destination == .standardOutput {

@@ -56,7 +56,7 @@ struct Play: ParsableCommand {
     static let sampleRate = SessionOptions.defaultSampleRate
 
     func run() throws {
-        let routine = try RoutineLibrary.load(session.routine)
+        let routine = try sound.applyingBackground(to: RoutineLibrary.load(session.routine))
         // Asked before the audio system quiets stderr.
         let showsStatus = !quiet && Player.standardErrorIsTerminal
         let readsKeys = Player.standardInputIsTerminal

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Sequencer
 import Synthesis
 
 /// How the session sounds beyond its timeline: its loudness, the seed of its noise and dither,
@@ -35,6 +36,53 @@ struct SoundOptions: ParsableArguments {
         name: .customLong("no-lean"),
         help: "Keep the voice and chimes centred in each-side steps, rather than leaning toward the side.")
     var noLean = false
+
+    @Option(
+        name: .customLong("mix"),
+        help: ArgumentHelp(
+            "Your own sound to loop under the session: any file libsndfile reads (WAV, FLAC, Ogg, Opus, MP3).",
+            valueName: "file"))
+    var mixFile: String?
+
+    @Option(
+        name: .customLong("mix-level"),
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "The level of your sound in dB (\(SoundOptions.mixLevelRangeText)); 0 sits where the tones sit "
+                + "under the voice.",
+            valueName: "dB"),
+        transform: { text in
+            let range = BedSettings.fileLevelRange
+            guard let level = Double(text.replacingOccurrences(of: "dB", with: "")), range.contains(level) else {
+                throw ValidationError(
+                    "'\(text)' is not a level from \(SoundOptions.mixLevelRangeText) dB; 0 sits where the tones sit "
+                        + "under the voice")
+            }
+            return level
+        })
+    var mixLevel: Double?
+
+    @Flag(
+        name: .customLong("no-tones"),
+        help: "Leave out the tone bed, so that only your own sound plays under the voice.")
+    var noTones = false
+
+    /// `-30 to 12`.
+    static var mixLevelRangeText: String {
+        "\(BedSettings.fileLevelRange.lowerBound.formatted()) to \(BedSettings.fileLevelRange.upperBound.formatted())"
+    }
+
+    /// `routine` with the background options applied over its own `bed:`.
+    func applyingBackground(to routine: Routine) throws -> Routine {
+        var routine = routine
+        if let mixFile { routine.bed.file = mixFile }
+        if let mixLevel { routine.bed.fileLevelDecibels = mixLevel }
+        if noTones { routine.bed.playsTones = false }
+        if routine.bed.silentBedProblem != nil {
+            throw ValidationError("--no-tones leaves only your own sound; name a file with --mix FILE")
+        }
+        return routine
+    }
 
     var renderSettings: RenderSettings {
         var settings = RenderSettings(

@@ -16,6 +16,16 @@ public protocol AudioFrameSource: AnyObject {
     ///
     /// Real-time safe: no allocation, locks, I/O or system calls.
     func render(into buffer: UnsafeMutablePointer<Float>, frameCount: Int) -> Int
+
+    /// Waits, at most `timeoutSeconds`, until the source can render `frameCount` frames without
+    /// waiting for anything made ahead of time on another thread. Never on a real-time path:
+    /// export calls it before every block, the player's writer thread before every write.
+    func waitUntilReady(toRender frameCount: Int, timeoutSeconds: Double)
+}
+
+extension AudioFrameSource {
+    /// A source that makes everything as it renders is always ready.
+    public func waitUntilReady(toRender frameCount: Int, timeoutSeconds: Double) {}
 }
 
 /// A spoken prompt handed to the renderer as plain data: mono samples at the session rate that

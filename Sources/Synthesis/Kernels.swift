@@ -268,3 +268,18 @@ func copySamples(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePo
 func clearSamples(_ samples: UnsafeMutablePointer<Float>, count: Int) {
     for index in 0..<count { samples[index] = 0 }
 }
+
+/// Adds interleaved stereo frames into planar left and right with a linearly ramped gain: the
+/// renderer's whole share of the user's own sound, a copy out of the read-ahead's ring.
+@_noAllocation
+func addStereoRamped(
+    _ source: UnsafePointer<Float>, left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>,
+    frameCount: Int, startGain: Float, gainStep: Float
+) {
+    var gain = startGain
+    for frame in 0..<frameCount {
+        left[frame] += source[frame * 2] * gain
+        right[frame] += source[frame * 2 + 1] * gain
+        gain += gainStep
+    }
+}

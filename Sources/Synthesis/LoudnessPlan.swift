@@ -106,6 +106,20 @@ struct LoudnessPlanBuilder {
         }
     }
 
+    /// The user's own file: its stream brought to a known K-weighted mean square (`energy`, both
+    /// channels summed), times its gain, at two points of each 100 ms.
+    mutating func addMixIn(energy: Double, gain: (Int64) -> Double) {
+        for block in plan.energies.indices {
+            var sum = 0.0
+            for point in [1, 3] {
+                let frame = Int64(block * length + point * length / 4)
+                let level = gain(frame)
+                sum += energy * level * level * fadePower(atFrame: frame)
+            }
+            plan.energies[block] += sum / 2
+        }
+    }
+
     /// Voice clips from their places and lengths alone: every clip has been brought to the same
     /// K-weighted mean square, `clipEnergy` per channel, so its energy is that over its frames.
     mutating func addVoice(

@@ -124,6 +124,14 @@ struct SessionEnding {
         return level * correction(atFrame: frame)
     }
 
+    /// The gain that lets a layer the bed's model does not cover (the user's own file) fall in a
+    /// sleep tail as the tail's curve does: the curve carries the bed's correction, which this undoes.
+    func uncorrectedTailGain(atFrame frame: Int64) -> Double {
+        guard hasSleepTail, frame > stepsEndFrame else { return 1 }
+        let correction = correction(atFrame: frame)
+        return correction > 0 ? 1 / correction : 1
+    }
+
     /// The tail's correction at `frame`, interpolated between whole seconds.
     private func correction(atFrame frame: Int64) -> Double {
         guard tailCorrection.count > 1 else { return 1 }

@@ -68,6 +68,12 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     private var isHoldReminderPending = false
 
     private var voice: VoiceTrack
+
+    // The user's own sound: its feed, and the gain that brings it to its level before the master.
+    private let mixFeed: MixInFeed?
+    private let mixBaseGain: Double
+    /// The longest the renderer waits for the read-ahead's first frames when it is made.
+    static let mixInStartTimeoutSeconds = 10.0
     private var limiter: Limiter
 
     // The listener's volume, applied before the limiter so it can never push past the ceiling.
@@ -93,9 +99,13 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
 
     /// Prepares a session for rendering: validates the settings and clips, builds every table,
     /// and fixes the master gain from the loudness plan (or the settings' fixed gain).
-    public init(timeline: SessionTimeline, settings: RenderSettings = RenderSettings(), voiceClips: [VoiceClip] = [])
-        throws(SynthesisError)
-    {
+    ///
+    /// With `mixIn`, the user's own sound plays under the session at the routine's `level` from
+    /// the tone bed's place against the voice; the routine's `tones: off` leaves it alone.
+    public init(
+        timeline: SessionTimeline, settings: RenderSettings = RenderSettings(), voiceClips: [VoiceClip] = [],
+        mixIn: MixIn? = nil
+    ) throws(SynthesisError) {
         try settings.validate()
         guard timeline.totalFrames > 0 else { throw SynthesisError("the session has no frames to render") }
         for (index, clip) in voiceClips.enumerated() {
@@ -109,7 +119,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             }
         }
         seed = settings.seed
-        isBedMuted = settings.isBedMuted
+        isBedMuted = settings.isBedMuted || !timeline.bed.playsTones
         isVoiceMuted = settings.isVoiceMuted
         channelCount = RenderSettings.channelCount
         sampleRate = timeline.sampleRate
@@ -134,7 +144,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             clips: clipSpans, sampleRate: sampleRate,
             releaseLimitFrame: baseEnding.hasSleepTail ? .max : totalFrames - baseEnding.fadeOutFrameCount)
         bed = ToneBed(timeline: timeline, random: &random, ducking: ducking)
-        if timeline.bed.noise != .none && !settings.isBedMuted {
+        if timeline.bed.noise != .none && !isBedMuted {
             brightNoise = NoiseTable(
                 kind: timeline.bed.noise, frameCount: Int(7.1 * rate), lowPassHertz: 900, sampleRate: sampleRate,
                 random: &random)
@@ -181,9 +191,25 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
                 weights: builder.weights, brightNoisePower: brightPower, darkNoisePower: darkPower)
             + Self.voiceAboveBedDecibels
         let clipEnergy = pow(10, (speechLoudness + 0.691) / 10) / 2
-        if !settings.isBedMuted {
+        if !isBedMuted {
             builder.addBed(bed, brightNoisePower: brightPower, darkNoisePower: darkPower)
         }
+        // The file at level 0 sits where the bed sits against the voice, on average over the
+        // steps: it darkens with the bed, so it starts as far above that average as the bed does.
+        let bedLoudness = speechLoudness - Self.voiceAboveBedDecibels
+        let mixLoudness =
+            bedLoudness + timeline.bed.fileLevelDecibels - 10 * log10(bed.averageDarkeningPower())
+        if let mixIn {
+            let endingForMix = ending
+            let bedForMix = bed
+            builder.addMixIn(energy: pow(10, (mixLoudness + 0.691) / 10)) { frame in
+                bedForMix.levelEnvelope(atFrame: frame) * endingForMix.uncorrectedTailGain(atFrame: frame)
+            }
+            mixBaseGain = decibelsToGain(mixLoudness - mixIn.loudnessLUFS)
+        } else {
+            mixBaseGain = 0
+        }
+        mixFeed = mixIn?.feed
         builder.addStrikes(schedule)
         let clipGains = voiceClips.map {
             Self.towardSleepDecibels(
@@ -238,11 +264,15 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             padOscillators[voice].set(
                 amplitude: 1, phase: phase, radiansPerFrame: 2 * .pi * bedControl.frequenciesHertz[voice] / rate)
         }
+        // The read-ahead fills its ring before the first chunk is mixed.
+        mixFeed?.start()
+        mixFeed?.waitForFrames(.max, timeoutSeconds: Self.mixInStartTimeoutSeconds)
         prime(atFrame: 0)
         position = 0
     }
 
     deinit {
+        mixFeed?.cancel()
         ending.deallocate()
         schedule.deallocate()
         strikes.deallocate()
@@ -307,6 +337,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     /// a cue that starts on that frame sounds from its first sample. Chimes that were still ringing
     /// from earlier are dropped (a hold reminder rings on), so the first few milliseconds are
     /// ramped up from silence.
+    ///
+    /// The user's own sound does not jump: it runs on from where it was, as a background sound should.
     public func seek(toFrame frame: Int64) {
         let target = min(max(frame, 0), totalFrames)
         let chunkStart = target - target % Int64(RenderGrid.chunkFrameCount)
@@ -396,6 +428,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
                 radiansPerFrame: 2 * .pi * nextControl.frequenciesHertz[index] / rate, amplitude: 1)
         }
         bedControl = nextControl
+        renderMixIn(chunkStart: chunkStart, left: left, right: right)
         renderStrikes(chunkStart: chunkStart, left: left, right: right)
         if !isVoiceMuted { voice.render(chunkStart: chunkStart, left: left, right: right) }
         applyVolume(left: left, right: right)
@@ -437,6 +470,29 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             darkGains: (Float(bedControl.darkNoiseGain) * masterGain, Float(next.darkNoiseGain) * masterGain),
             ramp: laneRamp, vectorCount: RenderGrid.vectorsPerChunk)
     }
+
+    /// The user's own file, copied out of the read-ahead's ring with the bed's envelope, the
+    /// master gain and, in a sleep tail, the tail's even fall. The gains are control-rate
+    /// arithmetic, once a chunk; the copy itself (`MixInFeed.take`) is checked `@_noAllocation`.
+    private func renderMixIn(chunkStart: Int64, left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>) {
+        guard let mixFeed else { return }
+        let chunkEnd = chunkStart + Int64(RenderGrid.chunkFrameCount)
+        let gain = mixBaseGain * Double(masterGain)
+        let startGain = gain * bed.levelEnvelope(atFrame: chunkStart) * ending.uncorrectedTailGain(atFrame: chunkStart)
+        let endGain = gain * bed.levelEnvelope(atFrame: chunkEnd) * ending.uncorrectedTailGain(atFrame: chunkEnd)
+        mixFeed.take(
+            into: left, right, frameCount: RenderGrid.chunkFrameCount, startGain: Float(startGain),
+            endGain: Float(endGain))
+    }
+
+    /// Waits, at most `timeoutSeconds`, until the read-ahead has made the frames that rendering
+    /// `frameCount` more frames takes (the chunks up to them and the limiter's lookahead).
+    public func waitUntilReady(toRender frameCount: Int, timeoutSeconds: Double) {
+        mixFeed?.waitForFrames(frameCount + 2 * RenderGrid.chunkFrameCount, timeoutSeconds: timeoutSeconds)
+    }
+
+    /// The frames of the user's own sound that rendering wanted before the read-ahead made them.
+    var mixInUnderrunFrameCount: Int { mixFeed?.underrunFrameCount ?? 0 }
 
     private func renderStrikes(chunkStart: Int64, left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>)
     {

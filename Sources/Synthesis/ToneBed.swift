@@ -188,6 +188,32 @@ struct ToneBed {
 }
 
 extension ToneBed {
+    /// The bed's own level at `frame` without its swells: the fade-in, the darkening over the
+    /// session and the dip under speech. The user's own file follows it, so that it enters,
+    /// sinks and ducks with the bed.
+    func levelEnvelope(atFrame frame: Int64) -> Double {
+        let seconds = Double(frame) / Double(sampleRate)
+        let progress = min(max(Double(frame) / Double(max(stepsEndFrame, 1)), 0), 1)
+        return smoothstep(seconds / Self.fadeInDuration) * decibelsToGain(Self.darkeningDecibels * progress)
+            * ducking.gain(atFrame: frame)
+    }
+
+    /// The mean power of the bed's darkening over the steps, on the points `averageLoudnessLUFS`
+    /// uses: a layer that darkens with the bed is lifted by its inverse to average where the bed does.
+    func averageDarkeningPower() -> Double {
+        let points = 400
+        let from = Int64(Self.fadeInDuration * Double(sampleRate))
+        let to = max(from + 1, stepsEndFrame)
+        var sum = 0.0
+        for point in 0..<points {
+            let frame = from + (to - from) * Int64(point) / Int64(points)
+            let progress = min(max(Double(frame) / Double(max(stepsEndFrame, 1)), 0), 1)
+            let gain = decibelsToGain(Self.darkeningDecibels * progress)
+            sum += gain * gain
+        }
+        return sum / Double(points)
+    }
+
     /// The K-weighted mean square (both channels summed) of the pad and noise for one control
     /// state; the noise powers are the K-weighted powers of the unit-power tables, 0 without noise.
     func weightedEnergy(

@@ -42,6 +42,28 @@ import Testing
         #expect(differingFromExport == 0, "\(differingFromExport) samples differ from the export")
     }
 
+    @Test func aCaptureOfPlayWithAFileIsTheExportSampleForSample() throws {
+        // A file much shorter than the session, so its pieces play in seeded orders with joins.
+        let sandbox = try Sandbox()
+        let source = sandbox.path("short.flac")
+        try BackgroundSoundTests.sox(source, ["-r", "44100", "-c", "2"], ["synth", "9", "pinknoise", "vol", "0.3"])
+        let capture = sandbox.path("capture.wav")
+        let config = try sandbox.writeALSAConfig(
+            defaultPCM: #"type file slave.pcm "null" file "\#(capture)" format "wav""#)
+        let options = ["quick-reset", "--total", "40s", "--no-voice", "--mix", source, "--mix-level", "-3"]
+        let played = try SootheProcess.run(
+            ["play"] + options + ["--device", "default"], environment: ["ALSA_CONFIG_PATH": config])
+        #expect(played.status == 0, "\(played.standardError)")
+        let captured = try WAVData.floatSamples(atPath: capture)
+        let exported = sandbox.path("export.wav")
+        let export = try SootheProcess.run(["export"] + options + ["--bit-depth", "float", "-o", exported, "--quiet"])
+        #expect(export.status == 0, "\(export.standardError)")
+        let written = try AudioFileReader.read(exported).samples
+        #expect(captured.count == written.count && captured.contains { $0 != 0 })
+        let differing = zip(captured, written).filter { $0 != $1 }.count
+        #expect(differing == 0, "\(differing) samples differ from the export")
+    }
+
     @Test func withoutADeviceItSaysToExportAndExits69() throws {
         let sandbox = try Sandbox()
         // A default device on a card that does not exist, and nothing else.

@@ -155,6 +155,15 @@ struct MalformedRoutineTests {
             label: "bad noise kind", text: "title: T\nbed: {noise: white}\nsteps:\n" + validStep, kind: .invalidValue,
             fragments: ["noise 'white'", "none, pink and brown"]),
         FileCase(
+            label: "bed level out of range", text: "title: T\nbed: {file: rain.flac, level: 40}\nsteps:\n" + validStep,
+            kind: .wrongType, fragments: ["'level' of the bed", "-30 to 12"]),
+        FileCase(
+            label: "bed tones neither on nor off", text: "title: T\nbed: {tones: maybe}\nsteps:\n" + validStep,
+            kind: .wrongType, fragments: ["'tones' of the bed", "on or off"]),
+        FileCase(
+            label: "bed with tones off and no file", text: "title: T\nbed: {tones: off}\nsteps:\n" + validStep,
+            kind: .invalidValue, fragments: ["needs a file of its own", "add file:"], position: "2:14"),
+        FileCase(
             label: "empty say", text: "title: T\nsteps:\n  - {id: rest, title: R, duration: 1m, say: ''}\n",
             kind: .invalidValue, fragments: ["'say' of step 'rest' is empty"]),
     ]

@@ -18,6 +18,8 @@ func renderAll(_ renderer: SessionRenderer, blockFrameCount: Int = 4096) -> [Flo
     samples.withUnsafeMutableBufferPointer { buffer in
         while true {
             let count = min(blockFrameCount, Int(renderer.totalFrames) - done)
+            // As export does: a mixed-in file's read-ahead is waited for outside render.
+            renderer.waitUntilReady(toRender: max(count, 1), timeoutSeconds: .infinity)
             let written = renderer.render(
                 into: buffer.baseAddress! + done * renderer.channelCount, frameCount: max(count, 1))
             if written == 0 { break }

@@ -36,6 +36,13 @@ enum SndFileCalls {
         Int(CSndFile.sf_readf_float(file, buffer, sf_count_t(frameCount)))
     }
 
+    /// Wraps `sf_seek` from the start of the file: the frame now read next, or `nil` when the file
+    /// cannot seek there.
+    static func sf_seek(_ file: OpaquePointer, toFrame frame: Int64) -> Int64? {
+        let position = CSndFile.sf_seek(file, sf_count_t(frame), SEEK_SET)
+        return position < 0 ? nil : Int64(position)
+    }
+
     /// Wraps `sf_error` and `sf_strerror`: libsndfile's message for the file's last error, or
     /// `nil` when there was none.
     static func sf_error(_ file: OpaquePointer) -> String? {
