@@ -12,14 +12,7 @@ public enum RoutineFileEncoder {
     public static func yaml(for routine: Routine) throws(RoutineError) -> String {
         var fields: [(String, Node)] = [("name", text(routine.name)), ("title", text(routine.title))]
         if !routine.description.isEmpty { fields.append(("description", text(routine.description))) }
-        fields.append(
-            (
-                "bed",
-                mapping([
-                    ("key", text(routine.bed.key)), ("noise", text(routine.bed.noise.rawValue)),
-                    ("noise-level", number(routine.bed.noiseLevelDecibels)),
-                ])
-            ))
+        fields.append(("bed", bed(routine.bed)))
         if let rate = routine.speechRatePerMinute { fields.append(("speech-rate", number(rate))) }
         if let lastStepSay = routine.lastStepSay { fields.append(("last-step-say", text(lastStepSay))) }
         if let closeSay = routine.closeSay { fields.append(("close-say", text(closeSay))) }
@@ -30,6 +23,21 @@ public enum RoutineFileEncoder {
         } catch {
             throw RoutineError(.unreadableFile, "could not be written as YAML: \(error)")
         }
+    }
+
+    /// The bed; a file is written as it is held, like a recording, and its level and the tones
+    /// only with it.
+    private static func bed(_ bed: BedSettings) -> Node {
+        var fields: [(String, Node)] = [
+            ("key", text(bed.key.rawValue)), ("noise", text(bed.noise.rawValue)),
+            ("noise-level", number(bed.noiseLevelDecibels)),
+        ]
+        if let file = bed.file {
+            fields.append(("file", text(file)))
+            fields.append(("level", number(bed.fileLevelDecibels)))
+            fields.append(("tones", text(bed.playsTones ? "on" : "off")))
+        }
+        return mapping(fields)
     }
 
     private static func item(_ item: RoutineItem) -> Node {

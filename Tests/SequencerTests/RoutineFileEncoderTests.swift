@@ -46,7 +46,10 @@ struct RoutineFileEncoderTests {
                 RoutineStep(id: "quiet", title: "Quiet", duration: SessionDuration(seconds: 3600 + 59)),
             ], switchDuration: SessionDuration(seconds: 12.5), switchSay: "Now the {side} foot.")
         let routine = Routine(
-            name: "fields", title: "Fields", bed: BedSettings(key: "F#", noise: .none, noiseLevelDecibels: -30.5),
+            name: "fields", title: "Fields",
+            bed: BedSettings(
+                key: .fSharp, noise: .none, noiseLevelDecibels: -30.5, file: "/sounds/rain.flac",
+                fileLevelDecibels: -4.5, playsTones: false),
             items: [
                 .step(RoutineStep(id: "start", title: "Start", duration: SessionDuration(seconds: 2 * 60))),
                 .eachSide(block),
