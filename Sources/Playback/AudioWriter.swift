@@ -10,6 +10,8 @@ final class AudioWriter: @unchecked Sendable {
     /// The least output latency asked of PortAudio; its own "high" latency is used when larger.
     /// Blocking writes need enough queued audio to ride out a busy machine.
     static let minimumLatencySeconds = 0.12
+    /// How often a writer waiting for a prompt looks again.
+    static let preparationPollMicroseconds: UInt32 = 2000
 
     let deviceName: String
     private let transport: Transport
@@ -90,6 +92,12 @@ final class AudioWriter: @unchecked Sendable {
         guard let stream else { return }
         let blockFrames = Self.blockFrames
         while true {
+            while !transport.isReadyToRender(frameCount: blockFrames) {
+                // A prompt the next block needs is still being spoken: wait for it here, outside the
+                // render path. Waiting is not a stuck device, so the watchdog is kept quiet.
+                lastWriteNanoseconds.store(Self.now(), ordering: .releasing)
+                usleep(Self.preparationPollMicroseconds)
+            }
             let frames = transport.render(into: buffer, frameCount: blockFrames)
             guard frames > 0 else { break }
             let result = system_Pa_WriteStream(stream, buffer, frameCount: frames)

@@ -22,6 +22,16 @@ public struct SpokenPrompt: Equatable, Sendable {
     public var spokenSeconds: Double { Double(samples.count) / Double(sampleRate) }
 }
 
+/// Where a prompt will sound, known before it is spoken (see
+/// `PromptSynthesizer.expectedPrompts(for:)`).
+public struct ExpectedPrompt: Equatable, Sendable {
+    /// No frame before this one can hold the prompt.
+    public var earliestStartFrame: Int64
+    /// Its expected first frame and length.
+    public var expectedStartFrame: Int64
+    public var expectedFrameCount: Int64
+}
+
 /// Turns a session's prompts into audio before it plays: synthesised in parallel, resampled to
 /// the session rate, cached on disk, and placed in their steps.
 public final class PromptSynthesizer: Sendable {
@@ -80,14 +90,68 @@ public final class PromptSynthesizer: Sendable {
         var audio: [[Float]] = []
         for prompt in planned {
             if let path = prompt.recordingPath {
-                let step = timeline.steps[prompt.stepIndex]
-                let name = "step '\(step.id)'" + (step.side.map { " (\($0.rawValue))" } ?? "")
-                audio.append(try RecordedPrompt.clip(at: path, sampleRate: timeline.sampleRate, for: name))
+                audio.append(
+                    try RecordedPrompt.clip(
+                        at: path, sampleRate: timeline.sampleRate, for: Self.name(of: timeline.steps[prompt.stepIndex]))
+                )
             } else {
                 audio.append(spoken.next() ?? [])
             }
         }
         return try PromptLayout.place(planned, audio: audio, in: timeline)
+    }
+
+    /// Where each prompt of `timeline` will sound, known before any is spoken: the earliest frame
+    /// it can start at, and its expected place and length. A synthesised prompt's length is
+    /// expected from its words at the pace (a bedtime voice keeps close to it); a recording's is
+    /// its own, read now. The renderer plans the master gain from these, so a session sounds the
+    /// same whether its prompts were ready before it started or arrived while it played.
+    public func expectedPrompts(for timeline: SessionTimeline) throws(SpeechError) -> [ExpectedPrompt] {
+        let rate = timeline.sampleRate
+        let closeMargin = PromptTiming.closeMargin.frames(atSampleRate: rate)
+        var expected: [ExpectedPrompt] = []
+        for prompt in timeline.plannedPrompts {
+            let step = timeline.steps[prompt.stepIndex]
+            let frameCount: Int64
+            if let path = prompt.recordingPath {
+                frameCount = Int64(try RecordedPrompt.clip(at: path, sampleRate: rate, for: Self.name(of: step)).count)
+            } else {
+                let words = prompt.text.split(whereSeparator: \.isWhitespace).count
+                frameCount = Int64((Double(words) * 60 / speechRatePerMinute * Double(rate)).rounded())
+            }
+            let earliest = PromptLayout.earliestStartFrame(of: prompt, in: timeline)
+            let start =
+                prompt.anchor == .afterChime ? earliest : max(earliest, step.endFrame - closeMargin - frameCount)
+            expected.append(
+                ExpectedPrompt(earliestStartFrame: earliest, expectedStartFrame: start, expectedFrameCount: frameCount))
+        }
+        return expected
+    }
+
+    /// Speaks and places the prompts of `timeline` one at a time, in playing order, handing each
+    /// to `deliver` with its index as soon as it is ready: from the cache, or from the engine on
+    /// the calling thread. The Piper model is released after the last one. Meant for a background
+    /// thread while the session already plays.
+    public func prepareInOrder(for timeline: SessionTimeline, deliver: (Int, SpokenPrompt) -> Void)
+        throws(SpeechError)
+    {
+        defer { piper?.release() }
+        var placer = PromptLayout.Placer(timeline: timeline)
+        for (index, prompt) in timeline.plannedPrompts.enumerated() {
+            let samples: [Float]
+            if let path = prompt.recordingPath {
+                samples = try RecordedPrompt.clip(
+                    at: path, sampleRate: timeline.sampleRate, for: Self.name(of: timeline.steps[prompt.stepIndex]))
+            } else {
+                samples = try clip(for: prompt.text, sampleRate: timeline.sampleRate)
+            }
+            deliver(index, try placer.place(prompt, samples: samples))
+        }
+    }
+
+    /// How errors name a step: `step 'thumb-circles' (left)`.
+    private static func name(of step: TimelineStep) -> String {
+        "step '\(step.id)'" + (step.side.map { " (\($0.rawValue))" } ?? "")
     }
 
     /// `texts` spoken at `sampleRate`, in the same order: from the cache where it has them, the
@@ -143,42 +207,70 @@ enum PromptLayout {
     static func place(_ planned: [PlannedPrompt], audio: [[Float]], in timeline: SessionTimeline)
         throws(SpeechError) -> [SpokenPrompt]
     {
-        let rate = timeline.sampleRate
-        let leadIn = PromptTiming.leadIn.frames(atSampleRate: rate)
-        let tail = PromptTiming.tail.frames(atSampleRate: rate)
-        let gap = PromptTiming.gap.frames(atSampleRate: rate)
-        let closeMargin = PromptTiming.closeMargin.frames(atSampleRate: rate)
+        var placer = Placer(timeline: timeline)
         var prompts: [SpokenPrompt] = []
-        for (prompt, samples) in zip(planned, audio) {
+        for (prompt, samples) in zip(planned, audio) { prompts.append(try placer.place(prompt, samples: samples)) }
+        return prompts
+    }
+
+    /// Places prompts one at a time, in playing order, as their audio becomes ready.
+    struct Placer {
+        let timeline: SessionTimeline
+        /// The last prompt placed: its step, end and length.
+        private var last: (stepIndex: Int, endFrame: Int64, frameCount: Int64)?
+
+        init(timeline: SessionTimeline) { self.timeline = timeline }
+
+        mutating func place(_ prompt: PlannedPrompt, samples: [Float]) throws(SpeechError) -> SpokenPrompt {
+            let rate = timeline.sampleRate
             let step = timeline.steps[prompt.stepIndex]
             let length = Int64(samples.count)
-            let earlier = prompts.last { $0.stepIndex == prompt.stepIndex }
+            let earlier = last.flatMap { $0.stepIndex == prompt.stepIndex ? $0 : nil }
             let startFrame: Int64
             switch prompt.anchor {
             case .afterChime:
-                let chimeDelay = prompt.stepIndex == 0 ? PromptTiming.startChimeDelay.frames(atSampleRate: rate) : 0
-                startFrame = step.startFrame + chimeDelay + leadIn
+                startFrame = PromptLayout.earliestStartFrame(of: prompt, in: timeline)
+                let tail = PromptTiming.tail.frames(atSampleRate: rate)
                 guard startFrame + length + tail <= step.endFrame else {
-                    throw tooLong(step, spoken: [length], needed: chimeDelay + leadIn + length + tail, rate: rate)
+                    throw PromptLayout.tooLong(
+                        step, spoken: [length], needed: startFrame - step.startFrame + length + tail, rate: rate)
                 }
             case .beforeStepEnd:
+                let gap = PromptTiming.gap.frames(atSampleRate: rate)
+                let closeMargin = PromptTiming.closeMargin.frames(atSampleRate: rate)
+                let leadIn = PromptTiming.leadIn.frames(atSampleRate: rate)
                 startFrame = step.endFrame - closeMargin - length
                 let earliest = earlier.map { $0.endFrame + gap } ?? step.startFrame + leadIn
                 guard startFrame >= earliest else {
                     let spoken = (earlier.map { [$0.frameCount] } ?? []) + [length]
                     let needed = (earlier.map { $0.frameCount + gap } ?? 0) + leadIn + length + closeMargin
-                    throw tooLong(step, spoken: spoken, needed: needed, rate: rate)
+                    throw PromptLayout.tooLong(step, spoken: spoken, needed: needed, rate: rate)
                 }
             }
-            prompts.append(
-                SpokenPrompt(
-                    stepIndex: prompt.stepIndex, kind: prompt.kind, text: prompt.text, startFrame: startFrame,
-                    sampleRate: rate, samples: samples, recordingPath: prompt.recordingPath))
+            last = (prompt.stepIndex, startFrame + length, length)
+            return SpokenPrompt(
+                stepIndex: prompt.stepIndex, kind: prompt.kind, text: prompt.text, startFrame: startFrame,
+                sampleRate: rate, samples: samples, recordingPath: prompt.recordingPath)
         }
-        return prompts
     }
 
-    private static func tooLong(_ step: TimelineStep, spoken: [Int64], needed: Int64, rate: Int) -> SpeechError {
+    /// The first frame `prompt` can start at, whatever its length: after its step's chime (and, in
+    /// the first step, the start chime's delay) and the lead-in. A prompt after the chime starts
+    /// exactly there; closing words start later.
+    static func earliestStartFrame(of prompt: PlannedPrompt, in timeline: SessionTimeline) -> Int64 {
+        let rate = timeline.sampleRate
+        let step = timeline.steps[prompt.stepIndex]
+        let leadIn = PromptTiming.leadIn.frames(atSampleRate: rate)
+        switch prompt.anchor {
+        case .afterChime:
+            let chimeDelay = prompt.stepIndex == 0 ? PromptTiming.startChimeDelay.frames(atSampleRate: rate) : 0
+            return step.startFrame + chimeDelay + leadIn
+        case .beforeStepEnd:
+            return step.startFrame + leadIn
+        }
+    }
+
+    fileprivate static func tooLong(_ step: TimelineStep, spoken: [Int64], needed: Int64, rate: Int) -> SpeechError {
         let seconds = { (frames: Int64) in Double(frames) / Double(rate) }
         let name = "'\(step.id)'" + (step.side.map { " (\($0.rawValue))" } ?? "")
         let promptText =

@@ -29,3 +29,20 @@ public struct VoiceClip: Sendable {
         self.samples = samples
     }
 }
+
+/// What the renderer knows of a prompt before its clip is ready: where it can start at the
+/// earliest (so rendering knows how far it may go without it), and where and how long it is
+/// expected to sound (so the master gain can be planned before it is spoken).
+public struct VoiceClipPlan: Sendable, Equatable {
+    /// No frame before this one can hold the clip.
+    public var earliestStartFrame: Int64
+    /// The clip's expected first frame and length, for the loudness plan.
+    public var expectedStartFrame: Int64
+    public var expectedFrameCount: Int64
+
+    public init(earliestStartFrame: Int64, expectedStartFrame: Int64, expectedFrameCount: Int64) {
+        self.earliestStartFrame = earliestStartFrame
+        self.expectedStartFrame = expectedStartFrame
+        self.expectedFrameCount = expectedFrameCount
+    }
+}

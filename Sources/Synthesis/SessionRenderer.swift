@@ -67,7 +67,11 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     private var nextStrikeEvent = 0
     private var isHoldReminderPending = false
 
-    private var voice: VoiceTrack
+    private let voice: VoiceTrack
+    /// Where the renderer is in the voice's slots.
+    private var nextVoiceClip = 0
+    /// Which voice slots are published, and where speech sounds in them.
+    private let speechSpans: SpeechSpans
     private var limiter: Limiter
 
     // The listener's volume, applied before the limiter so it can never push past the ceiling.
@@ -91,23 +95,36 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     private var seekRampFramesDone: Int64 = .max
     private let seekRampFrameCount: Int64
 
-    /// Prepares a session for rendering: validates the settings and clips, builds every table,
-    /// and fixes the master gain from the loudness plan (or the settings' fixed gain).
-    public init(timeline: SessionTimeline, settings: RenderSettings = RenderSettings(), voiceClips: [VoiceClip] = [])
+    /// Prepares a session for rendering with every voice clip at hand: validates the settings and
+    /// clips, builds every table, and fixes the master gain from the loudness plan (or the
+    /// settings' fixed gain), which takes each clip's place and length.
+    public convenience init(
+        timeline: SessionTimeline, settings: RenderSettings = RenderSettings(), voiceClips: [VoiceClip] = []
+    ) throws(SynthesisError) {
+        try settings.validate()
+        guard timeline.totalFrames > 0 else { throw SynthesisError("the session has no frames to render") }
+        for (index, clip) in voiceClips.enumerated() { try Self.check(clip, number: index + 1, in: timeline) }
+        let sorted = voiceClips.sorted { $0.startFrame < $1.startFrame }
+        try self.init(
+            timeline: timeline, settings: settings,
+            voicePlans: sorted.map {
+                VoiceClipPlan(
+                    earliestStartFrame: $0.startFrame, expectedStartFrame: $0.startFrame,
+                    expectedFrameCount: Int64($0.samples.count))
+            })
+        for (slot, clip) in sorted.enumerated() { try deliver(clip, toSlot: slot) }
+    }
+
+    /// Prepares a session whose voice clips arrive later, one slot per prompt in playing order:
+    /// validates the settings, builds every table, and fixes the master gain from the loudness plan
+    /// with each clip at its expected place and length (or the settings' fixed gain). Rendering may
+    /// start at once; `deliver(_:toSlot:)` fills the slots as the clips become ready, and
+    /// `preparedEndFrame` says how far rendering can go without the ones still missing.
+    public init(timeline: SessionTimeline, settings: RenderSettings = RenderSettings(), voicePlans: [VoiceClipPlan])
         throws(SynthesisError)
     {
         try settings.validate()
         guard timeline.totalFrames > 0 else { throw SynthesisError("the session has no frames to render") }
-        for (index, clip) in voiceClips.enumerated() {
-            guard clip.startFrame >= 0 && clip.startFrame < timeline.totalFrames else {
-                throw SynthesisError(
-                    "voice clip \(index + 1) starts at frame \(clip.startFrame), outside the session's "
-                        + "0..<\(timeline.totalFrames) frames")
-            }
-            guard clip.samples.allSatisfy({ $0.isFinite }) else {
-                throw SynthesisError("voice clip \(index + 1) holds samples that are not finite numbers")
-            }
-        }
         seed = settings.seed
         isBedMuted = settings.isBedMuted
         isVoiceMuted = settings.isVoiceMuted
@@ -127,13 +144,22 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         sessionEndChimeFrame = max(
             stepsEndFrame - ending.fadeOutFrameCount, lastStep.startFrame + (stepsEndFrame - lastStep.startFrame) / 2)
 
-        let clipSpans = voiceClips.map {
-            (start: $0.startFrame, end: min($0.startFrame + Int64($0.samples.count), timeline.totalFrames))
-        }
-        let ducking = Ducking(
-            clips: clipSpans, sampleRate: sampleRate,
-            releaseLimitFrame: baseEnding.hasSleepTail ? .max : totalFrames - baseEnding.fadeOutFrameCount)
-        bed = ToneBed(timeline: timeline, random: &random, ducking: ducking)
+        // The bed dips under each clip once it is delivered; the loudness plan and the tail's
+        // correction model the dip around the clips' expected places instead, so they are the
+        // same whenever the clips arrive.
+        let releaseLimitFrame = baseEnding.hasSleepTail ? .max : totalFrames - baseEnding.fadeOutFrameCount
+        speechSpans = SpeechSpans(
+            earliestStartFrames: voicePlans.map(\.earliestStartFrame), sampleRate: sampleRate,
+            releaseLimitFrame: releaseLimitFrame)
+        bed = ToneBed(timeline: timeline, random: &random, ducking: Ducking(spans: speechSpans))
+        var plannedBed = bed
+        plannedBed.ducking = Ducking(
+            clips: voicePlans.map {
+                (
+                    start: $0.expectedStartFrame,
+                    end: min($0.expectedStartFrame + $0.expectedFrameCount, timeline.totalFrames)
+                )
+            }, sampleRate: sampleRate, releaseLimitFrame: releaseLimitFrame)
         if timeline.bed.noise != .none && !settings.isBedMuted {
             brightNoise = NoiseTable(
                 kind: timeline.bed.noise, frameCount: Int(7.1 * rate), lowPassHertz: 900, sampleRate: sampleRate,
@@ -148,7 +174,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         // The tail falls evenly as heard: its gain makes up for the bed's own thinning, measured
         // by the same model as the loudness plan, averaged over the bed's swells and breath.
         let tailWeights = KWeightingTable(sampleRate: sampleRate)
-        let bedForTail = bed
+        let bedForTail = plannedBed
         let brightTailPower = brightNoise?.weightedPower ?? 0
         let darkTailPower = darkNoise?.weightedPower ?? 0
         self.ending = baseEnding.correctingTail { frame in
@@ -181,24 +207,24 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             + Self.voiceAboveBedDecibels
         let clipEnergy = pow(10, (speechLoudness + 0.691) / 10) / 2
         if !settings.isBedMuted {
-            builder.addBed(bed, brightNoisePower: brightPower, darkNoisePower: darkPower)
+            builder.addBed(plannedBed, brightNoisePower: brightPower, darkNoisePower: darkPower)
         }
         builder.addStrikes(schedule)
-        let clipGains = voiceClips.map {
-            Self.towardSleepDecibels(
-                stepIndex: timeline.stepIndex(atFrame: $0.startFrame), stepCount: timeline.steps.count)
+        let stepIndices = voicePlans.map { timeline.stepIndex(atFrame: $0.earliestStartFrame) }
+        let clipGains = stepIndices.map {
+            Self.towardSleepDecibels(stepIndex: $0, stepCount: timeline.steps.count)
         }
-        let clipLeans = voiceClips.map { clip -> (left: Float, right: Float) in
-            let step = timeline.steps[timeline.stepIndex(atFrame: clip.startFrame)]
+        let clipLeans = stepIndices.map { index -> (left: Float, right: Float) in
+            let step = timeline.steps[index]
             return Self.leanGains(step.isSideSwitch ? nil : step.side, isEnabled: settings.leansToSide)
         }
         builder.addVoice(
-            clips: voiceClips.indices.map { index in
-                let clip = voiceClips[index]
+            clips: voicePlans.indices.map { index in
+                let plan = voicePlans[index]
                 let lean = clipLeans[index]
                 return (
-                    startFrame: clip.startFrame,
-                    frameCount: min(Int64(clip.samples.count), timeline.totalFrames - clip.startFrame),
+                    startFrame: plan.expectedStartFrame,
+                    frameCount: max(0, min(plan.expectedFrameCount, timeline.totalFrames - plan.expectedStartFrame)),
                     gainDecibels: clipGains[index], pan: Double(lean.left * lean.left + lean.right * lean.right)
                 )
             }, clipEnergy: clipEnergy)
@@ -209,8 +235,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         let master = decibelsToGain(masterGainDecibels)
         masterGain = Float(master)
         voice = VoiceTrack(
-            clips: voiceClips, totalFrames: totalFrames, sampleRate: sampleRate, speechLoudnessLUFS: speechLoudness,
-            masterGain: master, clipGainDecibels: { clipGains[$0] }, lean: { clipLeans[$0] })
+            slotGainDecibels: clipGains, leans: clipLeans, totalFrames: totalFrames, sampleRate: sampleRate,
+            speechLoudnessLUFS: speechLoudness, masterGain: master)
         limiter = Limiter(ceilingDecibels: settings.truePeakCeilingDecibels, sampleRate: sampleRate)
         volumeRampChunks = max(1, Int(Self.volumeRampDuration * rate) / RenderGrid.chunkFrameCount)
 
@@ -282,6 +308,54 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         return -min(stepFallDecibels * Double(stepIndex), lastStepFallDecibels)
     }
 
+    // MARK: Voice clips that arrive late
+
+    /// How many voice slots the session has, one per prompt in playing order.
+    public var voiceSlotCount: Int { speechSpans.slotCount }
+
+    /// How many voice slots are filled; the rest are still being prepared.
+    public var deliveredVoiceClipCount: Int { speechSpans.count }
+
+    /// The first frame that a clip not yet delivered could change: frames before it render
+    /// exactly as they will with every clip in. `totalFrames` once every clip is in.
+    public var preparedEndFrame: Int64 { min(speechSpans.preparedEndFrame, totalFrames) }
+
+    /// Fills the next voice slot with `clip` and publishes it to rendering (a releasing store the
+    /// render path reads with an acquiring load: no locks). The clip is cleaned up and levelled
+    /// here, on the caller's thread. Call it from one thread at a time, in slot order; rendering may
+    /// go on meanwhile, on another thread.
+    public func deliver(_ clip: VoiceClip, toSlot slot: Int) throws(SynthesisError) {
+        guard slot == speechSpans.count, slot < speechSpans.slotCount else {
+            throw SynthesisError(
+                "voice clip \(slot + 1) came out of order: \(speechSpans.count) of \(speechSpans.slotCount) are in")
+        }
+        try Self.check(clip, number: slot + 1, in: totalFrames)
+        voice.fill(slot: slot, startFrame: clip.startFrame, samples: clip.samples)
+        speechSpans.publish(
+            startFrame: clip.startFrame, endFrame: min(clip.startFrame + Int64(clip.samples.count), totalFrames))
+    }
+
+    /// Gives up on the slots not yet filled (their prompts could not be prepared): they stay
+    /// silent, and rendering no longer waits for them.
+    public func abandonUndeliveredVoiceClips() {
+        speechSpans.publishRemainingAsSilent()
+    }
+
+    private static func check(_ clip: VoiceClip, number: Int, in timeline: SessionTimeline) throws(SynthesisError) {
+        try check(clip, number: number, in: timeline.totalFrames)
+    }
+
+    private static func check(_ clip: VoiceClip, number: Int, in totalFrames: Int64) throws(SynthesisError) {
+        guard clip.startFrame >= 0 && clip.startFrame < totalFrames else {
+            throw SynthesisError(
+                "voice clip \(number) starts at frame \(clip.startFrame), outside the session's "
+                    + "0..<\(totalFrames) frames")
+        }
+        guard clip.samples.allSatisfy({ $0.isFinite }) else {
+            throw SynthesisError("voice clip \(number) holds samples that are not finite numbers")
+        }
+    }
+
     // MARK: Rendering
 
     public func render(into buffer: UnsafeMutablePointer<Float>, frameCount: Int) -> Int {
@@ -319,7 +393,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         }
         strikes.seek(fromChunk: nextMixStart, toChunk: chunkStart)
         nextStrikeEvent = schedule.firstEvent(atOrAfter: chunkStart)
-        voice.seek(toFrame: chunkStart)
+        voice.seek(toFrame: chunkStart, publishedCount: speechSpans.count, nextClip: &nextVoiceClip)
         position = target
         seekRampFramesDone = 0
         // The sound restarts from silence, so the volume can take its new value at once.
@@ -396,7 +470,11 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         }
         bedControl = nextControl
         renderStrikes(chunkStart: chunkStart, left: left, right: right)
-        if !isVoiceMuted { voice.render(chunkStart: chunkStart, left: left, right: right) }
+        if !isVoiceMuted {
+            voice.render(
+                chunkStart: chunkStart, left: left, right: right, publishedCount: speechSpans.count,
+                nextClip: &nextVoiceClip)
+        }
         applyVolume(left: left, right: right)
         limiter.measureAhead(left: left, right: right)
         nextMixStart += Int64(chunk)
