@@ -16,15 +16,6 @@ public protocol SeekableFrameSource: AudioFrameSource {
     /// Strikes the soft chime a waiting `hold` step repeats; it rings on through seeks.
     /// Real-time safe.
     func ringHoldReminder()
-
-    /// The first frame that could still change while the source prepares (a spoken prompt not
-    /// ready yet); `totalFrames` or more when nothing is pending. Frames before it render as they
-    /// will in the end.
-    var preparedEndFrame: Int64 { get }
-}
-
-extension SeekableFrameSource {
-    public var preparedEndFrame: Int64 { totalFrames }
 }
 
 /// A session ready to play: its timeline and the source that renders it.

@@ -302,20 +302,13 @@ public final class Transport: @unchecked Sendable {
     }
 
     /// Whether the next `frameCount` frames can be rendered as they will sound once every prompt
-    /// is prepared; false while a prompt they need (with the renderer's lookahead) is still being
-    /// spoken. The audio thread asks before each block and waits outside `render` while it is
-    /// false. Paused, stopping or finished, nothing is waited for. Real-time safe.
+    /// is prepared; false while a prompt they need is still being spoken. The audio thread asks
+    /// before each block and waits outside `render` while it is false. Paused, stopping or
+    /// finished, nothing is waited for. Real-time safe.
     public func isReadyToRender(frameCount: Int) -> Bool {
         guard !isFinished, !isStopping, !isFullyPaused else { return true }
-        let source = active.source
-        let preparedEnd = source.preparedEndFrame
-        guard preparedEnd < source.totalFrames else { return true }
-        return source.position + Int64(frameCount + Self.renderLookaheadFrames) <= preparedEnd
+        return active.source.isPrepared(forNext: frameCount)
     }
-
-    /// How far past the frames asked for a source may mix ahead (its limiter's lookahead chunk and
-    /// the control values at the chunk after it).
-    static let renderLookaheadFrames = 3 * 512
 
     private var isFullyPaused: Bool {
         transportGain.value == 0 && transportGain.target == 0 && !isStopping

@@ -14,6 +14,8 @@ public struct SpokenPrompt: Equatable, Sendable {
     public var samples: [Float]
     /// The user's recording the samples come from, `nil` for synthesised speech.
     public var recordingPath: String? = nil
+    /// Whether the synthesiser's `finishing` has been applied to the samples.
+    public var isFinished = false
 
     public var frameCount: Int64 { Int64(samples.count) }
     /// The first frame after the prompt.
@@ -32,8 +34,22 @@ public struct ExpectedPrompt: Equatable, Sendable {
     public var expectedFrameCount: Int64
 }
 
+/// A last step every prompt goes through, after resampling and before the cache: the mix's
+/// voice clean-up, which then runs once per prompt, not once per session. It must keep the length.
+public struct ClipFinishing: Sendable {
+    /// Names the step in the cache key, so a changed step never reuses old entries.
+    public var identity: String
+    /// The samples at a rate, finished.
+    public var apply: @Sendable ([Float], Int) -> [Float]
+
+    public init(identity: String, apply: @escaping @Sendable ([Float], Int) -> [Float]) {
+        self.identity = identity
+        self.apply = apply
+    }
+}
+
 /// Turns a session's prompts into audio before it plays: synthesised in parallel, resampled to
-/// the session rate, cached on disk, and placed in their steps.
+/// the session rate, finished, cached on disk, and placed in their steps.
 public final class PromptSynthesizer: Sendable {
     public let voice: Voice
     public let speechRatePerMinute: Double
@@ -44,14 +60,17 @@ public final class PromptSynthesizer: Sendable {
     /// What names the voice in the cache: engine and name, or for a Piper voice its file's content
     /// and the library's version.
     private let voiceIdentity: String
+    /// Applied to every prompt before it is cached (recordings too, which are not cached).
+    public let finishing: ClipFinishing?
 
     /// Checks the voice (starting espeak-ng for its voices, reading a Piper voice's files and
     /// opening sherpa-onnx's library from `locations`) and the rate.
     public init(
         voice: Voice = .default, speechRatePerMinute: Double = SpeechRate.defaultWordsPerMinute, cache: PromptCache?,
-        locations: PiperLocations = .standard()
+        locations: PiperLocations = .standard(), finishing: ClipFinishing? = nil
     ) throws(SpeechError) {
         try SpeechRate.validate(speechRatePerMinute)
+        self.finishing = finishing
         if voice.engine == .espeak { try EspeakEngine.validate(voice.name) }
         self.voice = voice
         self.speechRatePerMinute = speechRatePerMinute
@@ -90,15 +109,16 @@ public final class PromptSynthesizer: Sendable {
         var audio: [[Float]] = []
         for prompt in planned {
             if let path = prompt.recordingPath {
-                audio.append(
-                    try RecordedPrompt.clip(
-                        at: path, sampleRate: timeline.sampleRate, for: Self.name(of: timeline.steps[prompt.stepIndex]))
-                )
+                let recorded = try RecordedPrompt.clip(
+                    at: path, sampleRate: timeline.sampleRate, for: Self.name(of: timeline.steps[prompt.stepIndex]))
+                audio.append(finished(recorded, sampleRate: timeline.sampleRate))
             } else {
                 audio.append(spoken.next() ?? [])
             }
         }
-        return try PromptLayout.place(planned, audio: audio, in: timeline)
+        var prompts = try PromptLayout.place(planned, audio: audio, in: timeline)
+        for index in prompts.indices { prompts[index].isFinished = finishing != nil }
+        return prompts
     }
 
     /// Where each prompt of `timeline` will sound, known before any is spoken: the earliest frame
@@ -140,13 +160,21 @@ public final class PromptSynthesizer: Sendable {
         for (index, prompt) in timeline.plannedPrompts.enumerated() {
             let samples: [Float]
             if let path = prompt.recordingPath {
-                samples = try RecordedPrompt.clip(
+                let recorded = try RecordedPrompt.clip(
                     at: path, sampleRate: timeline.sampleRate, for: Self.name(of: timeline.steps[prompt.stepIndex]))
+                samples = finished(recorded, sampleRate: timeline.sampleRate)
             } else {
                 samples = try clip(for: prompt.text, sampleRate: timeline.sampleRate)
             }
-            deliver(index, try placer.place(prompt, samples: samples))
+            var placed = try placer.place(prompt, samples: samples)
+            placed.isFinished = finishing != nil
+            deliver(index, placed)
         }
+    }
+
+    /// A recording, finished like a synthesised prompt.
+    private func finished(_ samples: [Float], sampleRate: Int) -> [Float] {
+        finishing.map { $0.apply(samples, sampleRate) } ?? samples
     }
 
     /// How errors name a step: `step 'thumb-circles' (left)`.
@@ -182,7 +210,8 @@ public final class PromptSynthesizer: Sendable {
     /// One text spoken at `sampleRate`, from the cache or the engine.
     public func clip(for text: String, sampleRate: Int) throws(SpeechError) -> [Float] {
         let key = PromptCacheKey(
-            voiceIdentity: voiceIdentity, wordsPerMinute: speechRatePerMinute, sampleRate: sampleRate, spokenText: text)
+            voiceIdentity: voiceIdentity + (finishing.map { "\nfinished by \($0.identity)" } ?? ""),
+            wordsPerMinute: speechRatePerMinute, sampleRate: sampleRate, spokenText: text)
         if let cached = cache?.load(key) { return cached }
         syntheses.withLock { $0 += 1 }
         let raw: EngineAudio
@@ -193,10 +222,11 @@ public final class PromptSynthesizer: Sendable {
             guard let piper else { throw SpeechError(.unknownVoice, "the Piper voice '\(voice.name)' has no file") }
             raw = try piper.synthesize(text, wordsPerMinute: speechRatePerMinute)
         }
-        let samples: [Float]
+        var samples: [Float]
         do { samples = try Resampler.resample(raw.samples, from: raw.sampleRate, to: sampleRate) } catch {
             throw SpeechError(.resamplingFailed, "could not resample speech: \(error.message)")
         }
+        if let finishing { samples = finishing.apply(samples, sampleRate) }
         cache?.store(samples, for: key)
         return samples
     }

@@ -1,5 +1,6 @@
 import Foundation
 public import Sequencer
+import Synchronization
 
 /// Frames in front of each planar mix buffer that hold the previous chunk's tail, for the
 /// limiter's interpolated peaks.
@@ -72,6 +73,12 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     private var nextVoiceClip = 0
     /// Which voice slots are published, and where speech sounds in them.
     private let speechSpans: SpeechSpans
+    /// Where the render path has mixed up to (the next chunk's first frame), published after
+    /// every chunk for the thread that delivers clips.
+    private let mixedEndFrameAtomic = Atomic<Int64>(0)
+    /// The slots `retireMixedVoiceClips()` has freed, from the first; only the delivering thread
+    /// (and `deinit`) touch it.
+    private var retiredVoiceSlotCount = 0
     private var limiter: Limiter
 
     // The listener's volume, applied before the limiter so it can never push past the ceiling.
@@ -271,7 +278,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         ending.deallocate()
         schedule.deallocate()
         strikes.deallocate()
-        voice.deallocate()
+        voice.deallocate(fromSlot: retiredVoiceSlotCount)
         limiter.deallocate()
         bed.deallocate()
         padOscillators.deallocate()
@@ -321,8 +328,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     public var preparedEndFrame: Int64 { min(speechSpans.preparedEndFrame, totalFrames) }
 
     /// Fills the next voice slot with `clip` and publishes it to rendering (a releasing store the
-    /// render path reads with an acquiring load: no locks). The clip is cleaned up and levelled
-    /// here, on the caller's thread. Call it from one thread at a time, in slot order; rendering may
+    /// render path reads with an acquiring load: no locks). The clip is cleaned up (unless it
+    /// was already) and brought to the speech level here, on the caller's thread. Call it from one thread at a time, in slot order; rendering may
     /// go on meanwhile, on another thread.
     public func deliver(_ clip: VoiceClip, toSlot slot: Int) throws(SynthesisError) {
         guard slot == speechSpans.count, slot < speechSpans.slotCount else {
@@ -330,9 +337,29 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
                 "voice clip \(slot + 1) came out of order: \(speechSpans.count) of \(speechSpans.slotCount) are in")
         }
         try Self.check(clip, number: slot + 1, in: totalFrames)
-        voice.fill(slot: slot, startFrame: clip.startFrame, samples: clip.samples)
+        voice.fill(slot: slot, startFrame: clip.startFrame, samples: clip.samples, isCleanedUp: clip.isCleanedUp)
         speechSpans.publish(
             startFrame: clip.startFrame, endFrame: min(clip.startFrame + Int64(clip.samples.count), totalFrames))
+    }
+
+    /// The first frame the render path has not mixed yet. Readable from any thread.
+    public var mixedEndFrame: Int64 { mixedEndFrameAtomic.load(ordering: .acquiring) }
+
+    /// Frees the samples of delivered clips that the render path has mixed to their end, which it
+    /// never reads again while it renders straight on. Only for a session rendered from its start
+    /// without seeking (an export): a seek back would need them. Call it from the delivering thread.
+    public func retireMixedVoiceClips() {
+        let mixed = mixedEndFrame
+        let published = speechSpans.count
+        while retiredVoiceSlotCount < published && voice.clips[retiredVoiceSlotCount].endFrame <= mixed {
+            voice.clips[retiredVoiceSlotCount].samples?.deallocate()
+            retiredVoiceSlotCount += 1
+        }
+    }
+
+    /// Checks a clip before it is delivered: inside the session, every sample a finite number.
+    public static func checkVoiceClip(_ clip: VoiceClip, number: Int, totalFrames: Int64) throws(SynthesisError) {
+        try check(clip, number: number, in: totalFrames)
     }
 
     /// Gives up on the slots not yet filled (their prompts could not be prepared): they stay
@@ -478,6 +505,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         applyVolume(left: left, right: right)
         limiter.measureAhead(left: left, right: right)
         nextMixStart += Int64(chunk)
+        mixedEndFrameAtomic.store(nextMixStart, ordering: .releasing)
     }
 
     private func renderPad(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, next: ToneBed.Control)

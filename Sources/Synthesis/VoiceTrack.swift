@@ -57,18 +57,19 @@ struct VoiceTrack {
         }
     }
 
-    /// Frees what `init` and `fill` allocated; the owner calls it once, when it is done.
-    func deallocate() {
-        for index in 0..<slotCount { clips[index].samples?.deallocate() }
+    /// Frees what `init` and `fill` allocated, but the samples of the slots before `firstSlot`
+    /// (freed already); the owner calls it once, when it is done.
+    func deallocate(fromSlot firstSlot: Int = 0) {
+        for index in firstSlot..<max(firstSlot, slotCount) { clips[index].samples?.deallocate() }
         clips.deallocate()
         slotGains.deallocate()
     }
 
     /// Cleans, levels and places `samples` in slot `index`, not yet published. Called by the one
     /// thread that prepares the prompts, never while the slot is read.
-    func fill(slot index: Int, startFrame: Int64, samples source: [Float]) {
+    func fill(slot index: Int, startFrame: Int64, samples source: [Float], isCleanedUp: Bool) {
         let usable = Int(max(0, min(Int64(source.count), totalFrames - startFrame)))
-        let cleaned = Self.level(Self.clean(source, sampleRate: sampleRate), sampleRate: sampleRate)
+        let cleaned = isCleanedUp ? source : VoiceCleanup.apply(source, sampleRate: sampleRate)
         let energy = Self.weightedMeanSquare(cleaned, count: usable, weighting: KWeighting(sampleRate: sampleRate))
         let level = energy > 0 ? (clipEnergy / energy).squareRoot() : 0
         let gain = Float(level * masterGain * slotGains[index])
@@ -98,11 +99,11 @@ struct VoiceTrack {
             sections.append(
                 Biquad.peaking(hertz: deEssHertz, q: 0.9, gainDecibels: deEssDecibels / 2, sampleRate: rate))
         }
-        for section in sections {
-            section.run(&samples)
-            samples.reverse()
-            section.run(&samples)
-            samples.reverse()
+        samples.withUnsafeMutableBufferPointer { buffer in
+            for section in sections {
+                section.run(buffer, isBackwards: false)
+                section.run(buffer, isBackwards: true)
+            }
         }
         return samples.map { Float($0) }
     }
@@ -113,14 +114,17 @@ struct VoiceTrack {
     static func level(_ samples: [Float], sampleRate: Int) -> [Float] {
         guard !samples.isEmpty else { return samples }
         let weighting = KWeighting(sampleRate: sampleRate)
-        var squares = [Double](repeating: 0, count: samples.count)
-        samples.withUnsafeBufferPointer { buffer in
-            weighting.forEachWeightedSquare(of: buffer.baseAddress!, count: buffer.count) { squares[$0] = $1 }
-        }
-        // The 400 ms window's mean square, centred on each sample, from a running sum.
+        // The 400 ms window's mean square, centred on each sample, from a running sum of the
+        // K-weighted squares.
         let window = max(1, sampleRate * 2 / 5)
         var prefix = [Double](repeating: 0, count: samples.count + 1)
-        for index in squares.indices { prefix[index + 1] = prefix[index] + squares[index] }
+        prefix.withUnsafeMutableBufferPointer { sums in
+            samples.withUnsafeBufferPointer { buffer in
+                weighting.forEachWeightedSquare(of: buffer.baseAddress!, count: buffer.count) { index, square in
+                    sums[index + 1] = sums[index] + square
+                }
+            }
+        }
         func meanSquare(_ index: Int) -> Double {
             let from = max(0, index - window / 2)
             let to = min(samples.count, index + window / 2)
@@ -136,15 +140,27 @@ struct VoiceTrack {
         let attack = exp(-1 / (0.05 * Double(sampleRate)))
         let release = exp(-1 / (0.4 * Double(sampleRate)))
         var gain = 1.0
-        var output = samples
-        // Look ahead half a window, so the gain is down before the loud syllable.
-        for index in samples.indices {
-            let level = meanSquare(min(samples.count - 1, index + window / 4))
-            let wanted = level > ceiling ? (ceiling / level).squareRoot() : 1
-            gain = wanted < gain ? attack * gain + (1 - attack) * wanted : release * gain + (1 - release) * wanted
-            output[index] = Float(Double(samples[index]) * gain)
+        let count = samples.count
+        let half = window / 2
+        let windowFrames = Double(window)
+        // Look ahead half a window, so the gain is down before the loud syllable. (The running
+        // sums are read through pointers: this loop runs once per sample of every prompt.)
+        return [Float](unsafeUninitializedCapacity: count) { output, initialized in
+            prefix.withUnsafeBufferPointer { sums in
+                samples.withUnsafeBufferPointer { input in
+                    for index in 0..<count {
+                        let centre = min(count - 1, index + window / 4)
+                        let level = (sums[min(count, centre + half)] - sums[max(0, centre - half)]) / windowFrames
+                        let wanted = level > ceiling ? (ceiling / level).squareRoot() : 1
+                        gain =
+                            wanted < gain
+                            ? attack * gain + (1 - attack) * wanted : release * gain + (1 - release) * wanted
+                        output[index] = Float(Double(input[index]) * gain)
+                    }
+                }
+            }
+            initialized = count
         }
-        return output
     }
 
     /// The K-weighted mean square of `count` samples.
@@ -226,9 +242,13 @@ struct Biquad {
             a2: (1 - alpha / amplitude) / a0)
     }
 
-    func run(_ samples: inout [Double]) {
+    /// Runs the filter over `samples` in place, from the first to the last or, backwards, from the
+    /// last to the first (the same as reversing, running and reversing again, without the copies).
+    func run(_ samples: UnsafeMutableBufferPointer<Double>, isBackwards: Bool) {
         var x1 = 0.0, x2 = 0.0, y1 = 0.0, y2 = 0.0
-        for index in samples.indices {
+        let count = samples.count
+        for step in 0..<count {
+            let index = isBackwards ? count - 1 - step : step
             let x = samples[index]
             let y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
             x2 = x1
