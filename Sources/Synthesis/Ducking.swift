@@ -98,6 +98,9 @@ final class SpeechSpans: @unchecked Sendable {
 
     let slotCount: Int
 
+    /// The earliest frame slot `index`'s clip was planned to start at.
+    func earliestStartFrame(ofSlot index: Int) -> Int64 { earliestStartFrames[index] }
+
     /// How many slots are published; the rest are not ready yet.
     var count: Int { publishedCount.load(ordering: .acquiring) }
 

@@ -337,6 +337,12 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
                 "voice clip \(slot + 1) came out of order: \(speechSpans.count) of \(speechSpans.slotCount) are in")
         }
         try Self.check(clip, number: slot + 1, in: totalFrames)
+        // Rendering may already be past frames before the planned earliest start.
+        guard clip.startFrame >= speechSpans.earliestStartFrame(ofSlot: slot) else {
+            throw SynthesisError(
+                "voice clip \(slot + 1) starts at frame \(clip.startFrame), before frame "
+                    + "\(speechSpans.earliestStartFrame(ofSlot: slot)), the earliest it was planned for")
+        }
         voice.fill(slot: slot, startFrame: clip.startFrame, samples: clip.samples, isCleanedUp: clip.isCleanedUp)
         speechSpans.publish(
             startFrame: clip.startFrame, endFrame: min(clip.startFrame + Int64(clip.samples.count), totalFrames))
