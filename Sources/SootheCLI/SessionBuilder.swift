@@ -16,9 +16,6 @@ final class SessionBuilder {
     private let preparesInBackground: Bool
     /// Why a prompt could not be prepared in the background, once one could not.
     let preparation = PreparationStatus()
-    /// How far ahead of the render an export's clips are levelled: more than the longest stretch
-    /// the renderer may need a clip before its earliest start (a merged dip, about 4 s).
-    static let deliveryWindowSeconds = 10.0
     /// The render settings; after the first build they carry its master gain, so a session rebuilt
     /// for a changed step length sounds as loud as the one before.
     private(set) var settings: RenderSettings
@@ -84,40 +81,13 @@ final class SessionBuilder {
             thread.start()
         } else {
             // Every prompt spoken (in parallel) and placed first, so that one that does not fit
-            // stops an export before anything is written. Levelling them is the costly part: it
-            // runs on another thread, in order, while the session renders, a few seconds ahead of
-            // it, and each levelled clip is freed once it has been mixed.
+            // stops an export before anything is written; levelling them, the costly part, then
+            // runs beside the render.
             let prompts = try synthesizer.prepare(for: timeline)
-            for (index, prompt) in prompts.enumerated() {
-                try SessionRenderer.checkVoiceClip(
-                    VoiceClip(startFrame: prompt.startFrame, samples: prompt.samples), number: index + 1,
-                    totalFrames: timeline.totalFrames)
-            }
-            let window = Int64(Self.deliveryWindowSeconds * Double(sampleRate))
-            let earliestStarts = expected.map(\.earliestStartFrame)
-            let status = preparation
-            let thread = Thread { [prompts] in
-                var prompts = prompts
-                for index in prompts.indices {
-                    while renderer.mixedEndFrame < earliestStarts[index] - window { usleep(500) }
-                    renderer.retireMixedVoiceClips()
-                    do {
-                        try renderer.deliver(
-                            VoiceClip(
-                                startFrame: prompts[index].startFrame, samples: prompts[index].samples,
-                                isCleanedUp: prompts[index].isFinished),
-                            toSlot: index)
-                    } catch {
-                        status.fail(error)
-                        renderer.abandonUndeliveredVoiceClips()
-                        return
-                    }
-                    // The renderer holds its own levelled copy now.
-                    prompts[index].samples = []
-                }
-            }
-            thread.name = "soothe prompts"
-            thread.start()
+            try renderer.deliverAhead(
+                prompts.map {
+                    VoiceClip(startFrame: $0.startFrame, samples: $0.samples, isCleanedUp: $0.isFinished)
+                })
         }
         return renderer
     }

@@ -353,8 +353,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
 
     /// Frees the samples of delivered clips that the render path has mixed to their end, which it
     /// never reads again while it renders straight on. Only for a session rendered from its start
-    /// without seeking (an export): a seek back would need them. Call it from the delivering thread.
-    public func retireMixedVoiceClips() {
+    /// without seeking (an export): a seek back would need them. Called from the delivering thread.
+    private func retireMixedVoiceClips() {
         let mixed = mixedEndFrame
         let published = speechSpans.count
         while retiredVoiceSlotCount < published && voice.clips[retiredVoiceSlotCount].endFrame <= mixed {
@@ -363,9 +363,42 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         }
     }
 
-    /// Checks a clip before it is delivered: inside the session, every sample a finite number.
-    public static func checkVoiceClip(_ clip: VoiceClip, number: Int, totalFrames: Int64) throws(SynthesisError) {
-        try check(clip, number: number, in: totalFrames)
+    /// How far ahead of the render `deliverAhead(_:)` fills the slots: more than the longest
+    /// stretch the render may need a clip before its earliest start (a merged dip, about 4 s).
+    public static let deliveryLeadDuration = 10.0
+
+    /// Fills every slot with `clips` (one per slot, in order) on a background thread, for a session
+    /// rendered straight through from its start (an export): the clips are checked now; each is
+    /// levelled when the render comes within `deliveryLeadDuration` of it, so that levelling runs
+    /// beside rendering, and freed once the render has mixed past it.
+    public func deliverAhead(_ clips: [VoiceClip]) throws(SynthesisError) {
+        guard clips.count == speechSpans.slotCount, speechSpans.count == 0 else {
+            throw SynthesisError("\(clips.count) voice clips for \(speechSpans.slotCount) slots")
+        }
+        for (index, clip) in clips.enumerated() {
+            try Self.check(clip, number: index + 1, in: totalFrames)
+            guard clip.startFrame >= speechSpans.earliestStartFrame(ofSlot: index) else {
+                throw SynthesisError("voice clip \(index + 1) starts before the earliest frame it was planned for")
+            }
+        }
+        let lead = Int64(Self.deliveryLeadDuration * Double(sampleRate))
+        let thread = Thread { [self, clips] in
+            var clips = clips
+            for index in clips.indices {
+                while mixedEndFrame < speechSpans.earliestStartFrame(ofSlot: index) - lead { usleep(500) }
+                retireMixedVoiceClips()
+                voice.fill(
+                    slot: index, startFrame: clips[index].startFrame, samples: clips[index].samples,
+                    isCleanedUp: clips[index].isCleanedUp)
+                speechSpans.publish(
+                    startFrame: clips[index].startFrame,
+                    endFrame: min(clips[index].startFrame + Int64(clips[index].samples.count), totalFrames))
+                // The track holds its own levelled copy now.
+                clips[index].samples = []
+            }
+        }
+        thread.name = "soothe voice"
+        thread.start()
     }
 
     /// Gives up on the slots not yet filled (their prompts could not be prepared): they stay
