@@ -16,6 +16,8 @@ final class SessionBuilder {
     private let preparesInBackground: Bool
     /// Why a prompt could not be prepared in the background, once one could not.
     let preparation = PreparationStatus()
+    /// Whether the first session to play has been built (its prompts spoken in the background).
+    private var hasStartedPlaying = false
     /// The render settings; after the first build they carry its master gain, so a session rebuilt
     /// for a changed step length sounds as loud as the one before.
     private(set) var settings: RenderSettings
@@ -43,8 +45,10 @@ final class SessionBuilder {
     }
 
     /// A renderer for `timeline`. Its master gain comes from where the prompts are expected, so
-    /// it does not wait for them; then they are spoken and handed over: all of them before this
-    /// returns, or, when preparing in the background, in playing order on another thread.
+    /// it does not wait for them; then they are spoken and handed over: for the first session
+    /// played, in playing order on another thread; for an export, all spoken first and levelled
+    /// beside the render; for a session rebuilt while playing (a step made longer or shorter),
+    /// all before this returns, so the one playing goes on until the new one is whole.
     func makeRenderer(for timeline: SessionTimeline) throws -> SessionRenderer {
         let expected = try synthesizer?.expectedPrompts(for: timeline) ?? []
         let renderer = try SessionRenderer(
@@ -56,7 +60,8 @@ final class SessionBuilder {
             })
         settings.fixedMasterGainDecibels = renderer.masterGainDecibels
         guard let synthesizer else { return renderer }
-        if preparesInBackground {
+        if preparesInBackground && !hasStartedPlaying {
+            hasStartedPlaying = true
             let status = preparation
             let thread = Thread {
                 do {
@@ -79,6 +84,13 @@ final class SessionBuilder {
             }
             thread.name = "soothe prompts"
             thread.start()
+        } else if preparesInBackground {
+            let prompts = try synthesizer.prepare(for: timeline)
+            for (index, prompt) in prompts.enumerated() {
+                try renderer.deliver(
+                    VoiceClip(startFrame: prompt.startFrame, samples: prompt.samples, isCleanedUp: prompt.isFinished),
+                    toSlot: index)
+            }
         } else {
             // Every prompt spoken (in parallel) and placed first, so that one that does not fit
             // stops an export before anything is written; levelling them, the costly part, then
