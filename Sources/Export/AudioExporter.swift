@@ -245,8 +245,7 @@ public enum AudioExporter {
         defer { block.deallocate() }
         while true {
             try checkInterrupt(writer.displayPath)
-            // A file made ahead on another thread (the user's own sound) is waited for here, never in render.
-            source.waitUntilReady(toRender: blockFrameCount, timeoutSeconds: .infinity)
+            waitForPreparation(of: source, frameCount: blockFrameCount)
             let frames = source.render(into: block, frameCount: blockFrameCount)
             guard frames > 0 else { break }
             try writer.write(block, frameCount: frames)
@@ -254,6 +253,17 @@ public enum AudioExporter {
             reporter.report(writer.framesWritten)
         }
     }
+
+    /// Waits while the source still prepares what the next block needs (a prompt being levelled on
+    /// another thread, the user's own sound read ahead), so the file gets exactly the samples of a
+    /// session prepared beforehand. Never in render.
+    static func waitForPreparation(of source: any AudioFrameSource, frameCount: Int) {
+        while !source.isPrepared(forNext: frameCount) { usleep(preparationPollMicroseconds) }
+        source.waitUntilReady(toRender: frameCount, timeoutSeconds: .infinity)
+    }
+
+    /// How often a render waiting for preparation looks again.
+    static let preparationPollMicroseconds: UInt32 = 200
 
     /// Renders on a second thread into a small ring of preallocated blocks while this thread
     /// encodes the filled ones. Nothing is allocated per block.
@@ -343,7 +353,7 @@ private final class RenderThread: @unchecked Sendable {
         while true {
             ring.free.wait()
             let stops = ring.isCancelled.load(ordering: .relaxed) || TerminationSignals.receivedSignal != 0
-            if !stops { source.waitUntilReady(toRender: blockFrameCount, timeoutSeconds: .infinity) }
+            if !stops { AudioExporter.waitForPreparation(of: source, frameCount: blockFrameCount) }
             let frames = stops ? 0 : source.render(into: ring.slot(slot), frameCount: blockFrameCount)
             ring.frameCounts[slot] = frames
             ring.filled.signal()

@@ -12,6 +12,8 @@ final class AudioWriter: @unchecked Sendable {
     static let minimumLatencySeconds = 0.12
     /// The longest the writer waits for the read-ahead before a block.
     static let readAheadWaitSeconds = 0.05
+    /// How often a writer waiting for a prompt looks again.
+    static let preparationPollMicroseconds: UInt32 = 2000
 
     let deviceName: String
     private let transport: Transport
@@ -92,6 +94,12 @@ final class AudioWriter: @unchecked Sendable {
         guard let stream else { return }
         let blockFrames = Self.blockFrames
         while true {
+            while !transport.isReadyToRender(frameCount: blockFrames) {
+                // A prompt the next block needs is still being spoken: wait for it here, outside the
+                // render path. Waiting is not a stuck device, so the watchdog is kept quiet.
+                lastWriteNanoseconds.store(Self.now(), ordering: .releasing)
+                usleep(Self.preparationPollMicroseconds)
+            }
             // This thread blocks in the device's write anyway; a short wait here for the read-ahead
             // (the user's own sound) lets a sink faster than real time (a file, a null device) get
             // every frame, while a real device, seconds behind the read-ahead, never waits.

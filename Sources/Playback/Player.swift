@@ -50,8 +50,12 @@ public struct Player {
     ///
     /// A second signal while the stop fades out leaves at once, with the terminal restored and
     /// `TerminationSignals.exitStatus`.
+    ///
+    /// `hasFailed` is asked while playing: once it is true (a prompt could not be prepared), the
+    /// session stops with the same gentle fade as `q`.
     public func play(
-        _ session: PlayableSession, on system: AudioSystem, makeSession: @escaping SessionFactory
+        _ session: PlayableSession, on system: AudioSystem, makeSession: @escaping SessionFactory,
+        hasFailed: () -> Bool = { false }
     ) throws(PlaybackError) -> PlaybackOutcome {
         let transport = Transport(session: session, volumeDecibels: volumeDecibels, makeSession: makeSession)
         let writer = try AudioWriter(system: system, device: device, transport: transport)
@@ -89,6 +93,10 @@ public struct Player {
                     }
                 }
                 lastStatusTime = 0
+            }
+            if !isStoppedByUser && hasFailed() {
+                isStoppedByUser = true
+                transport.send(.stop)
             }
             let signals = TerminationSignals.receivedSignalCount
             if signals > handledSignals {

@@ -307,6 +307,15 @@ public final class Transport: @unchecked Sendable {
         return produced
     }
 
+    /// Whether the next `frameCount` frames can be rendered as they will sound once every prompt
+    /// is prepared; false while a prompt they need is still being spoken. The audio thread asks
+    /// before each block and waits outside `render` while it is false. Paused, stopping or
+    /// finished, nothing is waited for. Real-time safe.
+    public func isReadyToRender(frameCount: Int) -> Bool {
+        guard !isFinished, !isStopping, !isFullyPaused else { return true }
+        return active.source.isPrepared(forNext: frameCount)
+    }
+
     private var isFullyPaused: Bool {
         transportGain.value == 0 && transportGain.target == 0 && !isStopping
     }

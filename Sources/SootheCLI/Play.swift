@@ -76,7 +76,7 @@ struct Play: ParsableCommand {
         -> Result<PlaybackOutcome, PlaybackError>
     {
         // The device first, so that a machine without one hears so at once; then the session,
-        // spoken and prepared before the stream starts.
+        // whose prompts are spoken while it plays.
         let opened = Result { () throws(PlaybackError) in
             let system = try AudioSystem(isVerbose: verbose)
             return (system, try system.device(named: device))
@@ -84,14 +84,22 @@ struct Play: ParsableCommand {
         guard case .success(let (system, output)) = opened else {
             return opened.map { _ in .finished }
         }
+        // The prompts are spoken in the background, in the order they come, while the session plays.
         let builder = try SessionBuilder(
-            routine: routine, sampleRate: Self.sampleRate, speech: speech, settings: sound.renderSettings)
+            routine: routine, sampleRate: Self.sampleRate, speech: speech, settings: sound.renderSettings,
+            preparesInBackground: true)
         let makeSession: SessionFactory = { customization in
             let (timeline, renderer) = try builder.makeSession(customization)
             return PlayableSession(timeline: timeline, source: renderer)
         }
         let first = try makeSession(session.customization)
         let player = Player(device: output, volumeDecibels: volume, showsStatus: showsStatus, readsKeys: readsKeys)
-        return Result { () throws(PlaybackError) in try player.play(first, on: system, makeSession: makeSession) }
+        let preparation = builder.preparation
+        let outcome = Result { () throws(PlaybackError) in
+            try player.play(first, on: system, makeSession: makeSession, hasFailed: { preparation.error != nil })
+        }
+        // A prompt that could not be spoken stopped the session; say why, as an export would.
+        if let error = preparation.error { throw error }
+        return outcome
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Sequencer
 import Speech
+import Synthesis
 
 /// The voice that speaks the prompts, shared by every command that plays, exports or shows a
 /// session.
@@ -61,7 +62,9 @@ struct SpeechOptions: ParsableArguments {
         return try PromptSynthesizer(
             voice: voice ?? VoiceCatalog.defaultVoice().voice,
             speechRatePerMinute: speechRatePerMinute ?? routineRate ?? SpeechRate.defaultWordsPerMinute,
-            cache: PromptCache(directory: PromptCache.standardDirectory()))
+            cache: PromptCache(directory: PromptCache.standardDirectory()),
+            // The mix's voice clean-up, once per prompt before it is cached.
+            finishing: ClipFinishing(identity: VoiceCleanup.identity, apply: VoiceCleanup.apply))
     }
 
     /// Every prompt of `timeline`, spoken and placed; empty with `--no-voice`.

@@ -16,6 +16,8 @@ public struct SpokenPrompt: Equatable, Sendable {
     public var recordingPath: String? = nil
     /// The index into its step's `laterPrompts`, for a later prompt of a `say:` list.
     public var laterPromptIndex: Int? = nil
+    /// Whether the synthesiser's `finishing` has been applied to the samples.
+    public var isFinished = false
 
     public var frameCount: Int64 { Int64(samples.count) }
     /// The first frame after the prompt.
@@ -24,8 +26,32 @@ public struct SpokenPrompt: Equatable, Sendable {
     public var spokenSeconds: Double { Double(samples.count) / Double(sampleRate) }
 }
 
+/// Where a prompt will sound, known before it is spoken (see
+/// `PromptSynthesizer.expectedPrompts(for:)`).
+public struct ExpectedPrompt: Equatable, Sendable {
+    /// No frame before this one can hold the prompt.
+    public var earliestStartFrame: Int64
+    /// Its expected first frame and length.
+    public var expectedStartFrame: Int64
+    public var expectedFrameCount: Int64
+}
+
+/// A last step every prompt goes through, after resampling and before the cache: the mix's
+/// voice clean-up, which then runs once per prompt, not once per session. It must keep the length.
+public struct ClipFinishing: Sendable {
+    /// Names the step in the cache key, so a changed step never reuses old entries.
+    public var identity: String
+    /// The samples at a rate, finished.
+    public var apply: @Sendable ([Float], Int) -> [Float]
+
+    public init(identity: String, apply: @escaping @Sendable ([Float], Int) -> [Float]) {
+        self.identity = identity
+        self.apply = apply
+    }
+}
+
 /// Turns a session's prompts into audio before it plays: synthesised in parallel, resampled to
-/// the session rate, cached on disk, and placed in their steps.
+/// the session rate, finished, cached on disk, and placed in their steps.
 public final class PromptSynthesizer: Sendable {
     public let voice: Voice
     public let speechRatePerMinute: Double
@@ -36,14 +62,17 @@ public final class PromptSynthesizer: Sendable {
     /// What names the voice in the cache: engine and name, or for a Piper voice its file's content
     /// and the library's version.
     private let voiceIdentity: String
+    /// Applied to every prompt before it is cached (recordings too, which are not cached).
+    public let finishing: ClipFinishing?
 
     /// Checks the voice (starting espeak-ng for its voices, reading a Piper voice's files and
     /// opening sherpa-onnx's library from `locations`) and the rate.
     public init(
         voice: Voice = .default, speechRatePerMinute: Double = SpeechRate.defaultWordsPerMinute, cache: PromptCache?,
-        locations: PiperLocations = .standard()
+        locations: PiperLocations = .standard(), finishing: ClipFinishing? = nil
     ) throws(SpeechError) {
         try SpeechRate.validate(speechRatePerMinute)
+        self.finishing = finishing
         if voice.engine == .espeak { try EspeakEngine.validate(voice.name) }
         self.voice = voice
         self.speechRatePerMinute = speechRatePerMinute
@@ -82,16 +111,83 @@ public final class PromptSynthesizer: Sendable {
         var audio: [[Float]] = []
         for prompt in planned {
             if let path = prompt.recordingPath {
-                let step = timeline.steps[prompt.stepIndex]
-                let name =
-                    "step '\(step.id)'" + (step.side.map { " (\($0.rawValue))" } ?? "")
-                    + (prompt.position.map { ", the prompt at \($0)," } ?? "")
-                audio.append(try RecordedPrompt.clip(at: path, sampleRate: timeline.sampleRate, for: name))
+                let recorded = try RecordedPrompt.clip(
+                    at: path, sampleRate: timeline.sampleRate, for: Self.name(of: prompt, in: timeline))
+                audio.append(finished(recorded, sampleRate: timeline.sampleRate))
             } else {
                 audio.append(spoken.next() ?? [])
             }
         }
-        return try PromptLayout.place(planned, audio: audio, in: timeline)
+        var prompts = try PromptLayout.place(planned, audio: audio, in: timeline)
+        for index in prompts.indices { prompts[index].isFinished = finishing != nil }
+        return prompts
+    }
+
+    /// Where each prompt of `timeline` will sound, known before any is spoken: the earliest frame
+    /// it can start at, and its expected place and length. A synthesised prompt's length is
+    /// expected from its words at the pace (a bedtime voice keeps close to it); a recording's is
+    /// its own, read now. The renderer plans the master gain from these, so a session sounds the
+    /// same whether its prompts were ready before it started or arrived while it played.
+    public func expectedPrompts(for timeline: SessionTimeline) throws(SpeechError) -> [ExpectedPrompt] {
+        let rate = timeline.sampleRate
+        let closeMargin = PromptTiming.closeMargin.frames(atSampleRate: rate)
+        var expected: [ExpectedPrompt] = []
+        for prompt in timeline.plannedPrompts {
+            let step = timeline.steps[prompt.stepIndex]
+            let frameCount: Int64
+            if let path = prompt.recordingPath {
+                frameCount = Int64(
+                    try RecordedPrompt.clip(at: path, sampleRate: rate, for: Self.name(of: prompt, in: timeline)).count)
+            } else {
+                let words = prompt.text.split(whereSeparator: \.isWhitespace).count
+                frameCount = Int64((Double(words) * 60 / speechRatePerMinute * Double(rate)).rounded())
+            }
+            let earliest = PromptLayout.earliestStartFrame(of: prompt, in: timeline)
+            let start =
+                prompt.anchor == .beforeStepEnd ? max(earliest, step.endFrame - closeMargin - frameCount) : earliest
+            expected.append(
+                ExpectedPrompt(earliestStartFrame: earliest, expectedStartFrame: start, expectedFrameCount: frameCount))
+        }
+        return expected
+    }
+
+    /// Speaks and places the prompts of `timeline` one at a time, in playing order, handing each
+    /// to `deliver` with its index as soon as it is ready: from the cache, or from the engine on
+    /// the calling thread. The Piper model is released after the last one. Meant for a background
+    /// thread while the session already plays.
+    public func prepareInOrder(for timeline: SessionTimeline, deliver: (Int, SpokenPrompt) -> Void)
+        throws(SpeechError)
+    {
+        defer { piper?.release() }
+        var placer = PromptLayout.Placer(timeline: timeline)
+        let planned = timeline.plannedPrompts
+        for (index, prompt) in planned.enumerated() {
+            let samples: [Float]
+            if let path = prompt.recordingPath {
+                let recorded = try RecordedPrompt.clip(
+                    at: path, sampleRate: timeline.sampleRate, for: Self.name(of: prompt, in: timeline))
+                samples = finished(recorded, sampleRate: timeline.sampleRate)
+            } else {
+                samples = try clip(for: prompt.text, sampleRate: timeline.sampleRate)
+            }
+            var placed = try placer.place(
+                prompt, samples: samples, isLastInStep: PromptLayout.isLastInStep(index, of: planned))
+            placed.isFinished = finishing != nil
+            deliver(index, placed)
+        }
+    }
+
+    /// A recording, finished like a synthesised prompt.
+    private func finished(_ samples: [Float], sampleRate: Int) -> [Float] {
+        finishing.map { $0.apply(samples, sampleRate) } ?? samples
+    }
+
+    /// How errors name a prompt: `step 'thumb-circles' (left)`, or for a later prompt
+    /// `step 'thumb-circles' (left), the prompt at 45s,`.
+    private static func name(of prompt: PlannedPrompt, in timeline: SessionTimeline) -> String {
+        let step = timeline.steps[prompt.stepIndex]
+        return "step '\(step.id)'" + (step.side.map { " (\($0.rawValue))" } ?? "")
+            + (prompt.position.map { ", the prompt at \($0)," } ?? "")
     }
 
     /// `texts` spoken at `sampleRate`, in the same order: from the cache where it has them, the
@@ -122,7 +218,8 @@ public final class PromptSynthesizer: Sendable {
     /// One text spoken at `sampleRate`, from the cache or the engine.
     public func clip(for text: String, sampleRate: Int) throws(SpeechError) -> [Float] {
         let key = PromptCacheKey(
-            voiceIdentity: voiceIdentity, wordsPerMinute: speechRatePerMinute, sampleRate: sampleRate, spokenText: text)
+            voiceIdentity: voiceIdentity + (finishing.map { "\nfinished by \($0.identity)" } ?? ""),
+            wordsPerMinute: speechRatePerMinute, sampleRate: sampleRate, spokenText: text)
         if let cached = cache?.load(key) { return cached }
         syntheses.withLock { $0 += 1 }
         let raw: EngineAudio
@@ -133,10 +230,11 @@ public final class PromptSynthesizer: Sendable {
             guard let piper else { throw SpeechError(.unknownVoice, "the Piper voice '\(voice.name)' has no file") }
             raw = try piper.synthesize(text, wordsPerMinute: speechRatePerMinute)
         }
-        let samples: [Float]
+        var samples: [Float]
         do { samples = try Resampler.resample(raw.samples, from: raw.sampleRate, to: sampleRate) } catch {
             throw SpeechError(.resamplingFailed, "could not resample speech: \(error.message)")
         }
+        if let finishing { samples = finishing.apply(samples, sampleRate) }
         cache?.store(samples, for: key)
         return samples
     }
@@ -147,62 +245,103 @@ enum PromptLayout {
     static func place(_ planned: [PlannedPrompt], audio: [[Float]], in timeline: SessionTimeline)
         throws(SpeechError) -> [SpokenPrompt]
     {
-        let rate = timeline.sampleRate
-        let leadIn = PromptTiming.leadIn.frames(atSampleRate: rate)
-        let tail = PromptTiming.tail.frames(atSampleRate: rate)
-        let gap = PromptTiming.gap.frames(atSampleRate: rate)
-        let closeMargin = PromptTiming.closeMargin.frames(atSampleRate: rate)
+        var placer = Placer(timeline: timeline)
         var prompts: [SpokenPrompt] = []
         for (index, (prompt, samples)) in zip(planned, audio).enumerated() {
+            prompts.append(
+                try placer.place(prompt, samples: samples, isLastInStep: isLastInStep(index, of: planned)))
+        }
+        return prompts
+    }
+
+    /// Whether the prompt at `index` is the last its step speaks: planned prompts come step by
+    /// step, so the one after it is its neighbour.
+    static func isLastInStep(_ index: Int, of planned: [PlannedPrompt]) -> Bool {
+        index + 1 == planned.count || planned[index + 1].stepIndex != planned[index].stepIndex
+    }
+
+    /// Places prompts one at a time, in playing order, as their audio becomes ready.
+    struct Placer {
+        let timeline: SessionTimeline
+        /// The last prompt placed.
+        private var last: SpokenPrompt?
+
+        init(timeline: SessionTimeline) { self.timeline = timeline }
+
+        mutating func place(_ prompt: PlannedPrompt, samples: [Float], isLastInStep: Bool) throws(SpeechError)
+            -> SpokenPrompt
+        {
+            let rate = timeline.sampleRate
+            let leadIn = PromptTiming.leadIn.frames(atSampleRate: rate)
+            let tail = PromptTiming.tail.frames(atSampleRate: rate)
+            let gap = PromptTiming.gap.frames(atSampleRate: rate)
             let step = timeline.steps[prompt.stepIndex]
             let length = Int64(samples.count)
-            // Planned prompts come step by step, so the one before and the one after are neighbours.
-            let earlier = prompts.last.flatMap { $0.stepIndex == prompt.stepIndex ? $0 : nil }
-            let isLastInStep = index + 1 == planned.count || planned[index + 1].stepIndex != prompt.stepIndex
-            let chimeDelay = prompt.stepIndex == 0 ? PromptTiming.startChimeDelay.frames(atSampleRate: rate) : 0
-            let afterChime = step.startFrame + chimeDelay + leadIn
+            let earlier = last.flatMap { $0.stepIndex == prompt.stepIndex ? $0 : nil }
             let startFrame: Int64
             switch prompt.anchor {
-            case .afterChime:
-                startFrame = afterChime
-            case .atFrame(let frame):
-                startFrame = max(frame, afterChime)
-            case .beforeStepEnd:
-                startFrame = step.endFrame - closeMargin - length
-                let earliest = earlier.map { $0.endFrame + gap } ?? step.startFrame + leadIn
-                guard startFrame >= earliest else {
-                    let spoken = (earlier.map { [$0.frameCount] } ?? []) + [length]
-                    let needed = (earlier.map { $0.endFrame - step.startFrame + gap } ?? leadIn) + length + closeMargin
-                    throw tooLong(step, spoken: spoken, needed: needed, rate: rate)
-                }
-            }
-            if prompt.anchor != .beforeStepEnd {
+            case .afterChime, .atFrame:
+                startFrame = PromptLayout.earliestStartFrame(of: prompt, in: timeline)
                 // Each prompt waits for the one before it, and the last leaves a quiet moment at the end.
                 if let earlier, startFrame < earlier.endFrame + gap {
-                    throw overlaps(step, earlier: earlier, position: prompt.position, gap: gap, rate: rate)
+                    throw PromptLayout.overlaps(step, earlier: earlier, position: prompt.position, gap: gap, rate: rate)
                 }
                 if isLastInStep && startFrame + length + tail > step.endFrame {
                     var needed = startFrame - step.startFrame + length + tail
                     if case .share(let share) = prompt.position {
                         // A longer step moves the prompt too: it fits once the rest after it holds it.
+                        let afterChime = PromptLayout.afterChimeFrame(ofStep: prompt.stepIndex, in: timeline)
                         needed = max(
                             afterChime - step.startFrame + length + tail,
                             Int64((Double(length + tail) / (1 - share)).rounded(.up)))
                     }
-                    throw tooLong(step, spoken: [length], needed: needed, rate: rate, position: prompt.position)
+                    throw PromptLayout.tooLong(
+                        step, spoken: [length], needed: needed, rate: rate, position: prompt.position)
+                }
+            case .beforeStepEnd:
+                let closeMargin = PromptTiming.closeMargin.frames(atSampleRate: rate)
+                startFrame = step.endFrame - closeMargin - length
+                let earliest = earlier.map { $0.endFrame + gap } ?? step.startFrame + leadIn
+                guard startFrame >= earliest else {
+                    let spoken = (earlier.map { [$0.frameCount] } ?? []) + [length]
+                    let needed = (earlier.map { $0.endFrame - step.startFrame + gap } ?? leadIn) + length + closeMargin
+                    throw PromptLayout.tooLong(step, spoken: spoken, needed: needed, rate: rate)
                 }
             }
-            prompts.append(
-                SpokenPrompt(
-                    stepIndex: prompt.stepIndex, kind: prompt.kind, text: prompt.text, startFrame: startFrame,
-                    sampleRate: rate, samples: samples, recordingPath: prompt.recordingPath,
-                    laterPromptIndex: prompt.laterPromptIndex))
+            let placed = SpokenPrompt(
+                stepIndex: prompt.stepIndex, kind: prompt.kind, text: prompt.text, startFrame: startFrame,
+                sampleRate: rate, samples: samples, recordingPath: prompt.recordingPath,
+                laterPromptIndex: prompt.laterPromptIndex)
+            last = placed
+            return placed
         }
-        return prompts
+    }
+
+    /// The first frame a prompt of step `stepIndex` can start at: after the step's chime (and, in
+    /// the first step, the start chime's delay) and the lead-in.
+    static func afterChimeFrame(ofStep stepIndex: Int, in timeline: SessionTimeline) -> Int64 {
+        let rate = timeline.sampleRate
+        let chimeDelay = stepIndex == 0 ? PromptTiming.startChimeDelay.frames(atSampleRate: rate) : 0
+        return timeline.steps[stepIndex].startFrame + chimeDelay + PromptTiming.leadIn.frames(atSampleRate: rate)
+    }
+
+    /// The first frame `prompt` can start at, whatever its length. A prompt after the chime starts
+    /// exactly there, a timed one at its frame or, if that falls on the chime, just after it;
+    /// closing words start later.
+    static func earliestStartFrame(of prompt: PlannedPrompt, in timeline: SessionTimeline) -> Int64 {
+        switch prompt.anchor {
+        case .afterChime:
+            return afterChimeFrame(ofStep: prompt.stepIndex, in: timeline)
+        case .atFrame(let frame):
+            return max(frame, afterChimeFrame(ofStep: prompt.stepIndex, in: timeline))
+        case .beforeStepEnd:
+            return timeline.steps[prompt.stepIndex].startFrame
+                + PromptTiming.leadIn.frames(atSampleRate: timeline.sampleRate)
+        }
     }
 
     /// A later prompt of a step that starts while the one before it is still being said.
-    private static func overlaps(
+    fileprivate static func overlaps(
         _ step: TimelineStep, earlier: SpokenPrompt, position: StepPosition?, gap: Int64, rate: Int
     ) -> SpeechError {
         let seconds = { (frames: Int64) in Double(frames) / Double(rate) }
@@ -219,7 +358,7 @@ enum PromptLayout {
                 + "prompt before it")
     }
 
-    private static func tooLong(
+    fileprivate static func tooLong(
         _ step: TimelineStep, spoken: [Int64], needed: Int64, rate: Int, position: StepPosition? = nil
     ) -> SpeechError {
         let seconds = { (frames: Int64) in Double(frames) / Double(rate) }

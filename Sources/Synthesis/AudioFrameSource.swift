@@ -21,11 +21,28 @@ public protocol AudioFrameSource: AnyObject {
     /// waiting for anything made ahead of time on another thread. Never on a real-time path:
     /// export calls it before every block, the player's writer thread before every write.
     func waitUntilReady(toRender frameCount: Int, timeoutSeconds: Double)
+
+    /// The first frame that could still change while the source prepares (a spoken prompt not
+    /// ready yet); `totalFrames` or more when nothing is pending. Frames before it render as they
+    /// will in the end.
+    var preparedEndFrame: Int64 { get }
 }
 
 extension AudioFrameSource {
     /// A source that makes everything as it renders is always ready.
     public func waitUntilReady(toRender frameCount: Int, timeoutSeconds: Double) {}
+
+    public var preparedEndFrame: Int64 { totalFrames }
+
+    /// Whether the next `frameCount` frames, and what the renderer mixes ahead of them (its
+    /// limiter's lookahead chunk and the control values of the chunk after it), can be rendered as
+    /// they will sound once everything is prepared. A caller that may wait waits while it is false,
+    /// outside `render`. Real-time safe.
+    public func isPrepared(forNext frameCount: Int) -> Bool {
+        let preparedEnd = preparedEndFrame
+        return preparedEnd >= totalFrames
+            || position + Int64(frameCount + 3 * RenderGrid.chunkFrameCount) <= preparedEnd
+    }
 }
 
 /// A spoken prompt handed to the renderer as plain data: mono samples at the session rate that
@@ -33,9 +50,44 @@ extension AudioFrameSource {
 public struct VoiceClip: Sendable {
     public var startFrame: Int64
     public var samples: [Float]
+    /// Whether `VoiceCleanup` has been applied already (by whoever kept the clip cleaned up);
+    /// otherwise the renderer applies it.
+    public var isCleanedUp: Bool
 
-    public init(startFrame: Int64, samples: [Float]) {
+    public init(startFrame: Int64, samples: [Float], isCleanedUp: Bool = false) {
         self.startFrame = startFrame
         self.samples = samples
+        self.isCleanedUp = isCleanedUp
+    }
+}
+
+/// The clean-up every voice clip gets before it is mixed: a 70 Hz high-pass, a de-esser and a
+/// slow leveller (see `VoiceTrack`). It depends on the samples and the rate alone, so it can be
+/// done once where a clip is made and kept with it: the prompt cache keeps clips cleaned up, and
+/// a session with a warm cache only brings each to the speech level.
+public enum VoiceCleanup {
+    /// Names the clean-up; it changes whenever the clean-up does, so kept clips are not reused.
+    public static let identity = "voice-cleanup 1: 70 Hz high-pass, 6.5 kHz de-ess, 2.5 dB leveller"
+
+    /// `samples` at `sampleRate`, cleaned up; the same length.
+    public static func apply(_ samples: [Float], sampleRate: Int) -> [Float] {
+        VoiceTrack.level(VoiceTrack.clean(samples, sampleRate: sampleRate), sampleRate: sampleRate)
+    }
+}
+
+/// What the renderer knows of a prompt before its clip is ready: where it can start at the
+/// earliest (so rendering knows how far it may go without it), and where and how long it is
+/// expected to sound (so the master gain can be planned before it is spoken).
+public struct VoiceClipPlan: Sendable, Equatable {
+    /// No frame before this one can hold the clip.
+    public var earliestStartFrame: Int64
+    /// The clip's expected first frame and length, for the loudness plan.
+    public var expectedStartFrame: Int64
+    public var expectedFrameCount: Int64
+
+    public init(earliestStartFrame: Int64, expectedStartFrame: Int64, expectedFrameCount: Int64) {
+        self.earliestStartFrame = earliestStartFrame
+        self.expectedStartFrame = expectedStartFrame
+        self.expectedFrameCount = expectedFrameCount
     }
 }

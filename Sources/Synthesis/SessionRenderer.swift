@@ -1,5 +1,6 @@
 import Foundation
 public import Sequencer
+import Synchronization
 
 /// Frames in front of each planar mix buffer that hold the previous chunk's tail, for the
 /// limiter's interpolated peaks.
@@ -67,7 +68,17 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     private var nextStrikeEvent = 0
     private var isHoldReminderPending = false
 
-    private var voice: VoiceTrack
+    private let voice: VoiceTrack
+    /// Where the renderer is in the voice's slots.
+    private var nextVoiceClip = 0
+    /// Which voice slots are published, and where speech sounds in them.
+    private let speechSpans: SpeechSpans
+    /// Where the render path has mixed up to (the next chunk's first frame), published after
+    /// every chunk for the thread that delivers clips.
+    private let mixedEndFrameAtomic = Atomic<Int64>(0)
+    /// The slots `retireMixedVoiceClips()` has freed, from the first; only the delivering thread
+    /// (and `deinit`) touch it.
+    private var retiredVoiceSlotCount = 0
 
     // The user's own sound: its feed, and the gain that brings it to its level before the master.
     private let mixFeed: MixInFeed?
@@ -97,27 +108,41 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     private var seekRampFramesDone: Int64 = .max
     private let seekRampFrameCount: Int64
 
-    /// Prepares a session for rendering: validates the settings and clips, builds every table,
-    /// and fixes the master gain from the loudness plan (or the settings' fixed gain).
+    /// Prepares a session for rendering with every voice clip at hand: validates the settings and
+    /// clips, builds every table, and fixes the master gain from the loudness plan (or the
+    /// settings' fixed gain), which takes each clip's place and length.
     ///
     /// With `mixIn`, the user's own sound plays under the session at the routine's `level` from
     /// the tone bed's place against the voice; the routine's `tones: off` leaves it alone.
-    public init(
+    public convenience init(
         timeline: SessionTimeline, settings: RenderSettings = RenderSettings(), voiceClips: [VoiceClip] = [],
         mixIn: MixIn? = nil
     ) throws(SynthesisError) {
         try settings.validate()
         guard timeline.totalFrames > 0 else { throw SynthesisError("the session has no frames to render") }
-        for (index, clip) in voiceClips.enumerated() {
-            guard clip.startFrame >= 0 && clip.startFrame < timeline.totalFrames else {
-                throw SynthesisError(
-                    "voice clip \(index + 1) starts at frame \(clip.startFrame), outside the session's "
-                        + "0..<\(timeline.totalFrames) frames")
-            }
-            guard clip.samples.allSatisfy({ $0.isFinite }) else {
-                throw SynthesisError("voice clip \(index + 1) holds samples that are not finite numbers")
-            }
-        }
+        for (index, clip) in voiceClips.enumerated() { try Self.check(clip, number: index + 1, in: timeline) }
+        let sorted = voiceClips.sorted { $0.startFrame < $1.startFrame }
+        try self.init(
+            timeline: timeline, settings: settings,
+            voicePlans: sorted.map {
+                VoiceClipPlan(
+                    earliestStartFrame: $0.startFrame, expectedStartFrame: $0.startFrame,
+                    expectedFrameCount: Int64($0.samples.count))
+            }, mixIn: mixIn)
+        for (slot, clip) in sorted.enumerated() { try deliver(clip, toSlot: slot) }
+    }
+
+    /// Prepares a session whose voice clips arrive later, one slot per prompt in playing order:
+    /// validates the settings, builds every table, and fixes the master gain from the loudness plan
+    /// with each clip at its expected place and length (or the settings' fixed gain). Rendering may
+    /// start at once; `deliver(_:toSlot:)` fills the slots as the clips become ready, and
+    /// `preparedEndFrame` says how far rendering can go without the ones still missing.
+    public init(
+        timeline: SessionTimeline, settings: RenderSettings = RenderSettings(), voicePlans: [VoiceClipPlan],
+        mixIn: MixIn? = nil
+    ) throws(SynthesisError) {
+        try settings.validate()
+        guard timeline.totalFrames > 0 else { throw SynthesisError("the session has no frames to render") }
         seed = settings.seed
         isBedMuted = settings.isBedMuted || !timeline.bed.playsTones
         isVoiceMuted = settings.isVoiceMuted
@@ -137,13 +162,22 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         sessionEndChimeFrame = max(
             stepsEndFrame - ending.fadeOutFrameCount, lastStep.startFrame + (stepsEndFrame - lastStep.startFrame) / 2)
 
-        let clipSpans = voiceClips.map {
-            (start: $0.startFrame, end: min($0.startFrame + Int64($0.samples.count), timeline.totalFrames))
-        }
-        let ducking = Ducking(
-            clips: clipSpans, sampleRate: sampleRate,
-            releaseLimitFrame: baseEnding.hasSleepTail ? .max : totalFrames - baseEnding.fadeOutFrameCount)
-        bed = ToneBed(timeline: timeline, random: &random, ducking: ducking)
+        // The bed dips under each clip once it is delivered; the loudness plan and the tail's
+        // correction model the dip around the clips' expected places instead, so they are the
+        // same whenever the clips arrive.
+        let releaseLimitFrame = baseEnding.hasSleepTail ? .max : totalFrames - baseEnding.fadeOutFrameCount
+        speechSpans = SpeechSpans(
+            earliestStartFrames: voicePlans.map(\.earliestStartFrame), sampleRate: sampleRate,
+            releaseLimitFrame: releaseLimitFrame)
+        bed = ToneBed(timeline: timeline, random: &random, ducking: Ducking(spans: speechSpans))
+        var plannedBed = bed
+        plannedBed.ducking = Ducking(
+            clips: voicePlans.map {
+                (
+                    start: $0.expectedStartFrame,
+                    end: min($0.expectedStartFrame + $0.expectedFrameCount, timeline.totalFrames)
+                )
+            }, sampleRate: sampleRate, releaseLimitFrame: releaseLimitFrame)
         if timeline.bed.noise != .none && !isBedMuted {
             brightNoise = NoiseTable(
                 kind: timeline.bed.noise, frameCount: Int(7.1 * rate), lowPassHertz: 900, sampleRate: sampleRate,
@@ -158,7 +192,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         // The tail falls evenly as heard: its gain makes up for the bed's own thinning, measured
         // by the same model as the loudness plan, averaged over the bed's swells and breath.
         let tailWeights = KWeightingTable(sampleRate: sampleRate)
-        let bedForTail = bed
+        let bedForTail = plannedBed
         let brightTailPower = brightNoise?.weightedPower ?? 0
         let darkTailPower = darkNoise?.weightedPower ?? 0
         self.ending = baseEnding.correctingTail { frame in
@@ -178,7 +212,12 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             startChimeFrame: min(
                 PromptTiming.startChimeDelay.frames(atSampleRate: sampleRate), timeline.steps[0].frameCount / 4),
             sessionEndFrame: sessionEndChimeFrame,
-            bells: timeline.ringingBells(avoiding: clipSpans.map { $0.start..<$0.end }),
+            // Bells keep clear of the prompts where they are planned, so play and export ring the
+            // same bells whenever the clips arrive.
+            bells: timeline.ringingBells(
+                avoiding: voicePlans.map {
+                    $0.expectedStartFrame..<min($0.expectedStartFrame + $0.expectedFrameCount, timeline.totalFrames)
+                }),
             lean: { side in Self.leanGains(side, isEnabled: settings.leansToSide) })
 
         // The loudness plan, from the bed's control values, the strikes in closed form and the
@@ -192,7 +231,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             + Self.voiceAboveBedDecibels
         let clipEnergy = pow(10, (speechLoudness + 0.691) / 10) / 2
         if !isBedMuted {
-            builder.addBed(bed, brightNoisePower: brightPower, darkNoisePower: darkPower)
+            builder.addBed(plannedBed, brightNoisePower: brightPower, darkNoisePower: darkPower)
         }
         // The file at level 0 sits where the bed sits against the voice, on average over the
         // steps: it darkens with the bed, so it starts as far above that average as the bed does.
@@ -201,7 +240,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             bedLoudness + timeline.bed.fileLevelDecibels - 10 * log10(bed.averageDarkeningPower())
         if let mixIn {
             let endingForMix = ending
-            let bedForMix = bed
+            let bedForMix = plannedBed
             builder.addMixIn(energy: pow(10, (mixLoudness + 0.691) / 10)) { frame in
                 bedForMix.levelEnvelope(atFrame: frame) * endingForMix.uncorrectedTailGain(atFrame: frame)
             }
@@ -211,21 +250,21 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         }
         mixFeed = mixIn?.feed
         builder.addStrikes(schedule)
-        let clipGains = voiceClips.map {
-            Self.towardSleepDecibels(
-                stepIndex: timeline.stepIndex(atFrame: $0.startFrame), stepCount: timeline.steps.count)
+        let stepIndices = voicePlans.map { timeline.stepIndex(atFrame: $0.earliestStartFrame) }
+        let clipGains = stepIndices.map {
+            Self.towardSleepDecibels(stepIndex: $0, stepCount: timeline.steps.count)
         }
-        let clipLeans = voiceClips.map { clip -> (left: Float, right: Float) in
-            let step = timeline.steps[timeline.stepIndex(atFrame: clip.startFrame)]
+        let clipLeans = stepIndices.map { index -> (left: Float, right: Float) in
+            let step = timeline.steps[index]
             return Self.leanGains(step.isSideSwitch ? nil : step.side, isEnabled: settings.leansToSide)
         }
         builder.addVoice(
-            clips: voiceClips.indices.map { index in
-                let clip = voiceClips[index]
+            clips: voicePlans.indices.map { index in
+                let plan = voicePlans[index]
                 let lean = clipLeans[index]
                 return (
-                    startFrame: clip.startFrame,
-                    frameCount: min(Int64(clip.samples.count), timeline.totalFrames - clip.startFrame),
+                    startFrame: plan.expectedStartFrame,
+                    frameCount: max(0, min(plan.expectedFrameCount, timeline.totalFrames - plan.expectedStartFrame)),
                     gainDecibels: clipGains[index], pan: Double(lean.left * lean.left + lean.right * lean.right)
                 )
             }, clipEnergy: clipEnergy)
@@ -236,8 +275,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         let master = decibelsToGain(masterGainDecibels)
         masterGain = Float(master)
         voice = VoiceTrack(
-            clips: voiceClips, totalFrames: totalFrames, sampleRate: sampleRate, speechLoudnessLUFS: speechLoudness,
-            masterGain: master, clipGainDecibels: { clipGains[$0] }, lean: { clipLeans[$0] })
+            slotGainDecibels: clipGains, leans: clipLeans, totalFrames: totalFrames, sampleRate: sampleRate,
+            speechLoudnessLUFS: speechLoudness, masterGain: master)
         limiter = Limiter(ceilingDecibels: settings.truePeakCeilingDecibels, sampleRate: sampleRate)
         volumeRampChunks = max(1, Int(Self.volumeRampDuration * rate) / RenderGrid.chunkFrameCount)
 
@@ -276,7 +315,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         ending.deallocate()
         schedule.deallocate()
         strikes.deallocate()
-        voice.deallocate()
+        voice.deallocate(fromSlot: retiredVoiceSlotCount)
         limiter.deallocate()
         bed.deallocate()
         padOscillators.deallocate()
@@ -311,6 +350,113 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     static func towardSleepDecibels(stepIndex: Int, stepCount: Int) -> Double {
         if stepIndex >= stepCount - 1 && stepCount > 1 { return -lastStepFallDecibels }
         return -min(stepFallDecibels * Double(stepIndex), lastStepFallDecibels)
+    }
+
+    // MARK: Voice clips that arrive late
+
+    /// How many voice slots the session has, one per prompt in playing order.
+    public var voiceSlotCount: Int { speechSpans.slotCount }
+
+    /// How many voice slots are filled; the rest are still being prepared.
+    public var deliveredVoiceClipCount: Int { speechSpans.count }
+
+    /// The first frame that a clip not yet delivered could change: frames before it render
+    /// exactly as they will with every clip in. `totalFrames` once every clip is in.
+    public var preparedEndFrame: Int64 { min(speechSpans.preparedEndFrame, totalFrames) }
+
+    /// Fills the next voice slot with `clip` and publishes it to rendering (a releasing store the
+    /// render path reads with an acquiring load: no locks). The clip is cleaned up (unless it
+    /// was already) and brought to the speech level here, on the caller's thread. Call it from one thread at a time, in slot order; rendering may
+    /// go on meanwhile, on another thread.
+    public func deliver(_ clip: VoiceClip, toSlot slot: Int) throws(SynthesisError) {
+        guard slot == speechSpans.count, slot < speechSpans.slotCount else {
+            throw SynthesisError(
+                "voice clip \(slot + 1) came out of order: \(speechSpans.count) of \(speechSpans.slotCount) are in")
+        }
+        try Self.check(clip, number: slot + 1, in: totalFrames)
+        // Rendering may already be past frames before the planned earliest start.
+        guard clip.startFrame >= speechSpans.earliestStartFrame(ofSlot: slot) else {
+            throw SynthesisError(
+                "voice clip \(slot + 1) starts at frame \(clip.startFrame), before frame "
+                    + "\(speechSpans.earliestStartFrame(ofSlot: slot)), the earliest it was planned for")
+        }
+        voice.fill(slot: slot, startFrame: clip.startFrame, samples: clip.samples, isCleanedUp: clip.isCleanedUp)
+        speechSpans.publish(
+            startFrame: clip.startFrame, endFrame: min(clip.startFrame + Int64(clip.samples.count), totalFrames))
+    }
+
+    /// The first frame the render path has not mixed yet. Readable from any thread.
+    public var mixedEndFrame: Int64 { mixedEndFrameAtomic.load(ordering: .acquiring) }
+
+    /// Frees the samples of delivered clips that the render path has mixed to their end, which it
+    /// never reads again while it renders straight on. Only for a session rendered from its start
+    /// without seeking (an export): a seek back would need them. Called from the delivering thread.
+    private func retireMixedVoiceClips() {
+        let mixed = mixedEndFrame
+        let published = speechSpans.count
+        while retiredVoiceSlotCount < published && voice.clips[retiredVoiceSlotCount].endFrame <= mixed {
+            voice.clips[retiredVoiceSlotCount].samples?.deallocate()
+            retiredVoiceSlotCount += 1
+        }
+    }
+
+    /// How far ahead of the render `deliverAhead(_:)` fills the slots: more than the longest
+    /// stretch the render may need a clip before its earliest start (a merged dip, about 4 s).
+    public static let deliveryLeadDuration = 10.0
+
+    /// Fills every slot with `clips` (one per slot, in order) on a background thread, for a session
+    /// rendered straight through from its start (an export): the clips are checked now; each is
+    /// levelled when the render comes within `deliveryLeadDuration` of it, so that levelling runs
+    /// beside rendering, and freed once the render has mixed past it.
+    public func deliverAhead(_ clips: [VoiceClip]) throws(SynthesisError) {
+        guard clips.count == speechSpans.slotCount, speechSpans.count == 0 else {
+            throw SynthesisError("\(clips.count) voice clips for \(speechSpans.slotCount) slots")
+        }
+        for (index, clip) in clips.enumerated() {
+            try Self.check(clip, number: index + 1, in: totalFrames)
+            guard clip.startFrame >= speechSpans.earliestStartFrame(ofSlot: index) else {
+                throw SynthesisError("voice clip \(index + 1) starts before the earliest frame it was planned for")
+            }
+        }
+        let lead = Int64(Self.deliveryLeadDuration * Double(sampleRate))
+        let thread = Thread { [self, clips] in
+            var clips = clips
+            for index in clips.indices {
+                while mixedEndFrame < speechSpans.earliestStartFrame(ofSlot: index) - lead { usleep(500) }
+                retireMixedVoiceClips()
+                voice.fill(
+                    slot: index, startFrame: clips[index].startFrame, samples: clips[index].samples,
+                    isCleanedUp: clips[index].isCleanedUp)
+                speechSpans.publish(
+                    startFrame: clips[index].startFrame,
+                    endFrame: min(clips[index].startFrame + Int64(clips[index].samples.count), totalFrames))
+                // The track holds its own levelled copy now.
+                clips[index].samples = []
+            }
+        }
+        thread.name = "soothe voice"
+        thread.start()
+    }
+
+    /// Gives up on the slots not yet filled (their prompts could not be prepared): they stay
+    /// silent, and rendering no longer waits for them.
+    public func abandonUndeliveredVoiceClips() {
+        speechSpans.publishRemainingAsSilent()
+    }
+
+    private static func check(_ clip: VoiceClip, number: Int, in timeline: SessionTimeline) throws(SynthesisError) {
+        try check(clip, number: number, in: timeline.totalFrames)
+    }
+
+    private static func check(_ clip: VoiceClip, number: Int, in totalFrames: Int64) throws(SynthesisError) {
+        guard clip.startFrame >= 0 && clip.startFrame < totalFrames else {
+            throw SynthesisError(
+                "voice clip \(number) starts at frame \(clip.startFrame), outside the session's "
+                    + "0..<\(totalFrames) frames")
+        }
+        guard clip.samples.allSatisfy({ $0.isFinite }) else {
+            throw SynthesisError("voice clip \(number) holds samples that are not finite numbers")
+        }
     }
 
     // MARK: Rendering
@@ -352,7 +498,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         }
         strikes.seek(fromChunk: nextMixStart, toChunk: chunkStart)
         nextStrikeEvent = schedule.firstEvent(atOrAfter: chunkStart)
-        voice.seek(toFrame: chunkStart)
+        voice.seek(toFrame: chunkStart, publishedCount: speechSpans.count, nextClip: &nextVoiceClip)
         position = target
         seekRampFramesDone = 0
         // The sound restarts from silence, so the volume can take its new value at once.
@@ -430,10 +576,15 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         bedControl = nextControl
         renderMixIn(chunkStart: chunkStart, left: left, right: right)
         renderStrikes(chunkStart: chunkStart, left: left, right: right)
-        if !isVoiceMuted { voice.render(chunkStart: chunkStart, left: left, right: right) }
+        if !isVoiceMuted {
+            voice.render(
+                chunkStart: chunkStart, left: left, right: right, publishedCount: speechSpans.count,
+                nextClip: &nextVoiceClip)
+        }
         applyVolume(left: left, right: right)
         limiter.measureAhead(left: left, right: right)
         nextMixStart += Int64(chunk)
+        mixedEndFrameAtomic.store(nextMixStart, ordering: .releasing)
     }
 
     private func renderPad(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, next: ToneBed.Control)

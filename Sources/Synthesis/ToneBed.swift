@@ -62,7 +62,8 @@ struct ToneBed {
     let rightGains: SIMD4<Double>
     /// Noise level against the pad, linear; 0 without noise.
     let noiseGain: Double
-    let ducking: Ducking
+    /// The dip under speech; the loudness plan swaps in the one of the clips' expected places.
+    var ducking: Ducking
 
     init(timeline: SessionTimeline, random: inout SeededRandom, ducking: Ducking) {
         sampleRate = timeline.sampleRate
@@ -106,7 +107,6 @@ struct ToneBed {
     func deallocate() {
         stepChords.deallocate()
         stepStartFrames.deallocate()
-        ducking.deallocate()
     }
 
     /// The pad and noise settings at one frame.

@@ -1,80 +1,84 @@
 import Foundation
 import Sequencer
 
-/// The spoken prompts, prepared once and laid end to end: each clip cleaned up and brought to one
-/// speech level before the session plays, so that the master gain can be planned from the clips'
-/// lengths alone.
+/// The spoken prompts: each clip cleaned up and brought to one speech level as it arrives, so
+/// that the master gain can be planned from the clips' lengths alone, before any is spoken.
 ///
-/// Setting up does all the work: a 70 Hz high-pass (rumble and breath pops), a de-esser (a gentle
-/// cut around 6.5 kHz, where synthetic voices hiss), a slow leveller that holds back syllables
-/// that poke out, the gain to the speech level, and each clip's lean. Rendering only adds samples.
+/// There is one slot per prompt, in playing order. A preparation thread fills a slot (`fill`)
+/// with the clip high-passed at 70 Hz (rumble and breath pops), de-essed (a gentle cut around
+/// 6.5 kHz, where synthetic voices hiss), held back by a slow leveller where syllables poke out,
+/// at the speech level with its lean and the master gain, and then publishes it through
+/// `SpeechSpans`. Rendering reads only published slots, and only adds samples.
 struct VoiceTrack {
     struct Clip {
         var startFrame: Int64
-        /// Where the clip's samples start in `samples`.
-        var offset: Int
+        /// The clip's levelled samples; owned by the track once the slot is filled.
+        var samples: UnsafeMutablePointer<Float>?
         var count: Int
         var leftGain: Float
         var rightGain: Float
         var endFrame: Int64 { startFrame + Int64(count) }
     }
 
-    /// Every clip's samples, levelled, master gain included.
-    private let samples: UnsafeMutablePointer<Float>
+    /// One slot per prompt, in playing order.
     let clips: UnsafeMutableBufferPointer<Clip>
-    private var nextClip = 0
 
     /// The K-weighted mean square every clip is brought to over its length (one channel, before
     /// the lean and the master gain).
     let clipEnergy: Double
+    let sampleRate: Int
+    let totalFrames: Int64
+    let masterGain: Double
+    /// Each slot's extra gain (such as the prompts' fall towards sleep), linear.
+    private let slotGains: UnsafeMutableBufferPointer<Double>
+    let slotCount: Int
 
     /// - Parameters:
     ///   - speechLoudnessLUFS: the loudness of a centred clip in both channels before the master
     ///     gain, measured over its whole length.
-    ///   - clipGainDecibels: an extra gain for each clip (by index in `clips`), such as the
-    ///     prompts' fall towards sleep.
-    ///   - lean: the left and right gains of each clip (by index).
+    ///   - slotGainDecibels: an extra gain for each slot, such as the prompts' fall towards sleep.
+    ///   - leans: the left and right gains of each slot.
     init(
-        clips unsorted: [VoiceClip], totalFrames: Int64, sampleRate: Int, speechLoudnessLUFS: Double,
-        masterGain: Double, clipGainDecibels: (Int) -> Double = { _ in 0 },
-        lean: (Int) -> (left: Float, right: Float) = { _ in (1, 1) }
+        slotGainDecibels: [Double], leans: [(left: Float, right: Float)], totalFrames: Int64, sampleRate: Int,
+        speechLoudnessLUFS: Double, masterGain: Double
     ) {
         // A centred clip counts once per channel.
         clipEnergy = pow(10, (speechLoudnessLUFS + 0.691) / 10) / 2
-        let sorted = unsorted.enumerated().sorted { $0.element.startFrame < $1.element.startFrame }
-        let total = sorted.reduce(0) { $0 + $1.element.samples.count }
-        samples = .allocate(capacity: max(total, 1))
-        clips = .allocate(capacity: max(sorted.count, 1))
-        let weighting = KWeighting(sampleRate: sampleRate)
-        var offset = 0
-        for (position, (index, clip)) in sorted.enumerated() {
-            let usable = Int(min(Int64(clip.samples.count), totalFrames - clip.startFrame))
-            let cleaned = Self.level(Self.clean(clip.samples, sampleRate: sampleRate), sampleRate: sampleRate)
-            let energy = Self.weightedMeanSquare(cleaned, count: usable, weighting: weighting)
-            let level = energy > 0 ? (clipEnergy / energy).squareRoot() : 0
-            let gain = Float(level * masterGain * decibelsToGain(clipGainDecibels(index)))
-            for sampleIndex in 0..<clip.samples.count {
-                samples[offset + sampleIndex] = cleaned[sampleIndex] * gain
-            }
-            let gains = lean(index)
-            clips[position] = Clip(
-                startFrame: clip.startFrame, offset: offset, count: usable, leftGain: gains.left,
-                rightGain: gains.right)
-            offset += clip.samples.count
-        }
-        if sorted.isEmpty {
-            clips[0] = Clip(startFrame: .max, offset: 0, count: 0, leftGain: 0, rightGain: 0)
+        self.sampleRate = sampleRate
+        self.totalFrames = totalFrames
+        self.masterGain = masterGain
+        slotCount = leans.count
+        clips = .allocate(capacity: max(leans.count, 1))
+        slotGains = .allocate(capacity: max(leans.count, 1))
+        for index in leans.indices {
+            clips[index] = Clip(
+                startFrame: .max, samples: nil, count: 0, leftGain: leans[index].left, rightGain: leans[index].right)
+            slotGains[index] = decibelsToGain(slotGainDecibels[index])
         }
     }
 
-    /// Frees what `init` allocated; the owner calls it once, when it is done.
-    func deallocate() {
-        samples.deallocate()
+    /// Frees what `init` and `fill` allocated, but the samples of the slots before `firstSlot`
+    /// (freed already); the owner calls it once, when it is done.
+    func deallocate(fromSlot firstSlot: Int = 0) {
+        for index in firstSlot..<max(firstSlot, slotCount) { clips[index].samples?.deallocate() }
         clips.deallocate()
+        slotGains.deallocate()
     }
 
-    /// The number of clips (`clips` holds one placeholder when there are none).
-    var clipCount: Int { clips[0].startFrame == .max ? 0 : clips.count }
+    /// Cleans, levels and places `samples` in slot `index`, not yet published. Called by the one
+    /// thread that prepares the prompts, never while the slot is read.
+    func fill(slot index: Int, startFrame: Int64, samples source: [Float], isCleanedUp: Bool) {
+        let usable = Int(max(0, min(Int64(source.count), totalFrames - startFrame)))
+        let cleaned = isCleanedUp ? source : VoiceCleanup.apply(source, sampleRate: sampleRate)
+        let energy = Self.weightedMeanSquare(cleaned, count: usable, weighting: KWeighting(sampleRate: sampleRate))
+        let level = energy > 0 ? (clipEnergy / energy).squareRoot() : 0
+        let gain = Float(level * masterGain * slotGains[index])
+        let samples = UnsafeMutablePointer<Float>.allocate(capacity: max(usable, 1))
+        for sampleIndex in 0..<usable { samples[sampleIndex] = cleaned[sampleIndex] * gain }
+        clips[index].startFrame = startFrame
+        clips[index].samples = samples
+        clips[index].count = usable
+    }
 
     /// The high-pass corner, in Hz.
     static let highPassHertz = 70.0
@@ -95,11 +99,11 @@ struct VoiceTrack {
             sections.append(
                 Biquad.peaking(hertz: deEssHertz, q: 0.9, gainDecibels: deEssDecibels / 2, sampleRate: rate))
         }
-        for section in sections {
-            section.run(&samples)
-            samples.reverse()
-            section.run(&samples)
-            samples.reverse()
+        samples.withUnsafeMutableBufferPointer { buffer in
+            for section in sections {
+                section.run(buffer, isBackwards: false)
+                section.run(buffer, isBackwards: true)
+            }
         }
         return samples.map { Float($0) }
     }
@@ -110,14 +114,17 @@ struct VoiceTrack {
     static func level(_ samples: [Float], sampleRate: Int) -> [Float] {
         guard !samples.isEmpty else { return samples }
         let weighting = KWeighting(sampleRate: sampleRate)
-        var squares = [Double](repeating: 0, count: samples.count)
-        samples.withUnsafeBufferPointer { buffer in
-            weighting.forEachWeightedSquare(of: buffer.baseAddress!, count: buffer.count) { squares[$0] = $1 }
-        }
-        // The 400 ms window's mean square, centred on each sample, from a running sum.
+        // The 400 ms window's mean square, centred on each sample, from a running sum of the
+        // K-weighted squares.
         let window = max(1, sampleRate * 2 / 5)
         var prefix = [Double](repeating: 0, count: samples.count + 1)
-        for index in squares.indices { prefix[index + 1] = prefix[index] + squares[index] }
+        prefix.withUnsafeMutableBufferPointer { sums in
+            samples.withUnsafeBufferPointer { buffer in
+                weighting.forEachWeightedSquare(of: buffer.baseAddress!, count: buffer.count) { index, square in
+                    sums[index + 1] = sums[index] + square
+                }
+            }
+        }
         func meanSquare(_ index: Int) -> Double {
             let from = max(0, index - window / 2)
             let to = min(samples.count, index + window / 2)
@@ -133,15 +140,27 @@ struct VoiceTrack {
         let attack = exp(-1 / (0.05 * Double(sampleRate)))
         let release = exp(-1 / (0.4 * Double(sampleRate)))
         var gain = 1.0
-        var output = samples
-        // Look ahead half a window, so the gain is down before the loud syllable.
-        for index in samples.indices {
-            let level = meanSquare(min(samples.count - 1, index + window / 4))
-            let wanted = level > ceiling ? (ceiling / level).squareRoot() : 1
-            gain = wanted < gain ? attack * gain + (1 - attack) * wanted : release * gain + (1 - release) * wanted
-            output[index] = Float(Double(samples[index]) * gain)
+        let count = samples.count
+        let half = window / 2
+        let windowFrames = Double(window)
+        // Look ahead half a window, so the gain is down before the loud syllable. (The running
+        // sums are read through pointers: this loop runs once per sample of every prompt.)
+        return [Float](unsafeUninitializedCapacity: count) { output, initialized in
+            prefix.withUnsafeBufferPointer { sums in
+                samples.withUnsafeBufferPointer { input in
+                    for index in 0..<count {
+                        let centre = min(count - 1, index + window / 4)
+                        let level = (sums[min(count, centre + half)] - sums[max(0, centre - half)]) / windowFrames
+                        let wanted = level > ceiling ? (ceiling / level).squareRoot() : 1
+                        gain =
+                            wanted < gain
+                            ? attack * gain + (1 - attack) * wanted : release * gain + (1 - release) * wanted
+                        output[index] = Float(Double(input[index]) * gain)
+                    }
+                }
+            }
+            initialized = count
         }
-        return output
     }
 
     /// The K-weighted mean square of `count` samples.
@@ -155,28 +174,47 @@ struct VoiceTrack {
     }
 
     /// Starts again from the first clip that still sounds at or after `frame`.
-    mutating func seek(toFrame frame: Int64) {
+    func seek(toFrame frame: Int64, publishedCount: Int, nextClip: inout Int) {
         nextClip = 0
-        while nextClip < clipCount && clips[nextClip].endFrame <= frame { nextClip += 1 }
+        while nextClip < publishedCount && clips[nextClip].endFrame <= frame { nextClip += 1 }
     }
 
-    /// Adds the clips that sound in the chunk starting at `chunkStart`.
-    mutating func render(chunkStart: Int64, left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>) {
-        let chunkEnd = chunkStart + Int64(RenderGrid.chunkFrameCount)
-        while nextClip < clipCount && clips[nextClip].endFrame <= chunkStart { nextClip += 1 }
-        var index = nextClip
-        while index < clipCount && clips[index].startFrame < chunkEnd {
-            let clip = clips[index]
-            let from = max(clip.startFrame, chunkStart)
-            let to = min(clip.endFrame, chunkEnd)
-            if from < to {
-                addPanned(
-                    samples + clip.offset + Int(from - clip.startFrame), left: left + Int(from - chunkStart),
-                    right: right + Int(from - chunkStart), leftGain: clip.leftGain, rightGain: clip.rightGain,
-                    count: Int(to - from))
-            }
-            index += 1
+    /// Adds the published clips that sound in the chunk starting at `chunkStart`; `nextClip` is
+    /// the renderer's place in the slots.
+    func render(
+        chunkStart: Int64, left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, publishedCount: Int,
+        nextClip: inout Int
+    ) {
+        addPublishedClips(
+            clips, publishedCount: publishedCount, nextClip: &nextClip, chunkStart: chunkStart,
+            chunkEnd: chunkStart + Int64(RenderGrid.chunkFrameCount), left: left, right: right)
+    }
+}
+
+/// Adds the clips of the first `publishedCount` slots that sound in `chunkStart..<chunkEnd`,
+/// starting the search at `nextClip` and moving it past the clips that have ended. It reads only
+/// slots the preparation thread published, and touches no other memory than the buffers.
+@_noAllocation
+func addPublishedClips(
+    _ clips: UnsafeMutableBufferPointer<VoiceTrack.Clip>, publishedCount: Int, nextClip: inout Int,
+    chunkStart: Int64, chunkEnd: Int64, left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>
+) {
+    while nextClip < publishedCount && clips[nextClip].startFrame + Int64(clips[nextClip].count) <= chunkStart {
+        nextClip += 1
+    }
+    var index = nextClip
+    while index < publishedCount && clips[index].startFrame < chunkEnd {
+        let clip = clips[index]
+        let clipEnd = clip.startFrame + Int64(clip.count)
+        let from = clip.startFrame > chunkStart ? clip.startFrame : chunkStart
+        let to = clipEnd < chunkEnd ? clipEnd : chunkEnd
+        if from < to, let samples = clip.samples {
+            addPanned(
+                samples + Int(from - clip.startFrame), left: left + Int(from - chunkStart),
+                right: right + Int(from - chunkStart), leftGain: clip.leftGain, rightGain: clip.rightGain,
+                count: Int(to - from))
         }
+        index += 1
     }
 }
 
@@ -204,9 +242,13 @@ struct Biquad {
             a2: (1 - alpha / amplitude) / a0)
     }
 
-    func run(_ samples: inout [Double]) {
+    /// Runs the filter over `samples` in place, from the first to the last or, backwards, from the
+    /// last to the first (the same as reversing, running and reversing again, without the copies).
+    func run(_ samples: UnsafeMutableBufferPointer<Double>, isBackwards: Bool) {
         var x1 = 0.0, x2 = 0.0, y1 = 0.0, y2 = 0.0
-        for index in samples.indices {
+        let count = samples.count
+        for step in 0..<count {
+            let index = isBackwards ? count - 1 - step : step
             let x = samples[index]
             let y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
             x2 = x1

@@ -64,6 +64,62 @@ import Testing
         #expect(differing == 0, "\(differing) samples differ from the export")
     }
 
+    /// With the default (Piper) voice and an empty prompt cache, the first sound reaches the
+    /// device before the prompts are spoken: they are prepared in the background while it plays,
+    /// and what plays is still, sample for sample, what `export` writes once they are all in.
+    @Test func withAColdCacheItStartsBeforeThePromptsAreSpokenAndEqualsTheExport() throws {
+        let sandbox = try Sandbox()
+        let routine = sandbox.path("spoken.yaml")
+        try SpokenExportTests.routine.write(toFile: routine, atomically: true, encoding: .utf8)
+        let capture = sandbox.path("capture.wav")
+        let config = try sandbox.writeALSAConfig(
+            defaultPCM: #"type file slave.pcm "null" file "\#(capture)" format "wav""#)
+        let cache = sandbox.path("cache")
+        let prompts = sandbox.directory.appending(path: "cache/soothe")
+        func spokenCount() -> Int {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: prompts.path)) ?? []
+            return names.filter { $0.hasSuffix(".voice") && !$0.hasPrefix(".") }.count
+        }
+
+        let process = Process()
+        process.executableURL = SootheProcess.executableURL
+        process.arguments = ["play", routine, "--device", "default", "--quiet"]
+        process.environment = ProcessInfo.processInfo.environment.merging([
+            "ALSA_CONFIG_PATH": config, "XDG_CACHE_HOME": cache,
+        ]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        // The file plugin writes a 44-byte header, then the audio as it comes.
+        var capturedBytes = 0
+        while process.isRunning && capturedBytes <= 44 {
+            capturedBytes = (try? FileManager.default.attributesOfItem(atPath: capture)[.size] as? Int) ?? 0
+            usleep(500)
+        }
+        let spokenAtFirstSound = spokenCount()
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(errorText)")
+        #expect(capturedBytes > 44)
+        // Three steps' prompts and the closing words; at most one was spoken when the sound began.
+        #expect(spokenCount() == 4)
+        #expect(spokenAtFirstSound <= 1, "\(spokenAtFirstSound) of 4 prompts were spoken before the first sound")
+
+        // The export, with the prompts now cached, is what played.
+        let exported = sandbox.path("export.wav")
+        let export = try SoothePlay.run(
+            ["export", routine, "--bit-depth", "float", "-o", exported, "--quiet"],
+            environment: ["XDG_CACHE_HOME": cache])
+        #expect(export.status == 0, "\(export.standardError)")
+        let captured = try WAVData.floatSamples(atPath: capture)
+        let written = try AudioFileReader.read(exported).samples
+        #expect(written.count == captured.count)
+        #expect(captured.contains { $0 != 0 })
+        let differing = zip(captured, written).filter { $0 != $1 }.count
+        #expect(differing == 0, "\(differing) samples differ from the export")
+    }
+
     @Test func withoutADeviceItSaysToExportAndExits69() throws {
         let sandbox = try Sandbox()
         // A default device on a card that does not exist, and nothing else.

@@ -29,6 +29,27 @@ struct PromptPlacementTests {
         #expect(close.startFrame >= prompts[2].endFrame + Int64(1.5 * Double(sampleRate)))
     }
 
+    @Test func promptsPreparedOneByOneInPlayingOrderAreTheSessionsPrompts() throws {
+        let timeline = try SessionTimeline(routine: makeShortRoutine(), sampleRate: 48000)
+        let synthesizer = try PromptSynthesizer(cache: nil)
+        let whole = try synthesizer.prepare(for: timeline)
+        var delivered: [(index: Int, prompt: SpokenPrompt)] = []
+        try synthesizer.prepareInOrder(for: timeline) { delivered.append(($0, $1)) }
+        #expect(delivered.map(\.index) == Array(whole.indices))
+        #expect(delivered.map(\.prompt) == whole)
+        // What the renderer is told before any prompt is spoken: no prompt starts before its
+        // earliest frame, a prompt after its chime starts exactly there, and the expected lengths
+        // (from the words at the pace) are close to the spoken ones.
+        let expected = try synthesizer.expectedPrompts(for: timeline)
+        #expect(expected.count == whole.count)
+        for (plan, prompt) in zip(expected, whole) {
+            #expect(plan.earliestStartFrame <= prompt.startFrame)
+            if prompt.kind != .close { #expect(plan.earliestStartFrame == prompt.startFrame) }
+            let ratio = Double(plan.expectedFrameCount) / Double(prompt.frameCount)
+            #expect((0.5...2).contains(ratio), "'\(prompt.text)': expected \(plan.expectedFrameCount) frames")
+        }
+    }
+
     @Test func aPromptTooLongForItsStepNamesTheStepAndBothLengths() throws {
         let long =
             "Press your thumbs into the sole, and make small, slow circles with firm pressure. Linger "

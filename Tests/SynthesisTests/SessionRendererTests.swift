@@ -246,6 +246,53 @@ private func onsetFrame(in mono: [Float], near expected: Int) -> Int? {
         #expect(abs(20 * log10(rms(undimmed, after) / rms(ducked, after))) < 0.2)
     }
 
+    /// Clips handed over while the session renders, each only when rendering needs it, give the
+    /// very samples of a session that had every clip from the start: the late slots, the dip
+    /// merged across close clips, the master gain planned without them.
+    @Test func clipsThatArriveWhileItRendersGiveTheSameSamples() throws {
+        let timeline = try makeTimeline("bedtime-foot", totalSeconds: 90)
+        // Two clips close enough for one dip, then one on its own, then closing words.
+        let spans: [(start: Int, length: Int)] = [(10, 3), (15, 2), (40, 5), (70, 3)]
+        func tone(seconds: Int) -> [Float] {
+            (0..<(seconds * 48000)).map { index -> Float in
+                let time = Double(index) / 48000
+                return Float(0.2 * sin(2 * .pi * 220 * time) * sin(4 * .pi * time))
+            }
+        }
+        let clips = spans.map { VoiceClip(startFrame: Int64($0.start * 48000), samples: tone(seconds: $0.length)) }
+        let plans = clips.map {
+            VoiceClipPlan(
+                earliestStartFrame: $0.startFrame, expectedStartFrame: $0.startFrame,
+                expectedFrameCount: Int64($0.samples.count))
+        }
+        let early = try SessionRenderer(timeline: timeline, voicePlans: plans)
+        for (slot, clip) in clips.enumerated() { try early.deliver(clip, toSlot: slot) }
+        let expected = renderAll(early)
+
+        let late = try SessionRenderer(timeline: timeline, voicePlans: plans)
+        #expect(late.masterGainDecibels == early.masterGainDecibels)
+        var samples = [Float](repeating: 0, count: Int(late.totalFrames) * 2)
+        var done = 0
+        var framesBeforeLastClip = 0
+        while done < Int(late.totalFrames) {
+            if !late.isPrepared(forNext: 512) {
+                try late.deliver(clips[late.deliveredVoiceClipCount], toSlot: late.deliveredVoiceClipCount)
+                continue
+            }
+            if late.deliveredVoiceClipCount < clips.count { framesBeforeLastClip = done + 512 }
+            let frames = samples.withUnsafeMutableBufferPointer {
+                late.render(into: $0.baseAddress! + done * 2, frameCount: min(512, Int(late.totalFrames) - done))
+            }
+            done += frames
+        }
+        #expect(late.deliveredVoiceClipCount == clips.count)
+        // Most of the session was rendered before the last clip came.
+        #expect(framesBeforeLastClip > 60 * 48000, "\(framesBeforeLastClip) frames before the last clip")
+        let differing = zip(samples, expected).filter { $0 != $1 }.count
+        #expect(differing == 0, "\(differing) samples differ")
+        #expect(throws: SynthesisError.self) { try late.deliver(clips[0], toSlot: 0) }
+    }
+
     @Test func refusesBadSettingsAndClips() throws {
         let timeline = try makeTimeline("quick-reset", totalSeconds: 36)
         #expect(throws: SynthesisError.self) {
