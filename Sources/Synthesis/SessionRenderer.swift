@@ -58,6 +58,10 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     private var bedControl: ToneBed.Control
     private let padLeftGains: SIMD8<Float>
     private let padRightGains: SIMD8<Float>
+    // Read once here, so that the checked pad loop reads no global or static property.
+    private let padOscillatorCount = ToneBed.oscillatorCount
+    private let padLaneRamp = laneRamp
+    private let padVectorCount = RenderGrid.vectorsPerChunk
     private let brightNoise: NoiseTable?
     private let darkNoise: NoiseTable?
 
@@ -406,6 +410,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     /// The pad's oscillators that sound in this chunk, two at a time. Outside a chord change only
     /// one slot of each voice sounds, so the silent ones are skipped (their phase is free: it is
     /// fresh after every seek, and nothing hears it); an odd one out is paired with a silent one.
+    @_noAllocation
     private func renderPad(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, next: ToneBed.Control)
     {
         let startAmplitudes = SIMD8<Float>(bedControl.amplitudes) * masterGain
@@ -416,7 +421,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         let rightLanes = UnsafeMutableRawPointer(right).assumingMemoryBound(to: Lanes.self)
         var waiting = -1
         var silent = -1
-        for index in 0..<ToneBed.oscillatorCount {
+        for index in 0..<padOscillatorCount {
             guard startAmplitudes[index] != 0 || endAmplitudes[index] != 0 else {
                 if silent < 0 { silent = index }
                 continue
@@ -438,6 +443,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         }
     }
 
+    @_noAllocation
     private func renderPadPair(
         _ first: Int, _ second: Int, left: UnsafeMutablePointer<Lanes>, right: UnsafeMutablePointer<Lanes>,
         startAmplitudes: SIMD8<Float>, endAmplitudes: SIMD8<Float>, secondHarmonic: Float, thirdHarmonic: Float
@@ -447,8 +453,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             startAmplitudes: SIMD2(startAmplitudes[first], startAmplitudes[second]),
             endAmplitudes: SIMD2(endAmplitudes[first], endAmplitudes[second]), secondHarmonic: secondHarmonic,
             thirdHarmonic: thirdHarmonic, leftGains: SIMD2(padLeftGains[first], padLeftGains[second]),
-            rightGains: SIMD2(padRightGains[first], padRightGains[second]), ramp: laneRamp,
-            vectorCount: RenderGrid.vectorsPerChunk)
+            rightGains: SIMD2(padRightGains[first], padRightGains[second]), ramp: padLaneRamp,
+            vectorCount: padVectorCount)
     }
 
     private func renderNoise(

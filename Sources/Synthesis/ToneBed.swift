@@ -174,7 +174,8 @@ struct ToneBed {
         let chord = stepChords[step]
         let crossfade = min(max(Double(frame - stepStartFrames[step]) / Double(chordCrossfadeFrames), 0), 1)
         let incomingGain = sine(.pi / 2 * crossfade)
-        let outgoingGain = cosine(.pi / 2 * crossfade)
+        // Exactly 0 once the crossfade is over (cos(π/2) is not), so the silent slot is skipped.
+        let outgoingGain = crossfade < 1 ? cosine(.pi / 2 * crossfade) : 0
         var frequencies = SIMD8<Double>()
         var shares = SIMD8<Double>()
         var swells = SIMD8<Double>()
