@@ -72,6 +72,8 @@ public struct Player {
         var handledSignals = 0
         var lastStatusTime = 0.0
         var note: String?
+        // What the volume keys have made of the volume, for the note each press shows.
+        var volume = Transport.volumeRange.clamp(volumeDecibels)
         let stallLimit = Self.stallTimeoutSeconds + writer.outputLatencySeconds
         while !writer.hasFinished {
             for action in decoder.decode(terminal.readBytes(timeoutMilliseconds: Self.keyPollMilliseconds)) {
@@ -82,6 +84,11 @@ public struct Player {
                         isStoppedByUser = true
                     }
                     transport.send(command)
+                    if command == .volumeUp || command == .volumeDown {
+                        let change = command == .volumeUp ? Transport.volumeStepDecibels : -Transport.volumeStepDecibels
+                        volume = Transport.volumeRange.clamp(volume + change)
+                        note = StatusLine.volumeNote(volume)
+                    }
                 case .lengthenStep, .shortenStep:
                     let change =
                         action == .lengthenStep
@@ -173,6 +180,16 @@ struct StatusLine {
         }
         let line = "\(state)\(head) · \(times) \(bar)"
         return line.count > columns - 1 ? String(line.prefix(max(0, columns - 1))) : line
+    }
+
+    /// What a volume key press shows: the volume now, and whether it is at an end of its range,
+    /// so that a press that changes nothing says why.
+    static func volumeNote(_ decibels: Double) -> String {
+        let number = decibels == decibels.rounded() ? String(Int(decibels)) : String(decibels)
+        let level = "Volume \(decibels > 0 ? "+" : "")\(number) dB"
+        if decibels >= Transport.volumeRange.upperBound { return level + ", the most" }
+        if decibels <= Transport.volumeRange.lowerBound { return level + ", the least" }
+        return level
     }
 
     /// `m:ss`, rounded up so that "0:00" means the step is over.

@@ -57,8 +57,12 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     // Tone bed state.
     private let padOscillators: UnsafeMutablePointer<RotationOscillator>
     private var bedControl: ToneBed.Control
-    private let padLeftGains: SIMD4<Float>
-    private let padRightGains: SIMD4<Float>
+    private let padLeftGains: SIMD8<Float>
+    private let padRightGains: SIMD8<Float>
+    // Read once here, so that the checked pad loop reads no global or static property.
+    private let padOscillatorCount = ToneBed.oscillatorCount
+    private let padLaneRamp = laneRamp
+    private let padVectorCount = RenderGrid.vectorsPerChunk
     private let brightNoise: NoiseTable?
     private let darkNoise: NoiseTable?
 
@@ -205,8 +209,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             }
             return sum
         }
-        padLeftGains = SIMD4<Float>(bed.leftGains)
-        padRightGains = SIMD4<Float>(bed.rightGains)
+        padLeftGains = SIMD8<Float>(bed.leftGains)
+        padRightGains = SIMD8<Float>(bed.rightGains)
         schedule = StrikeSchedule(
             timeline: timeline,
             startChimeFrame: min(
@@ -281,8 +285,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         volumeRampChunks = max(1, Int(Self.volumeRampDuration * rate) / RenderGrid.chunkFrameCount)
 
         // Scratch, allocated once.
-        padOscillators = .allocate(capacity: ToneBed.voiceCount)
-        padOscillators.initialize(repeating: RotationOscillator(), count: ToneBed.voiceCount)
+        padOscillators = .allocate(capacity: ToneBed.oscillatorCount)
+        padOscillators.initialize(repeating: RotationOscillator(), count: ToneBed.oscillatorCount)
         bedControl = bed.control(atFrame: 0)
         func makeBuffer(_ count: Int) -> UnsafeMutablePointer<Float> {
             let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
@@ -298,10 +302,10 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         output = makeBuffer(RenderGrid.chunkFrameCount * 2)
         seekRampFrameCount = Int64(Self.seekRampDuration * rate)
 
-        for voice in 0..<ToneBed.voiceCount {
+        for oscillator in 0..<ToneBed.oscillatorCount {
             let phase = random.next(in: 0...(2 * .pi))
-            padOscillators[voice].set(
-                amplitude: 1, phase: phase, radiansPerFrame: 2 * .pi * bedControl.frequenciesHertz[voice] / rate)
+            padOscillators[oscillator].set(
+                amplitude: 1, phase: phase, radiansPerFrame: 2 * .pi * bedControl.frequenciesHertz[oscillator] / rate)
         }
         // The read-ahead fills its ring before the first chunk is mixed.
         mixFeed?.start()
@@ -491,7 +495,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         // Pad phases after a seek are fresh but still a function of the seed and the frame.
         var random = SeededRandom(seed: seed ^ UInt64(bitPattern: chunkStart) &* 0x2545_F491_4F6C_DD1D)
         bedControl = bed.control(atFrame: chunkStart)
-        for index in 0..<ToneBed.voiceCount {
+        for index in 0..<ToneBed.oscillatorCount {
             padOscillators[index].set(
                 amplitude: 1, phase: random.next(in: 0...(2 * .pi)),
                 radiansPerFrame: 2 * .pi * bedControl.frequenciesHertz[index] / Double(sampleRate))
@@ -569,7 +573,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             renderNoise(left: left, right: right, chunkStart: chunkStart, next: nextControl)
         }
         let rate = Double(sampleRate)
-        for index in 0..<ToneBed.voiceCount {
+        for index in 0..<ToneBed.oscillatorCount {
             padOscillators[index].retune(
                 radiansPerFrame: 2 * .pi * nextControl.frequenciesHertz[index] / rate, amplitude: 1)
         }
@@ -587,23 +591,54 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         mixedEndFrameAtomic.store(nextMixStart, ordering: .releasing)
     }
 
+    /// The pad's oscillators that sound in this chunk, two at a time. Outside a chord change only
+    /// one slot of each voice sounds, so the silent ones are skipped (their phase is free: it is
+    /// fresh after every seek, and nothing hears it); an odd one out is paired with a silent one.
+    @_noAllocation
     private func renderPad(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, next: ToneBed.Control)
     {
-        let startAmplitudes = SIMD4<Float>(bedControl.amplitudes) * masterGain
-        let endAmplitudes = SIMD4<Float>(next.amplitudes) * masterGain
+        let startAmplitudes = SIMD8<Float>(bedControl.amplitudes) * masterGain
+        let endAmplitudes = SIMD8<Float>(next.amplitudes) * masterGain
         let second = Float(bedControl.secondHarmonic)
         let third = Float(bedControl.thirdHarmonic)
         let leftLanes = UnsafeMutableRawPointer(left).assumingMemoryBound(to: Lanes.self)
         let rightLanes = UnsafeMutableRawPointer(right).assumingMemoryBound(to: Lanes.self)
-        for pair in stride(from: 0, to: ToneBed.voiceCount, by: 2) {
-            renderPadVoices(
-                &padOscillators[pair], &padOscillators[pair + 1], left: leftLanes, right: rightLanes,
-                startAmplitudes: SIMD2(startAmplitudes[pair], startAmplitudes[pair + 1]),
-                endAmplitudes: SIMD2(endAmplitudes[pair], endAmplitudes[pair + 1]), secondHarmonic: second,
-                thirdHarmonic: third, leftGains: SIMD2(padLeftGains[pair], padLeftGains[pair + 1]),
-                rightGains: SIMD2(padRightGains[pair], padRightGains[pair + 1]), ramp: laneRamp,
-                vectorCount: RenderGrid.vectorsPerChunk)
+        var waiting = -1
+        var silent = -1
+        for index in 0..<padOscillatorCount {
+            guard startAmplitudes[index] != 0 || endAmplitudes[index] != 0 else {
+                if silent < 0 { silent = index }
+                continue
+            }
+            if waiting < 0 {
+                waiting = index
+                continue
+            }
+            renderPadPair(
+                waiting, index, left: leftLanes, right: rightLanes, startAmplitudes: startAmplitudes,
+                endAmplitudes: endAmplitudes, secondHarmonic: second, thirdHarmonic: third)
+            waiting = -1
         }
+        if waiting >= 0 {
+            // Eight oscillators and an odd number sounding: at least one is silent.
+            renderPadPair(
+                waiting, silent, left: leftLanes, right: rightLanes, startAmplitudes: startAmplitudes,
+                endAmplitudes: endAmplitudes, secondHarmonic: second, thirdHarmonic: third)
+        }
+    }
+
+    @_noAllocation
+    private func renderPadPair(
+        _ first: Int, _ second: Int, left: UnsafeMutablePointer<Lanes>, right: UnsafeMutablePointer<Lanes>,
+        startAmplitudes: SIMD8<Float>, endAmplitudes: SIMD8<Float>, secondHarmonic: Float, thirdHarmonic: Float
+    ) {
+        renderPadVoices(
+            &padOscillators[first], &padOscillators[second], left: left, right: right,
+            startAmplitudes: SIMD2(startAmplitudes[first], startAmplitudes[second]),
+            endAmplitudes: SIMD2(endAmplitudes[first], endAmplitudes[second]), secondHarmonic: secondHarmonic,
+            thirdHarmonic: thirdHarmonic, leftGains: SIMD2(padLeftGains[first], padLeftGains[second]),
+            rightGains: SIMD2(padRightGains[first], padRightGains[second]), ramp: padLaneRamp,
+            vectorCount: padVectorCount)
     }
 
     private func renderNoise(

@@ -9,8 +9,13 @@ import Sequencer
 struct ToneBed {
     /// Voices of the pad.
     static let voiceCount = 4
-    /// How long a chord change glides, in seconds.
-    static let chordGlideDuration = 6.0
+    /// Oscillators of the pad: two for each voice, so that a voice that changes its note
+    /// crossfades from the old note to the new one, each held at its own pitch in the key.
+    /// Oscillator `slot × voiceCount + voice`.
+    static let oscillatorCount = 2 * voiceCount
+    /// How long a chord change crossfades, in seconds. A step shorter than this keeps the chord of
+    /// the step before, so every crossfade runs its whole length before the next can start.
+    static let chordCrossfadeDuration = 8.0
     /// How long the bed fades in at the start, in seconds.
     static let fadeInDuration = 4.0
     /// Breaths per minute the bed swells with.
@@ -29,14 +34,21 @@ struct ToneBed {
     /// The upper voices carry the body (200-600 Hz), so the bed holds on a phone speaker; the
     /// root stays soft.
     static var voiceLevels: SIMD4<Double> { SIMD4(0.03, 0.045, 0.06, 0.065) }
+    /// `voiceLevels` for each oscillator.
+    static var oscillatorLevels: SIMD8<Double> { SIMD8(lowHalf: voiceLevels, highHalf: voiceLevels) }
     /// Where each voice sits, from -1 (left) to 1 (right).
     static let voicePans = SIMD4<Double>(-0.15, 0.4, -0.45, 0.25)
     /// Voicings as semitones above the key's root in octave 3, one note per voice, every note in
     /// the key and none below the root (nothing under about 130 Hz): I, IV, vi7, I add9.
+    ///
+    /// A note that two chords share sits in the same voice in both, so it sounds on through a change
+    /// while only the voices that move crossfade. No chord holds the key's 7th, whose 3rd harmonic
+    /// would fall off the key, and no change puts two notes a semitone apart in one octave (the
+    /// 3rd of I against the root of IV), which would rub for the whole crossfade.
     static func chord(_ index: Int) -> SIMD4<Double> {
         switch index {
-        case 1: SIMD4(5, 12, 17, 21)
-        case 2: SIMD4(9, 16, 19, 24)
+        case 1: SIMD4(5, 12, 21, 24)
+        case 2: SIMD4(9, 12, 16, 19)
         case 3: SIMD4(0, 14, 16, 19)
         default: SIMD4(0, 12, 16, 19)
         }
@@ -49,17 +61,20 @@ struct ToneBed {
     /// The frames of the sleep tail, 0 for none.
     let sleepTailFrames: Int64
     let rootHertz: Double
-    /// The chord (index into `chords`) of every step, and where each step starts.
-    let stepChords: UnsafeMutableBufferPointer<Int>
+    /// The notes of the pad in every step, and where each step starts.
+    let stepChords: UnsafeMutableBufferPointer<PadChord>
     let stepStartFrames: UnsafeMutableBufferPointer<Int64>
-    let detunePeriods: SIMD4<Double>
-    let detunePhases: SIMD4<Double>
+    let chordCrossfadeFrames: Int64
+    /// The slow drift of the whole pad's pitch, one for every voice: a note doubled between voices
+    /// (one voice's octave on another's 2nd harmonic) stays a single pitch, never two that beat.
+    let detunePeriod: Double
+    let detunePhase: Double
     let swellPeriods: SIMD4<Double>
     let swellPhases: SIMD4<Double>
     let breathPhase: Double
-    /// Pan gains per voice.
-    let leftGains: SIMD4<Double>
-    let rightGains: SIMD4<Double>
+    /// Pan gains per oscillator (both of a voice's oscillators sit where the voice sits).
+    let leftGains: SIMD8<Double>
+    let rightGains: SIMD8<Double>
     /// Noise level against the pad, linear; 0 without noise.
     let noiseGain: Double
     /// The dip under speech; the loudness plan swaps in the one of the clips' expected places.
@@ -70,21 +85,28 @@ struct ToneBed {
         stepsEndFrame = timeline.stepsEndFrame
         sleepTailFrames = timeline.sleepTailFrames
         rootHertz = 130.8127826502993 * pow(2, Double(timeline.bed.keySemitonesAboveC) / 12)
-        let lastStep = timeline.steps.count - 1
+        chordCrossfadeFrames = Int64(Self.chordCrossfadeDuration * Double(sampleRate))
+        // The last step's chord sounds on through a sleep tail, so its change has until the end.
+        var chordFrameCounts = timeline.steps.map(\.frameCount)
+        chordFrameCounts[chordFrameCounts.count - 1] =
+            timeline.totalFrames - timeline.steps[timeline.steps.count - 1].startFrame
         stepChords = .allocate(capacity: timeline.steps.count)
-        _ = stepChords.initialize(from: timeline.steps.indices.map { $0 == lastStep ? 0 : $0 % Self.chordCount })
+        _ = stepChords.initialize(
+            from: PadChord.sequence(stepFrameCounts: chordFrameCounts, crossfadeFrames: chordCrossfadeFrames))
         stepStartFrames = .allocate(capacity: timeline.steps.count)
         _ = stepStartFrames.initialize(from: timeline.steps.map(\.startFrame))
-        var detunePeriods = SIMD4<Double>(), detunePhases = SIMD4<Double>()
         var swellPeriods = SIMD4<Double>(), swellPhases = SIMD4<Double>()
+        // A drift is drawn for every voice, as the seed's sequence has always had it, so that the
+        // swells, the breath and the noise drawn after keep their values; the first is the pad's.
+        var detunePeriods = SIMD4<Double>(), detunePhases = SIMD4<Double>()
         for voice in 0..<Self.voiceCount {
             detunePeriods[voice] = random.next(in: 23...41)
             detunePhases[voice] = random.next(in: 0...(2 * .pi))
             swellPeriods[voice] = random.next(in: 17...37)
             swellPhases[voice] = random.next(in: 0...(2 * .pi))
         }
-        self.detunePeriods = detunePeriods
-        self.detunePhases = detunePhases
+        detunePeriod = detunePeriods[0]
+        detunePhase = detunePhases[0]
         self.swellPeriods = swellPeriods
         self.swellPhases = swellPhases
         breathPhase = random.next(in: 0...(2 * .pi))
@@ -95,8 +117,8 @@ struct ToneBed {
             left[voice] = 2.0.squareRoot() * cos(angles[voice])
             right[voice] = 2.0.squareRoot() * sin(angles[voice])
         }
-        leftGains = left
-        rightGains = right
+        leftGains = SIMD8(lowHalf: left, highHalf: left)
+        rightGains = SIMD8(lowHalf: right, highHalf: right)
         let padPower = (Self.voiceLevels * Self.voiceLevels).sum() / 2
         noiseGain =
             timeline.bed.noise == .none ? 0 : padPower.squareRoot() * decibelsToGain(timeline.bed.noiseLevelDecibels)
@@ -111,10 +133,11 @@ struct ToneBed {
 
     /// The pad and noise settings at one frame.
     struct Control {
-        /// Frequency of each voice's fundamental.
-        var frequenciesHertz: SIMD4<Double>
-        /// Amplitude of each voice's fundamental, all bed gains included (not the master gain).
-        var amplitudes: SIMD4<Double>
+        /// Frequency of each oscillator's fundamental (oscillator `slot × voiceCount + voice`).
+        var frequenciesHertz: SIMD8<Double>
+        /// Amplitude of each oscillator's fundamental, all bed gains included (not the master
+        /// gain); 0 for a slot that is not sounding.
+        var amplitudes: SIMD8<Double>
         /// Levels of the 2nd and 3rd harmonics against the fundamental.
         var secondHarmonic: Double
         var thirdHarmonic: Double
@@ -139,29 +162,37 @@ struct ToneBed {
             clockSeconds = Double(stepsEndFrame) / Double(sampleRate) + slowedSeconds
         }
 
-        // The chord: the step's own, glided to from the step before over the first seconds of the step.
+        // The chord: the step's own. A voice whose note changes crossfades, equal in power, from
+        // the old note in one of its slots to the new note in the other, each at its own fixed
+        // pitch, so no pitch between the two (off the key) ever sounds.
         var step = 0
         var low = 0, high = stepStartFrames.count - 1
         while low <= high {
             let middle = (low + high) / 2
             if stepStartFrames[middle] <= frame { step = middle; low = middle + 1 } else { high = middle - 1 }
         }
-        var semitones = Self.chord(stepChords[step])
-        if step > 0 {
-            let intoStep = Double(frame - stepStartFrames[step]) / Double(sampleRate)
-            if intoStep < Self.chordGlideDuration {
-                let previous = Self.chord(stepChords[step - 1])
-                semitones = previous + (semitones - previous) * smoothstep(intoStep / Self.chordGlideDuration)
-            }
-        }
-        var frequencies = SIMD4<Double>()
-        var swells = SIMD4<Double>()
+        let chord = stepChords[step]
+        let crossfade = min(max(Double(frame - stepStartFrames[step]) / Double(chordCrossfadeFrames), 0), 1)
+        let incomingGain = sine(.pi / 2 * crossfade)
+        // Exactly 0 once the crossfade is over (cos(π/2) is not), so the silent slot is skipped.
+        let outgoingGain = crossfade < 1 ? cosine(.pi / 2 * crossfade) : 0
+        var frequencies = SIMD8<Double>()
+        var shares = SIMD8<Double>()
+        var swells = SIMD8<Double>()
         let swellDepth = 1 - (1 - Self.sleepTailFinalSwellDepth) * tail
+        let detuneCents = 4 * sine(2 * .pi * clockSeconds / detunePeriod + detunePhase)
         for voice in 0..<Self.voiceCount {
-            let detuneCents = 4 * sine(2 * .pi * clockSeconds / detunePeriods[voice] + detunePhases[voice])
-            frequencies[voice] = rootHertz * exponential2((semitones[voice] + detuneCents / 100) / 12)
-            swells[voice] =
+            let slot = chord.slots[voice] * Self.voiceCount + voice
+            let other = (1 - chord.slots[voice]) * Self.voiceCount + voice
+            frequencies[slot] = rootHertz * exponential2((chord.semitones[voice] + detuneCents / 100) / 12)
+            frequencies[other] = rootHertz * exponential2((chord.previousSemitones[voice] + detuneCents / 100) / 12)
+            let changes = chord.semitones[voice] != chord.previousSemitones[voice]
+            shares[slot] = changes ? incomingGain : 1
+            shares[other] = changes ? outgoingGain : 0
+            let swell =
                 0.78 + 0.22 * swellDepth * sine(2 * .pi * clockSeconds / swellPeriods[voice] + swellPhases[voice])
+            swells[slot] = swell
+            swells[other] = swell
         }
         let breath = sine(2 * .pi * clockSeconds * Self.breathsPerMinute / 60 + breathPhase)
         let breathDepth = 0.2 * swellDepth
@@ -173,11 +204,14 @@ struct ToneBed {
         // The surf rises a little after the breath, like a wave following it.
         let surf = 0.65 + 0.35 * sine(2 * .pi * clockSeconds * Self.breathsPerMinute / 60 + breathPhase - 0.9)
         let noiseLevel = level * noiseGain * surf
-        var amplitudes = Self.voiceLevels * swells * padLevel
+        var amplitudes = Self.oscillatorLevels * shares * swells * padLevel
         // The tail darkens further: the upper voices and the harmonics fade, the surf turns to its
         // darker noise.
         let brightNoiseShare = (0.75 - 0.45 * progress) * (1 - tail)
-        if tail > 0 { amplitudes *= 1 - tail * Self.sleepTailVoiceFade }
+        if tail > 0 {
+            let fade = Self.sleepTailVoiceFade
+            amplitudes *= 1 - tail * SIMD8(lowHalf: fade, highHalf: fade)
+        }
         return Control(
             frequenciesHertz: frequencies, amplitudes: amplitudes,
             secondHarmonic: (0.35 - 0.15 * progress) * (1 - tail),
@@ -220,14 +254,15 @@ extension ToneBed {
         _ control: Control, weights: KWeightingTable, brightNoisePower: Double, darkNoisePower: Double
     ) -> Double {
         var energy = 0.0
-        for voice in 0..<Self.voiceCount {
-            let frequency = control.frequenciesHertz[voice]
-            let amplitude = control.amplitudes[voice]
+        for oscillator in 0..<Self.oscillatorCount {
+            let frequency = control.frequenciesHertz[oscillator]
+            let amplitude = control.amplitudes[oscillator]
+            guard amplitude != 0 else { continue }
             let harmonics =
                 weights.powerGain(frequencyHertz: frequency)
                 + control.secondHarmonic * control.secondHarmonic * weights.powerGain(frequencyHertz: 2 * frequency)
                 + control.thirdHarmonic * control.thirdHarmonic * weights.powerGain(frequencyHertz: 3 * frequency)
-            let pan = leftGains[voice] * leftGains[voice] + rightGains[voice] * rightGains[voice]
+            let pan = leftGains[oscillator] * leftGains[oscillator] + rightGains[oscillator] * rightGains[oscillator]
             energy += amplitude * amplitude / 2 * harmonics * pan
         }
         energy +=
@@ -252,6 +287,37 @@ extension ToneBed {
                 darkNoisePower: darkNoisePower)
         }
         return -0.691 + 10 * log10(sum / Double(points))
+    }
+}
+
+/// The notes of the pad through one step: the step's chord, the chord before it (which the voices
+/// that change note crossfade from), and which of its two slots each voice plays the step's note in.
+struct PadChord: Equatable {
+    var semitones: SIMD4<Double>
+    var previousSemitones: SIMD4<Double>
+    /// 0 or 1 for each voice: the slot that plays `semitones`; the other plays `previousSemitones`.
+    var slots: SIMD4<Int>
+
+    /// The chords of a session's steps: the chords in turn, step by step, back to the tonic for the
+    /// last step. A step too short to hold a whole crossfade keeps the chord before it, so one
+    /// crossfade always ends before the next begins, and a voice changes slot only where its note
+    /// changes: a note held across the change sounds on, never crossfaded against itself.
+    static func sequence(stepFrameCounts: [Int64], crossfadeFrames: Int64) -> [PadChord] {
+        var chords: [PadChord] = []
+        for (index, frameCount) in stepFrameCounts.enumerated() {
+            let wanted = ToneBed.chord(index == stepFrameCounts.count - 1 ? 0 : index % ToneBed.chordCount)
+            guard let previous = chords.last else {
+                chords.append(PadChord(semitones: wanted, previousSemitones: wanted, slots: SIMD4(repeating: 0)))
+                continue
+            }
+            let semitones = frameCount >= crossfadeFrames ? wanted : previous.semitones
+            var slots = previous.slots
+            for voice in 0..<ToneBed.voiceCount where semitones[voice] != previous.semitones[voice] {
+                slots[voice] = 1 - slots[voice]
+            }
+            chords.append(PadChord(semitones: semitones, previousSemitones: previous.semitones, slots: slots))
+        }
+        return chords
     }
 }
 

@@ -1,3 +1,4 @@
+import AudioFiles
 import Foundation
 import SootheTestSupport
 import Synchronization
@@ -77,6 +78,65 @@ import Testing
         try Self.expectStoppedBySignal(sandbox, sink, tmux)
     }
 
+    /// At the top of the volume range the up key changes nothing and says so, and the captured
+    /// sound never goes over the -1 dBTP ceiling (true peak by libebur128, 4x oversampled).
+    @Test func theUpKeyAtFullVolumeNeverClips() throws {
+        let (sandbox, sink, tmux) = try Self.startPlaying(arguments: ["--volume", "12"])
+        // The sandbox holds the sink and ALSA's configuration: it lives until the end.
+        defer { withExtendedLifetime(sandbox) { tmux.kill() } }
+        #expect(tmux.waitForScreen { $0.contains("Step 1 of 9") })
+        #expect(sink.waitUntilPlayed(seconds: Self.settledSeconds))
+        for _ in 0..<4 {
+            tmux.press("Up")
+            Thread.sleep(forTimeInterval: 0.3)
+        }
+        #expect(tmux.waitForScreen { $0.contains("Volume +12 dB, the most") }, "\(tmux.screen)")
+        // Through the next step's chime, struck at the start of step 2.
+        #expect(sink.waitUntilPlayed(seconds: 16))
+        tmux.press("q")
+        #expect(tmux.waitForPrompt())
+        let samples = sink.finish()
+        #expect(samples.count / 2 > 48000 * 15)
+        let meter = try LoudnessMeter(channelCount: 2, sampleRate: 48000)
+        meter.add(samples)
+        #expect(meter.truePeakDecibels <= -1, "true peak \(meter.truePeakDecibels) dBTP at +12 dB")
+        print("--volume 12 and the up key: true peak \(meter.truePeakDecibels) dBTP")
+    }
+
+    /// The up key raises the sound, 2 dB a press, and still nothing goes over -1 dBTP.
+    @Test func theUpKeyRaisesTheSoundWithoutClipping() throws {
+        let (sandbox, sink, tmux) = try Self.startPlaying(arguments: ["--volume", "6"])
+        // The sandbox holds the sink and ALSA's configuration: it lives until the end.
+        defer { withExtendedLifetime(sandbox) { tmux.kill() } }
+        #expect(tmux.waitForScreen { $0.contains("Step 1 of 9") })
+        #expect(sink.waitUntilPlayed(seconds: 8))
+        for _ in 0..<3 {
+            tmux.press("Up")
+            Thread.sleep(forTimeInterval: 0.3)
+        }
+        #expect(tmux.waitForScreen { $0.contains("Volume +12 dB, the most") }, "\(tmux.screen)")
+        #expect(sink.waitUntilPlayed(seconds: 12))
+        tmux.press("q")
+        #expect(tmux.waitForPrompt())
+        let samples = sink.finish()
+        try #require(samples.count / 2 > 48000 * 12)
+        /// The loudness of `seconds` of the capture, by libebur128.
+        func loudness(_ seconds: Range<Double>) throws -> Double {
+            let meter = try LoudnessMeter(channelCount: 2, sampleRate: 48000, measuresTruePeak: false)
+            meter.add(Array(samples[(Int(seconds.lowerBound * 48000) * 2)..<(Int(seconds.upperBound * 48000) * 2)]))
+            return meter.integratedLoudnessLUFS
+        }
+        // The bed alone, after the start chime has died down and before the next step's chime.
+        let before = try loudness(6..<7.5)
+        let after = try loudness(10..<11.5)
+        #expect(after - before > 4, "\(before) LUFS before the presses, \(after) LUFS after")
+        let meter = try LoudnessMeter(channelCount: 2, sampleRate: 48000)
+        meter.add(samples)
+        #expect(meter.truePeakDecibels <= -1, "true peak \(meter.truePeakDecibels) dBTP")
+        print(
+            "--volume 6 and three presses of up: \(before) to \(after) LUFS, true peak \(meter.truePeakDecibels) dBTP")
+    }
+
     /// Once a signal has stopped the player: the shell is back, the terminal has its modes, the
     /// status is 130, and the sound faded out soon after it was sent.
     static func expectStoppedBySignal(_ sandbox: Sandbox, _ sink: PacedSink, _ tmux: Tmux) throws {
@@ -95,7 +155,8 @@ import Testing
     /// Starts quick-reset, squeezed to two minutes, in a shell in tmux, playing into a paced sink,
     /// after saving the terminal's modes in the sandbox's `before`.
     /// With `pidFile`, the player's process id is written to that file in the sandbox.
-    static func startPlaying(pidFile: String? = nil) throws -> (Sandbox, PacedSink, Tmux) {
+    /// `arguments` go after the usual ones.
+    static func startPlaying(pidFile: String? = nil, arguments: [String] = []) throws -> (Sandbox, PacedSink, Tmux) {
         let sandbox = try Sandbox()
         let sink = try PacedSink(path: sandbox.path("sink"))
         let config = try sandbox.writeALSAConfig(
@@ -106,7 +167,7 @@ import Testing
         let prefix = pidFile.map { "sh -c 'echo $$ > \(sandbox.path($0)); exec \"$0\" \"$@\"' " } ?? ""
         tmux.type(
             "ALSA_CONFIG_PATH=\(config) \(prefix)\(SoothePlay.executablePath) play quick-reset --total 2m --no-voice "
-                + "--device default")
+                + "--device default" + arguments.map { " " + $0 }.joined())
         return (sandbox, sink, tmux)
     }
 

@@ -56,4 +56,12 @@ struct StatusLineTests {
         #expect(!text.unicodeScalars.contains { $0.properties.generalCategory == .control }, "\(text)")
         #expect(text.hasPrefix("Step 3 of 9: \\u{1B}]0;owned\\u{7}\\u{1B}[2J\\u{9B}H (right)"), "\(text)")
     }
+
+    @Test(arguments: [
+        (12.0, "Volume +12 dB, the most"), (8, "Volume +8 dB"), (0, "Volume 0 dB"), (-6.5, "Volume -6.5 dB"),
+        (-40, "Volume -40 dB, the least"),
+    ])
+    func aVolumeKeySaysWhereTheVolumeIs(decibels: Double, note: String) {
+        #expect(StatusLine.volumeNote(decibels) == note)
+    }
 }
