@@ -17,6 +17,13 @@ struct PaceTests {
 
     static let voiceNames = ["slt", "rms", "awb", "kal", "espeak:en-us", "piper:en_US-joe-medium"]
 
+    /// Whether the voice's pace varies from one process to the next. A Piper voice's durations
+    /// are drawn at random: `twoSentences` measured 120-127 words a minute at 120, 103-106 at 100
+    /// and 155-165 at 160 over five runs, so one take of it is held to twice the tolerance of
+    /// flite and espeak-ng, which speak the same every time. Over a whole routine its pace
+    /// settles (`theDefaultRoutineIsReadAtTheDefaultPace`: 116-117.4 over four runs).
+    static func varies(_ name: String) -> Bool { name.hasPrefix("piper:") }
+
     static func voice(_ name: String) throws -> Voice {
         try Voice(parsing: name, locations: JoeVoice.locations)
     }
@@ -34,7 +41,8 @@ struct PaceTests {
     func theDefaultPaceIsABedtimePace(voice: String) throws {
         #expect(SpeechRate.defaultWordsPerMinute == 120)
         let pace = try Self.measure(Self.twoSentences, voice: voice, wordsPerMinute: SpeechRate.defaultWordsPerMinute)
-        #expect((115...125).contains(pace.wordsPerMinute), "\(voice): \(pace)")
+        let range: ClosedRange<Double> = Self.varies(voice) ? 110...130 : 115...125
+        #expect(range.contains(pace.wordsPerMinute), "\(voice): \(pace)")
         #expect(pace.sentenceGapSeconds.count == 1, "\(voice): \(pace)")
         #expect(pace.sentenceGapSeconds.allSatisfy { (0.8...1.2).contains($0) }, "\(voice): \(pace)")
         // The pauses at commas stay the engine's own, well short of a sentence's.
@@ -89,13 +97,17 @@ struct PaceTests {
                 voice: Self.voice(voice), speechRatePerMinute: routineRate, cache: nil, locations: JoeVoice.locations)
             let prompt = try #require(try synthesizer.prepare(for: timeline).first { $0.text == Self.twoSentences })
             let pace = PaceMeasurement(samples: prompt.samples, sampleRate: 48000, text: prompt.text)
-            #expect(abs(pace.wordsPerMinute / rate - 1) < 0.05, "\(voice) at \(rate): \(pace)")
+            #expect(
+                abs(pace.wordsPerMinute / rate - 1) < (Self.varies(voice) ? 0.08 : 0.04), "\(voice) at \(rate): \(pace)"
+            )
             measured[rate] = pace
         }
         let slow = try #require(measured[100]), fast = try #require(measured[160])
         let paceRatio = fast.wordsPerMinute / slow.wordsPerMinute
         // Each pace is within 4 % of its line (see `PaceCalibration`), so their ratio within 6 %.
-        #expect(abs(paceRatio / (160.0 / 100) - 1) < 0.06, "\(voice): \(slow) against \(fast)")
+        #expect(
+            abs(paceRatio / (160.0 / 100) - 1) < (Self.varies(voice) ? 0.12 : 0.06), "\(voice): \(slow) against \(fast)"
+        )
         // The pause between the sentences is 1.2 s at 100 words a minute, 0.75 s at 160.
         #expect(abs(slow.sentenceGapSeconds[0] - 1.2) < 0.15, "\(voice): \(slow)")
         #expect(abs(fast.sentenceGapSeconds[0] - 0.75) < 0.15, "\(voice): \(fast)")
