@@ -36,10 +36,18 @@ enum FliteEngine {
         guard let voice = FliteVoice.all.first(where: { $0.name == name }) else {
             throw SpeechError(.unknownVoice, "flite has no voice '\(name)'")
         }
+        return try synthesize(text, voice: name, durationStretch: voice.pace.stretch(forWordsPerMinute: wordsPerMinute))
+    }
+
+    /// `text` spoken with the voice's durations stretched by `durationStretch` (above 1 is slower).
+    static func synthesize(_ text: String, voice name: String, durationStretch: Double) throws(SpeechError)
+        -> EngineAudio
+    {
         let handle = try handle(name)
-        let stretch = Float(voice.naturalWordsPerMinute / wordsPerMinute)
         RandomCalls.soothe_seed_random(for: text)
-        guard let audio = FliteCalls.flite_synth_text(text, voice: handle.voice, durationStretch: stretch) else {
+        guard
+            let audio = FliteCalls.flite_synth_text(text, voice: handle.voice, durationStretch: Float(durationStretch))
+        else {
             throw SpeechError(.synthesisFailed, "flite could not speak \"\(text)\" with the voice \(name)")
         }
         return EngineAudio(samples: audio.samples, sampleRate: audio.sampleRate)
@@ -158,17 +166,35 @@ enum EspeakEngine {
         _ = try withEngine { state, _ throws(SpeechError) in try resolve(name, in: state) }
     }
 
+    /// espeak-ng's rate setting at a stretch of 1, its own pace (`espeakRATE_NORMAL`).
+    static let normalRateSetting = 175.0
+    /// The rate settings espeak-ng takes (`espeakRATE_MINIMUM`, and the fastest before it
+    /// switches to its sonic speed-up).
+    static let rateSettingRange: ClosedRange<Double> = 80...450
+
+    /// The pace of espeak-ng's voices (see `PaceCalibration`), measured with `en-us` at stretches
+    /// 0.6 to 2 (344 to 104 words a minute): within 0.5 % of this line. Its rate setting is not
+    /// the pace heard: 175 speaks 208 words a minute, so 120 takes a setting of 101.
+    static let pace = PaceCalibration(scaledSecondsPerWord: 0.2871, fixedSecondsPerWord: 0.0017)
+
     static func synthesize(_ text: String, voice name: String, wordsPerMinute: Double) throws(SpeechError)
         -> EngineAudio
     {
-        try withEngine { state, sampleRate throws(SpeechError) -> EngineAudio in
+        try synthesize(text, voice: name, stretch: pace.stretch(forWordsPerMinute: wordsPerMinute))
+    }
+
+    /// `text` spoken at the rate setting `normalRateSetting / stretch`, within `rateSettingRange`.
+    static func synthesize(_ text: String, voice name: String, stretch: Double) throws(SpeechError) -> EngineAudio {
+        let rateSetting = Int(
+            min(max(normalRateSetting / stretch, rateSettingRange.lowerBound), rateSettingRange.upperBound).rounded())
+        return try withEngine { state, sampleRate throws(SpeechError) -> EngineAudio in
             let file = try resolve(name, in: state)
             // The voice and rate are set for every utterance, since another synthesiser may have
             // changed them since.
             guard EspeakCalls.espeak_SetVoiceByName(file) else {
                 throw SpeechError(.unknownVoice, "espeak-ng could not load its voice 'espeak:\(name)' (\(file))")
             }
-            _ = EspeakCalls.espeak_SetRate(wordsPerMinute: Int(wordsPerMinute.rounded()))
+            _ = EspeakCalls.espeak_SetRate(wordsPerMinute: rateSetting)
             RandomCalls.soothe_seed_random(for: text)
             guard let samples = EspeakCalls.espeak_Synth(text) else {
                 throw SpeechError(.synthesisFailed, "espeak-ng could not speak \"\(text)\" with espeak:\(name)")

@@ -12,20 +12,11 @@ final class PiperSpeaker: Sendable {
     private let preparedFolder: URL
     private let engine = Mutex<SherpaCalls.Engine?>(nil)
 
-    /// The pace model of Piper voices, measured with en_US-joe-medium on the built-in routines'
-    /// prompts (191 words a minute at its own length scale, 160 at 1.36 times it): each word takes a
-    /// part that the length scale stretches and a part it does not (the pauses at punctuation and
-    /// between sentences), in seconds per word.
-    static let scaledSecondsPerWord = 0.170
-    static let fixedSecondsPerWord = 0.144
+    /// The pace of Piper voices in their length scale relative to the voice's own (see
+    /// `PaceCalibration`), measured with en_US-joe-medium at relative length scales 0.7 to 3.4 (296
+    /// to 86 words a minute): within 1.4 % of this line.
+    static let pace = PaceCalibration(scaledSecondsPerWord: 0.1864, fixedSecondsPerWord: 0.0707)
 
-    /// The length scale, relative to the voice's own, that speaks `wordsPerMinute`.
-    static func lengthScale(wordsPerMinute: Double) -> Double {
-        max(0.25, (60 / wordsPerMinute - fixedSecondsPerWord) / scaledSecondsPerWord)
-    }
-
-    /// The pause between two sentences of a prompt, at the default pace; it stretches with the pace.
-    static let sentencePauseSeconds: Double = 0.8
     /// ONNX Runtime's threads for one inference, and inferences take turns (`inference`); the
     /// prompts' phonemes and resampling run beside them on the other worker threads. Measured on
     /// two shared cores, bedtime-foot's nine prompts with a cold cache: one thread, one inference
@@ -57,14 +48,16 @@ final class PiperSpeaker: Sendable {
     var engineVersion: String { SherpaCalls.SherpaOnnxGetVersionStr(library) }
 
     func synthesize(_ text: String, wordsPerMinute: Double) throws(SpeechError) -> EngineAudio {
+        try synthesize(text, relativeLengthScale: Self.pace.stretch(forWordsPerMinute: wordsPerMinute))
+    }
+
+    /// `text` spoken with the voice's length scale times `relativeLengthScale`, its sentences
+    /// joined without a pause (`SpokenSentences` gives it one sentence at a time).
+    func synthesize(_ text: String, relativeLengthScale: Double) throws(SpeechError) -> EngineAudio {
         let sentences = try PiperPhonemizer.clauses(of: text, voice: voice)
-        let lengthScale = voice.config.lengthScale * Self.lengthScale(wordsPerMinute: wordsPerMinute)
-        let pause = Int(
-            Self.sentencePauseSeconds * SpeechRate.defaultWordsPerMinute / wordsPerMinute
-                * Double(voice.config.sampleRate))
+        let lengthScale = voice.config.lengthScale * relativeLengthScale
         var samples: [Float] = []
-        for (index, sentence) in sentences.enumerated() {
-            if index > 0 { samples += repeatElement(0, count: pause) }
+        for sentence in sentences {
             for part in Self.parts(of: sentence, lengthScale: lengthScale) {
                 let engine = try loadedEngine()
                 let generated = inference.withLock { _ in

@@ -207,8 +207,9 @@ struct PromptCacheKey: Hashable, Sendable {
     var sampleRate: Int
     var spokenText: String
 
-    /// Bumped whenever synthesis or resampling changes, so old entries are not reused.
-    static let pipelineVersion = 1
+    /// Bumped whenever synthesis or resampling changes, so old entries are not reused: 2 when
+    /// each engine's pace was calibrated on its output and sentences were joined by calm pauses.
+    static let pipelineVersion = 2
 
     /// The whole key as text, stored in the entry and hashed for its name.
     var text: String {

@@ -222,13 +222,17 @@ public final class PromptSynthesizer: Sendable {
             wordsPerMinute: speechRatePerMinute, sampleRate: sampleRate, spokenText: text)
         if let cached = cache?.load(key) { return cached }
         syntheses.withLock { $0 += 1 }
-        let raw: EngineAudio
-        switch voice.engine {
-        case .flite: raw = try FliteEngine.synthesize(text, voice: voice.name, wordsPerMinute: speechRatePerMinute)
-        case .espeak: raw = try EspeakEngine.synthesize(text, voice: voice.name, wordsPerMinute: speechRatePerMinute)
-        case .piper:
-            guard let piper else { throw SpeechError(.unknownVoice, "the Piper voice '\(voice.name)' has no file") }
-            raw = try piper.synthesize(text, wordsPerMinute: speechRatePerMinute)
+        let raw = try SpokenSentences.speak(text, wordsPerMinute: speechRatePerMinute) {
+            sentence throws(SpeechError) -> EngineAudio in
+            switch voice.engine {
+            case .flite:
+                return try FliteEngine.synthesize(sentence, voice: voice.name, wordsPerMinute: speechRatePerMinute)
+            case .espeak:
+                return try EspeakEngine.synthesize(sentence, voice: voice.name, wordsPerMinute: speechRatePerMinute)
+            case .piper:
+                guard let piper else { throw SpeechError(.unknownVoice, "the Piper voice '\(voice.name)' has no file") }
+                return try piper.synthesize(sentence, wordsPerMinute: speechRatePerMinute)
+            }
         }
         var samples: [Float]
         do { samples = try Resampler.resample(raw.samples, from: raw.sampleRate, to: sampleRate) } catch {

@@ -114,24 +114,36 @@ public struct Voice: Hashable, Sendable, CustomStringConvertible {
 struct FliteVoice: Sendable {
     var name: String
     var summary: String
-    /// How fast the voice speaks when left alone, words per minute with its pauses, measured on
-    /// prompts of the built-in routines; the rate is set by stretching durations against it.
-    var naturalWordsPerMinute: Double
+    /// How the voice's duration stretch maps to its pace (see `PaceCalibration`).
+    var pace: PaceCalibration
 
+    /// Each voice's pace measured over the prompts of the built-in routines at duration stretches
+    /// 0.6 to 2 (342 to 103 words a minute for slt): seconds per word are proportional to the
+    /// stretch, within 0.6 % of these lines. Left alone (a stretch of 1) slt speaks 206 words a
+    /// minute, rms 179, awb 198 and kal 209.
     static let all = [
-        FliteVoice(name: "slt", summary: "female, US English", naturalWordsPerMinute: 183),
-        FliteVoice(name: "rms", summary: "male, US English", naturalWordsPerMinute: 159),
-        FliteVoice(name: "awb", summary: "male, Scottish English", naturalWordsPerMinute: 167),
-        FliteVoice(name: "kal", summary: "male, US English, telephone quality", naturalWordsPerMinute: 154),
+        FliteVoice(
+            name: "slt", summary: "female, US English",
+            pace: PaceCalibration(scaledSecondsPerWord: 0.2917, fixedSecondsPerWord: -0.0004)),
+        FliteVoice(
+            name: "rms", summary: "male, US English",
+            pace: PaceCalibration(scaledSecondsPerWord: 0.3379, fixedSecondsPerWord: -0.0028)),
+        FliteVoice(
+            name: "awb", summary: "male, Scottish English",
+            pace: PaceCalibration(scaledSecondsPerWord: 0.3007, fixedSecondsPerWord: 0.0020)),
+        FliteVoice(
+            name: "kal", summary: "male, US English, telephone quality",
+            pace: PaceCalibration(scaledSecondsPerWord: 0.2869, fixedSecondsPerWord: 0.0003)),
     ]
 }
 
 /// The pace of speech.
 public enum SpeechRate {
-    /// Calmer than either engine's own pace (flite's slt speaks about 180 words a minute,
-    /// espeak-ng 175).
-    public static let defaultWordsPerMinute: Double = 140
-    /// The paces Soothe accepts; espeak-ng cannot go slower than 80.
+    /// A bedtime pace, far calmer than any engine's own (flite's slt speaks 206 words a minute,
+    /// espeak-ng 208, the Piper voice joe 236, measured as `PaceCalibration` says).
+    public static let defaultWordsPerMinute: Double = 120
+    /// The paces Soothe accepts. espeak-ng speaks no slower than about 95 words a minute (its
+    /// slowest rate setting), so a slower pace is 95 with its voices.
     public static let wordsPerMinuteRange: ClosedRange<Double> = 80...300
 
     /// Checks a pace, with a message that gives the range.
@@ -147,5 +159,25 @@ public enum SpeechRate {
                     + "\(Int(wordsPerMinuteRange.lowerBound)) to \(Int(wordsPerMinuteRange.upperBound)) "
                     + "(the default is \(Int(defaultWordsPerMinute)))")
         }
+    }
+}
+
+/// How an engine's speed setting maps to the pace heard, measured on its output.
+///
+/// Every engine has a stretch: 1 is its own pace, 2 makes its sounds last twice as long (flite's
+/// duration stretch, Piper's length scale relative to the voice's own, espeak-ng's rate setting as
+/// 175 over the stretch). The pace is words over speaking time: the time from the first to the
+/// last sound of a prompt (a 10 ms frame within 40 dB of its loudest), less the pauses between
+/// sentences that `SpokenSentences` adds; pauses at commas are speaking time. It was measured over
+/// the 38 distinct prompts of the built-in routines at seven or eight stretches per engine, and each
+/// engine's seconds per word lie close to a straight line in the stretch: a part the stretch scales
+/// and a part it leaves alone. The tests measure the same way.
+struct PaceCalibration: Sendable {
+    var scaledSecondsPerWord: Double
+    var fixedSecondsPerWord: Double
+
+    /// The stretch that speaks `wordsPerMinute`.
+    func stretch(forWordsPerMinute wordsPerMinute: Double) -> Double {
+        max(0.25, (60 / wordsPerMinute - fixedSecondsPerWord) / scaledSecondsPerWord)
     }
 }

@@ -38,7 +38,9 @@ import Testing
                             say: "Press your thumbs into the sole, and make small, slow circles with firm pressure.")),
                     .step(
                         RoutineStep(
-                            id: "rest", title: "Rest", duration: SessionDuration(seconds: 30),
+                            // "Last step.", this and the closing words, at 120 words a minute
+                            // with a second between sentences, and 15.5 s after them.
+                            id: "rest", title: "Rest", duration: SessionDuration(seconds: 34),
                             say: "Set your foot down, and let it rest.")),
                 ])
             let timeline = try SessionTimeline(routine: routine, sampleRate: SpokenSessionTests.sampleRate)

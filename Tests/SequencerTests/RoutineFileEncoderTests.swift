@@ -88,7 +88,7 @@ struct RoutineFileEncoderTests {
         #expect(steps.filter { $0.sayAudio == "/takes/03-thumb-circles.flac" }.count == 2)
         // Skipped prompts keep their words.
         #expect(steps.first { $0.id == "rest" }?.sayAudio == nil)
-        #expect(steps.first { $0.id == "rest" }?.say == "Set your feet down, and breathe slowly.")
+        #expect(steps.first { $0.id == "rest" }?.say == "Feet down, and breathe.")
         #expect(steps.first { $0.id == "settle" }?.say == slots[0].text)
     }
 
