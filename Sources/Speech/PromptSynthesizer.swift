@@ -139,8 +139,14 @@ public final class PromptSynthesizer: Sendable {
                 frameCount = Int64(
                     try RecordedPrompt.clip(at: path, sampleRate: rate, for: Self.name(of: prompt, in: timeline)).count)
             } else {
+                // The engines are calibrated to the pace as heard, and sentences are joined by a
+                // pause of their own, so words and pauses give the length.
                 let words = prompt.text.split(whereSeparator: \.isWhitespace).count
-                frameCount = Int64((Double(words) * 60 / speechRatePerMinute * Double(rate)).rounded())
+                let pauses = max(0, SpokenSentences.sentences(of: prompt.text).count - 1)
+                let seconds =
+                    Double(words) * 60 / speechRatePerMinute
+                    + Double(pauses) * SpokenSentences.gapSeconds(wordsPerMinute: speechRatePerMinute)
+                frameCount = Int64((seconds * Double(rate)).rounded())
             }
             let earliest = PromptLayout.earliestStartFrame(of: prompt, in: timeline)
             let start =
