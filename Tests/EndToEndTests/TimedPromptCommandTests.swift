@@ -8,14 +8,14 @@ import Testing
 /// recording from its frame after `--step` and `--total`, and a bad position is refused.
 struct TimedPromptCommandTests {
     /// A folder with `timed.yaml`: settle 20 s, circles 30 s (an opening prompt and a recording
-    /// at 50 %), rest 30 s; the recording is half a second of silence and 2 s of tone.
+    /// at 50 %), rest 30 s; the recording is half a second of silence and 2 s of a tone gliding up from 2 kHz.
     private func makeScene() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appending(path: "soothe-timed-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let sox = Process()
         sox.executableURL = URL(fileURLWithPath: "/usr/bin/sox")
         sox.arguments = [
-            "-n", "-r", "44100", "-c", "1", folder.appending(path: "take.flac").path, "synth", "2", "sine", "200-400",
+            "-n", "-r", "44100", "-c", "1", folder.appending(path: "take.flac").path, "synth", "2", "sine", "2000-2500",
             "gain", "-12", "pad", "0.5", "0.5",
         ]
         try sox.run()
@@ -86,13 +86,19 @@ struct TimedPromptCommandTests {
         try #require(result.status == 0, "\(result.standardError)")
         let audio = try MonoAudioReader.read(output)
         try #require(audio.sampleRate == 48000)
-        // The level of 5 ms windows from a second before the prompt: the first more than 8 dB above
-        // the level before it is the tone's onset.
+        // The level of 5 ms windows of the signal's slope (a gentle high-pass, 20 dB more for the
+        // tone at 2 kHz than for the bed's pad at 200 Hz) from a second before the prompt: the first
+        // more than 8 dB above the level before it is the tone's onset.
         let window = 240
         let start = Int((promptSeconds - 1) * 48000)
         func decibels(_ index: Int) -> Double {
-            let slice = audio.samples[(start + index * window)..<(start + (index + 1) * window)]
-            return 10 * log10(max(slice.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(window), 1e-20))
+            let first = start + index * window
+            var sum = 0.0
+            for frame in first..<(first + window) {
+                let slope = Double(audio.samples[frame]) - Double(audio.samples[frame - 1])
+                sum += slope * slope
+            }
+            return 10 * log10(max(sum / Double(window), 1e-20))
         }
         let before = (0..<100).map(decibels).max() ?? 0
         let onset = try #require((100..<600).first { decibels($0) > before + 8 })
