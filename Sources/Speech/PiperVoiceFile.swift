@@ -309,34 +309,35 @@ struct PiperVoiceFile: Hashable, Sendable {
     }
 }
 
-/// A 128-bit content hash in hex: two FNV-1a variants over 8-byte words, fed in chunks whose sizes
-/// are multiples of eight (but the last of a part). Not cryptographic; it tells files apart for the
-/// cache.
+/// A 128-bit content hash in hex, over 8-byte words fed in chunks whose sizes are multiples of
+/// eight (but the last of a part): the shared FNV-1a, and beside it a second lane that multiplies
+/// by a different odd constant and folds its high bits down, so the two halves fail apart. Not
+/// cryptographic; it tells files apart for the cache.
 struct ContentHash {
-    private var first: UInt64 = 0xcbf2_9ce4_8422_2325
+    private var first = FNV1a()
     private var second: UInt64 = 0x8422_2325_cbf2_9ce4
 
     mutating func update(_ bytes: UnsafeRawBufferPointer) {
         let wordCount = bytes.count / 8
         for index in 0..<wordCount {
             let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
-            first = (first ^ word) &* 0x0000_0100_0000_01b3
+            first.combine(word: word)
             second = (second ^ (word &+ 0x9e37_79b9_7f4a_7c15)) &* 0xff51_afd7_ed55_8ccd
             second ^= second >> 31
         }
         for index in (wordCount * 8)..<bytes.count {
-            first = (first ^ UInt64(bytes[index])) &* 0x0000_0100_0000_01b3
+            first.combine(bytes[index])
             second = (second ^ UInt64(bytes[index])) &* 0xff51_afd7_ed55_8ccd
         }
     }
 
     /// Ends one file, so that the same bytes split differently between files hash differently.
     mutating func endPart(byteCount: Int) {
-        first = (first ^ UInt64(byteCount)) &* 0x0000_0100_0000_01b3
+        first.combine(word: UInt64(byteCount))
         second ^= UInt64(byteCount)
     }
 
-    var hex: String { [first, second].map { String($0, radix: 16).leftPadded(to: 16, with: "0") }.joined() }
+    var hex: String { [first.value, second].map { String($0, radix: 16).leftPadded(to: 16, with: "0") }.joined() }
 
     static func hex(of text: String) -> String {
         var hasher = ContentHash()
