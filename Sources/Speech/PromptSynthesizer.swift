@@ -60,13 +60,13 @@ public final class PromptSynthesizer: Sendable {
     /// The Piper voice's model, loaded on the first prompt that is not cached.
     private let piper: PiperSpeaker?
     /// What names the voice in the cache: engine and name, or for a Piper voice its file's content
-    /// and the library's version.
+    /// and the library's files.
     private let voiceIdentity: String
     /// Applied to every prompt before it is cached (recordings too, which are not cached).
     public let finishing: ClipFinishing?
 
     /// Checks the voice (starting espeak-ng for its voices, reading a Piper voice's files and
-    /// opening sherpa-onnx's library from `locations`) and the rate.
+    /// finding sherpa-onnx's library in `locations`) and the rate.
     public init(
         voice: Voice = .default, speechRatePerMinute: Double = SpeechRate.defaultWordsPerMinute, cache: PromptCache?,
         locations: PiperLocations = .standard(), finishing: ClipFinishing? = nil
@@ -79,9 +79,10 @@ public final class PromptSynthesizer: Sendable {
         self.cache = cache
         if voice.engine == .piper, let modelPath = voice.modelPath {
             let file = try PiperVoiceFile(modelPath: modelPath)
-            let library: SherpaCalls.Library
-            switch PiperLibrary.load(searching: locations.libraryDirectories) {
-            case .success(let loaded): library = loaded
+            // The library is named by its files here and opened only when a prompt is not cached.
+            let library: String
+            switch PiperLibrary.identity(searching: locations.libraryDirectories) {
+            case .success(let identity): library = identity
             case .failure(let error):
                 throw SpeechError(
                     .engineUnavailable,
@@ -91,9 +92,10 @@ public final class PromptSynthesizer: Sendable {
             let preparedFolder =
                 cache?.directory.appending(path: "piper-voices")
                 ?? FileManager.default.temporaryDirectory.appending(path: "soothe-piper-voices")
-            let speaker = try PiperSpeaker(voice: file, library: library, preparedFolder: preparedFolder)
+            let speaker = try PiperSpeaker(
+                voice: file, libraryDirectories: locations.libraryDirectories, preparedFolder: preparedFolder)
             piper = speaker
-            voiceIdentity = "piper\n\(speaker.contentHash)\nsherpa-onnx \(speaker.engineVersion)"
+            voiceIdentity = "piper\n\(speaker.contentHash)\n\(library)"
         } else {
             piper = nil
             voiceIdentity = "\(voice.engine.rawValue)\n\(voice.name)"
