@@ -423,19 +423,19 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             }
         }
         let lead = Int64(Self.deliveryLeadDuration * Double(sampleRate))
-        let thread = Thread { [self, clips] in
-            var clips = clips
-            for index in clips.indices {
+        // The thread owns the only references to the samples, so each clip's memory goes back as
+        // soon as the track holds its levelled copy (a captured array would keep every one).
+        let pending = PendingClips(clips)
+        let thread = Thread { [self, pending] in
+            for index in 0..<pending.count {
                 while mixedEndFrame < speechSpans.earliestStartFrame(ofSlot: index) - lead { usleep(500) }
                 retireMixedVoiceClips()
+                let clip = pending.take(index)
                 voice.fill(
-                    slot: index, startFrame: clips[index].startFrame, samples: clips[index].samples,
-                    isCleanedUp: clips[index].isCleanedUp)
+                    slot: index, startFrame: clip.startFrame, samples: clip.samples, isCleanedUp: clip.isCleanedUp)
                 speechSpans.publish(
-                    startFrame: clips[index].startFrame,
-                    endFrame: min(clips[index].startFrame + Int64(clips[index].samples.count), totalFrames))
-                // The track holds its own levelled copy now.
-                clips[index].samples = []
+                    startFrame: clip.startFrame, endFrame: min(clip.startFrame + Int64(clip.samples.count), totalFrames)
+                )
             }
         }
         thread.name = "soothe voice"
@@ -726,5 +726,22 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             output[index * 2 + 1] *= gain
             seekRampFramesDone += 1
         }
+    }
+}
+
+/// Clips handed to the delivering thread, each given up as it is taken. Only that thread uses it
+/// once it has started.
+private final class PendingClips: @unchecked Sendable {
+    private var clips: [VoiceClip]
+
+    init(_ clips: [VoiceClip]) { self.clips = clips }
+
+    var count: Int { clips.count }
+
+    /// The clip in `index`, leaving an empty one behind.
+    func take(_ index: Int) -> VoiceClip {
+        let clip = clips[index]
+        clips[index].samples = []
+        return clip
     }
 }
