@@ -59,6 +59,31 @@ public final class PromptCache: Sendable {
         directory.appending(path: key.fileName)
     }
 
+    /// How many samples the entry for `key` holds, from its header alone, or `nil` when there is
+    /// none or its header does not match the key and the file's size. The samples are checked
+    /// when they are loaded.
+    func storedSampleCount(_ key: PromptCacheKey) -> Int? {
+        guard let handle = FileHandle(forReadingAtPath: fileURL(for: key).path) else { return nil }
+        defer { try? handle.close() }
+        let keyBytes = Array(key.text.utf8)
+        guard let data = try? handle.read(upToCount: Self.headerByteCount + keyBytes.count),
+            let fileSize = try? handle.seekToEnd()
+        else { return nil }
+        return data.withUnsafeBytes { bytes -> Int? in
+            guard bytes.count == Self.headerByteCount + keyBytes.count, bytes.prefix(8).elementsEqual(Self.magic),
+                bytes.readLittleEndian(UInt32.self, at: 8) == Self.formatVersion,
+                bytes.readLittleEndian(UInt32.self, at: 12) == UInt32(key.sampleRate),
+                Int(bytes.readLittleEndian(UInt32.self, at: 16)) == keyBytes.count,
+                bytes[Self.headerByteCount...].elementsEqual(keyBytes)
+            else { return nil }
+            let sampleCount = bytes.readLittleEndian(UInt64.self, at: 20)
+            guard sampleCount <= UInt64(Int32.max),
+                fileSize == UInt64(Self.headerByteCount + keyBytes.count) + sampleCount * 4
+            else { return nil }
+            return Int(sampleCount)
+        }
+    }
+
     /// The samples stored for `key`, or `nil` when there are none or they do not check out.
     func load(_ key: PromptCacheKey) -> [Float]? {
         let path = fileURL(for: key).path
