@@ -217,6 +217,8 @@ public enum AudioExporter {
         } else {
             try pump(source: source, writer: &writer, meter: meter, blockFrameCount: options.blockFrameCount, reporter)
         }
+        // A part made ahead that failed rendered silent: such a file is not the session.
+        if let failure = source.preparationFailure { throw ExportError(.io, failure) }
         return meter
     }
 

@@ -103,13 +103,19 @@ final class SessionBuilder {
             }
         } else {
             // Every prompt spoken (in parallel) and placed first, so that one that does not fit
-            // stops an export before anything is written; levelling them, the costly part, then
-            // runs beside the render.
-            let prompts = try synthesizer.prepare(for: timeline)
-            try renderer.deliverAhead(
-                prompts.map {
-                    VoiceClip(startFrame: $0.startFrame, samples: $0.samples, isCleanedUp: $0.isFinished)
-                })
+            // stops an export before anything is written; each is then read back from the cache
+            // and levelled just ahead of the render, so the session's prompts are not all held.
+            let prompts = try synthesizer.prepareOnDisk(for: timeline)
+            try renderer.deliverAhead(startFrames: prompts.map(\.startFrame)) { index in
+                let prompt = prompts[index]
+                do throws(SpeechError) {
+                    return VoiceClip(
+                        startFrame: prompt.startFrame, samples: try synthesizer.samples(of: prompt),
+                        isCleanedUp: prompt.isFinished)
+                } catch {
+                    throw SynthesisError(error.message)
+                }
+            }
         }
         return renderer
     }

@@ -1,16 +1,17 @@
 import Foundation
 import Synchronization
 
-/// A Piper voice speaking through sherpa-onnx. The model is loaded on the first prompt that is not
-/// cached and released by `release()`, so a warm cache never loads it.
+/// A Piper voice speaking through sherpa-onnx. The library and the model are loaded on the first
+/// prompt that is not cached and the model released by `release()`, so a warm cache loads neither.
 final class PiperSpeaker: Sendable {
     let voice: PiperVoiceFile
     /// The voice's content hash.
     let contentHash: String
-    private let library: SherpaCalls.Library
+    /// Where sherpa-onnx's library is looked for when a prompt must be spoken.
+    private let libraryDirectories: [String]
     /// Where the voice's tokens file and, when it lacks metadata, its prepared copy go.
     private let preparedFolder: URL
-    private let engine = Mutex<SherpaCalls.Engine?>(nil)
+    private let engine = Mutex<(library: SherpaCalls.Library, engine: SherpaCalls.Engine)?>(nil)
 
     /// The pace of Piper voices in their length scale relative to the voice's own (see
     /// `PaceCalibration`), measured with en_US-joe-medium at relative length scales 0.7 to 3.4 (296
@@ -25,9 +26,9 @@ final class PiperSpeaker: Sendable {
     static let threadCount = 1
     private let inference = Mutex(())
 
-    init(voice: PiperVoiceFile, library: SherpaCalls.Library, preparedFolder: URL) throws(SpeechError) {
+    init(voice: PiperVoiceFile, libraryDirectories: [String], preparedFolder: URL) throws(SpeechError) {
         self.voice = voice
-        self.library = library
+        self.libraryDirectories = libraryDirectories
         // Hashing 60 MB takes a while, so the hash is remembered on disk by the files' stamp.
         let memo = preparedFolder.appending(path: "hash-" + ContentHash.hex(of: voice.stamp))
         let contentHash: String
@@ -44,9 +45,6 @@ final class PiperSpeaker: Sendable {
         self.preparedFolder = preparedFolder.appending(path: contentHash)
     }
 
-    /// The library's version, part of the cache key.
-    var engineVersion: String { SherpaCalls.SherpaOnnxGetVersionStr(library) }
-
     func synthesize(_ text: String, wordsPerMinute: Double) throws(SpeechError) -> EngineAudio {
         try synthesize(text, relativeLengthScale: Self.pace.stretch(forWordsPerMinute: wordsPerMinute))
     }
@@ -59,7 +57,7 @@ final class PiperSpeaker: Sendable {
         var samples: [Float] = []
         for sentence in sentences {
             for part in Self.parts(of: sentence, lengthScale: lengthScale) {
-                let engine = try loadedEngine()
+                let (library, engine) = try loadedEngine()
                 let generated = inference.withLock { _ in
                     SherpaCalls.SherpaOnnxOfflineTtsGenerateWithConfig(
                         library, engine, phonemes: part, lengthScale: Float(lengthScale), speaker: 0)
@@ -103,17 +101,27 @@ final class PiperSpeaker: Sendable {
     /// spoken (`PromptSynthesizer.speak` calls it once every prompt is ready).
     func release() {
         engine.withLock { engine in
-            if let loaded = engine { SherpaCalls.SherpaOnnxDestroyOfflineTts(library, loaded) }
+            if let loaded = engine { SherpaCalls.SherpaOnnxDestroyOfflineTts(loaded.library, loaded.engine) }
             engine = nil
         }
     }
 
     deinit { release() }
 
-    /// The model, loaded by the first caller while the others wait.
-    private func loadedEngine() throws(SpeechError) -> SherpaCalls.Engine {
-        try engine.withLock { engine throws(SpeechError) -> SherpaCalls.Engine in
+    /// The library and the model, loaded by the first caller while the others wait.
+    private func loadedEngine() throws(SpeechError) -> (library: SherpaCalls.Library, engine: SherpaCalls.Engine) {
+        try engine.withLock {
+            engine throws(SpeechError) -> (library: SherpaCalls.Library, engine: SherpaCalls.Engine) in
             if engine == nil {
+                let library: SherpaCalls.Library
+                switch PiperLibrary.load(searching: libraryDirectories) {
+                case .success(let loaded): library = loaded
+                case .failure(let error):
+                    throw SpeechError(
+                        .engineUnavailable,
+                        "cannot speak with the Piper voice '\(voice.name)': \(error.message); "
+                            + "choose a flite voice such as slt")
+                }
                 let (model, tokens) = try prepareFiles()
                 guard
                     let created = SherpaCalls.SherpaOnnxCreateOfflineTts(
@@ -131,7 +139,7 @@ final class PiperSpeaker: Sendable {
                         "the Piper voice file '\(voice.modelPath)' does not speak at the \(voice.config.sampleRate) Hz "
                             + "its .onnx.json gives")
                 }
-                engine = created
+                engine = (library, created)
             }
             return engine!
         }

@@ -73,11 +73,32 @@ enum PiperLibrary {
     static func load(searching directories: [String]) -> Result<SherpaCalls.Library, SpeechError> {
         loaded.withLock { loaded in
             if let result = loaded[directories] { return result }
-            let result = SherpaCalls.dlopen(searching: directories).mapError { failure in
-                SpeechError(.engineUnavailable, "the sherpa-onnx library is missing: \(failure.message)")
-            }
+            let result = SherpaCalls.dlopen(searching: directories).mapError(missing)
             loaded[directories] = result
             return result
         }
+    }
+
+    /// Names the library in the first of `directories` that holds it, without opening it: its
+    /// file's and ONNX Runtime's beside it, each by path, size, modification time and inode. Opening
+    /// the two maps about 11 MB, which a session whose prompts are all cached never needs.
+    static func identity(searching directories: [String]) -> Result<String, SpeechError> {
+        guard let path = SherpaCalls.libraryPath(in: directories) else {
+            return .failure(missing(SherpaCalls.SherpaFailure(message: SherpaCalls.notFoundMessage(directories))))
+        }
+        let runtime = ((path as NSString).deletingLastPathComponent as NSString)
+            .appendingPathComponent("libonnxruntime.so")
+        let stamps = [path, runtime].map { file in
+            let attributes = try? FileManager.default.attributesOfItem(atPath: file)
+            let size = attributes?[.size].map { "\($0)" } ?? "-"
+            let time = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            let inode = attributes?[.systemFileNumber].map { "\($0)" } ?? "-"
+            return "\(file) \(size) \(time) \(inode)"
+        }
+        return .success("sherpa-onnx " + stamps.joined(separator: "\n"))
+    }
+
+    private static func missing(_ failure: SherpaCalls.SherpaFailure) -> SpeechError {
+        SpeechError(.engineUnavailable, "the sherpa-onnx library is missing: \(failure.message)")
     }
 }

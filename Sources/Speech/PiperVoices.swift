@@ -64,9 +64,12 @@ extension VoiceCatalog {
         }
     }
 
-    /// The first usable Piper voice when sherpa-onnx loads, otherwise flite's slt; with the reason.
+    /// The first usable Piper voice when sherpa-onnx's library is installed, otherwise flite's slt;
+    /// with the reason. The library is not opened here: a session whose prompts are cached never
+    /// needs it.
     public static func defaultVoice(locations: PiperLocations = .standard()) -> DefaultVoice {
-        if let reason = piperUnavailableReason(locations: locations) {
+        if case .failure(let error) = PiperLibrary.identity(searching: locations.libraryDirectories) {
+            let reason = error.message
             return DefaultVoice(voice: .default, reason: "Piper voices are unavailable: \(reason)")
         }
         var espeakProblem: String?
@@ -152,7 +155,7 @@ extension VoiceCatalog {
         }
         let width = voices.map { ("piper:" + $0.name).count }.max() ?? 0
         for voice in voices {
-            let mark = chosen.voice.modelPath == voice.path ? " (default)" : ""
+            let mark = unavailable == nil && chosen.voice.modelPath == voice.path ? " (default)" : ""
             lines.append("  " + ("piper:" + voice.name).padded(to: width) + "  " + voice.summary + mark)
             lines.append("  " + String(repeating: " ", count: width) + "  \(voice.path) (\(voice.folderLabel))")
         }

@@ -59,6 +59,31 @@ public final class PromptCache: Sendable {
         directory.appending(path: key.fileName)
     }
 
+    /// How many samples the entry for `key` holds, from its header alone, or `nil` when there is
+    /// none or its header does not match the key and the file's size. The samples are checked
+    /// when they are loaded.
+    func storedSampleCount(_ key: PromptCacheKey) -> Int? {
+        guard let handle = FileHandle(forReadingAtPath: fileURL(for: key).path) else { return nil }
+        defer { try? handle.close() }
+        let keyBytes = Array(key.text.utf8)
+        guard let data = try? handle.read(upToCount: Self.headerByteCount + keyBytes.count),
+            let fileSize = try? handle.seekToEnd()
+        else { return nil }
+        return data.withUnsafeBytes { bytes -> Int? in
+            guard bytes.count == Self.headerByteCount + keyBytes.count, bytes.prefix(8).elementsEqual(Self.magic),
+                bytes.readLittleEndian(UInt32.self, at: 8) == Self.formatVersion,
+                bytes.readLittleEndian(UInt32.self, at: 12) == UInt32(key.sampleRate),
+                Int(bytes.readLittleEndian(UInt32.self, at: 16)) == keyBytes.count,
+                bytes[Self.headerByteCount...].elementsEqual(keyBytes)
+            else { return nil }
+            let sampleCount = bytes.readLittleEndian(UInt64.self, at: 20)
+            guard sampleCount <= UInt64(Int32.max),
+                fileSize == UInt64(Self.headerByteCount + keyBytes.count) + sampleCount * 4
+            else { return nil }
+            return Int(sampleCount)
+        }
+    }
+
     /// The samples stored for `key`, or `nil` when there are none or they do not check out.
     func load(_ key: PromptCacheKey) -> [Float]? {
         let path = fileURL(for: key).path
@@ -141,24 +166,34 @@ public final class PromptCache: Sendable {
         return data
     }
 
+    /// Reads the entry in place: the file's bytes and the samples are the only copies, so loading
+    /// a session's prompts costs little more than the prompts.
     static func decode(_ data: Data, key: PromptCacheKey) -> [Float]? {
-        let bytes = [UInt8](data)
-        guard bytes.count >= headerByteCount, Array(bytes[0..<8]) == magic else { return nil }
-        guard bytes.readLittleEndian(UInt32.self, at: 8) == formatVersion,
-            bytes.readLittleEndian(UInt32.self, at: 12) == UInt32(key.sampleRate)
-        else { return nil }
-        let keyCount = Int(bytes.readLittleEndian(UInt32.self, at: 16))
-        let sampleCount = bytes.readLittleEndian(UInt64.self, at: 20)
-        let storedChecksum = bytes.readLittleEndian(UInt64.self, at: 28)
-        guard sampleCount <= UInt64(Int32.max) else { return nil }
-        let keyStart = headerByteCount
-        let samplesStart = keyStart + keyCount
-        guard bytes.count == samplesStart + Int(sampleCount) * 4 else { return nil }
-        let keyBytes = Array(bytes[keyStart..<samplesStart])
-        guard keyBytes == Array(key.text.utf8) else { return nil }
-        let sampleBytes = Array(bytes[samplesStart...])
-        guard checksum(keyBytes, sampleBytes) == storedChecksum else { return nil }
-        return samples(fromLittleEndian: sampleBytes)
+        data.withUnsafeBytes { bytes -> [Float]? in
+            guard bytes.count >= headerByteCount, bytes.prefix(8).elementsEqual(magic) else { return nil }
+            guard bytes.readLittleEndian(UInt32.self, at: 8) == formatVersion,
+                bytes.readLittleEndian(UInt32.self, at: 12) == UInt32(key.sampleRate)
+            else { return nil }
+            let keyCount = Int(bytes.readLittleEndian(UInt32.self, at: 16))
+            let sampleCount = bytes.readLittleEndian(UInt64.self, at: 20)
+            let storedChecksum = bytes.readLittleEndian(UInt64.self, at: 28)
+            guard sampleCount <= UInt64(Int32.max) else { return nil }
+            let keyStart = headerByteCount
+            let samplesStart = keyStart + keyCount
+            guard bytes.count == samplesStart + Int(sampleCount) * 4 else { return nil }
+            let keyBytes = UnsafeRawBufferPointer(rebasing: bytes[keyStart..<samplesStart])
+            guard keyBytes.elementsEqual(key.text.utf8) else { return nil }
+            let sampleBytes = UnsafeRawBufferPointer(rebasing: bytes[samplesStart...])
+            guard checksum(of: [keyBytes, sampleBytes]) == storedChecksum else { return nil }
+            var samples = [Float](repeating: 0, count: Int(sampleCount))
+            samples.withUnsafeMutableBytes { $0.copyMemory(from: sampleBytes) }
+            #if !_endian(little)
+                for index in samples.indices {
+                    samples[index] = Float(bitPattern: UInt32(littleEndian: samples[index].bitPattern))
+                }
+            #endif
+            return samples
+        }
     }
 
     private static func littleEndianBytes(of samples: [Float]) -> [UInt8] {
@@ -169,31 +204,27 @@ public final class PromptCache: Sendable {
         #endif
     }
 
-    private static func samples(fromLittleEndian bytes: [UInt8]) -> [Float] {
-        var samples = [Float](repeating: 0, count: bytes.count / 4)
-        samples.withUnsafeMutableBytes { $0.copyBytes(from: bytes) }
-        #if !_endian(little)
-            for index in samples.indices {
-                samples[index] = Float(bitPattern: UInt32(littleEndian: samples[index].bitPattern))
-            }
-        #endif
-        return samples
-    }
-
     /// FNV-1a over the key and the samples, eight bytes at a time, and each part's length: not
     /// cryptographic, but any flipped or lost byte shows.
     static func checksum(_ parts: [UInt8]...) -> UInt64 {
+        func hash(_ index: Int, _ buffers: [UnsafeRawBufferPointer]) -> UInt64 {
+            guard index < parts.count else { return checksum(of: buffers) }
+            return parts[index].withUnsafeBytes { hash(index + 1, buffers + [$0]) }
+        }
+        return hash(0, [])
+    }
+
+    /// The same over bytes read in place.
+    static func checksum(of parts: [UnsafeRawBufferPointer]) -> UInt64 {
         var hasher = FNV1a()
-        for part in parts {
-            part.withUnsafeBytes { buffer in
-                let wordCount = buffer.count / 8
-                for index in 0..<wordCount {
-                    hasher.combine(
-                        word: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self)))
-                }
-                for index in (wordCount * 8)..<buffer.count { hasher.combine(buffer[index]) }
-                hasher.combine(word: UInt64(buffer.count))
+        for buffer in parts {
+            let wordCount = buffer.count / 8
+            for index in 0..<wordCount {
+                hasher.combine(
+                    word: UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self)))
             }
+            for index in (wordCount * 8)..<buffer.count { hasher.combine(buffer[index]) }
+            hasher.combine(word: UInt64(buffer.count))
         }
         return hasher.value
     }
@@ -236,7 +267,7 @@ extension Data {
     }
 }
 
-extension Array where Element == UInt8 {
+extension UnsafeRawBufferPointer {
     fileprivate func readLittleEndian<T: FixedWidthInteger>(_ type: T.Type, at offset: Int) -> T {
         var value = T.zero
         for index in (0..<MemoryLayout<T>.size).reversed() {

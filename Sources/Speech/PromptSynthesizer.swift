@@ -26,6 +26,31 @@ public struct SpokenPrompt: Equatable, Sendable {
     public var spokenSeconds: Double { Double(samples.count) / Double(sampleRate) }
 }
 
+/// A prompt placed in its step whose samples may still be on disk (see
+/// `PromptSynthesizer.prepareOnDisk(for:)`).
+public struct PlacedPrompt: Sendable {
+    enum Audio: Sendable {
+        case held([Float])
+        case cached(frameCount: Int64)
+
+        var frameCount: Int64 {
+            switch self {
+            case .held(let samples): Int64(samples.count)
+            case .cached(let frameCount): frameCount
+            }
+        }
+    }
+
+    var text: String
+    public var startFrame: Int64
+    public var sampleRate: Int
+    /// Whether the synthesiser's `finishing` has been applied to the samples.
+    public var isFinished: Bool
+    var audio: Audio
+
+    public var frameCount: Int64 { audio.frameCount }
+}
+
 /// Where a prompt will sound, known before it is spoken (see
 /// `PromptSynthesizer.expectedPrompts(for:)`).
 public struct ExpectedPrompt: Equatable, Sendable {
@@ -60,13 +85,13 @@ public final class PromptSynthesizer: Sendable {
     /// The Piper voice's model, loaded on the first prompt that is not cached.
     private let piper: PiperSpeaker?
     /// What names the voice in the cache: engine and name, or for a Piper voice its file's content
-    /// and the library's version.
+    /// and the library's files.
     private let voiceIdentity: String
     /// Applied to every prompt before it is cached (recordings too, which are not cached).
     public let finishing: ClipFinishing?
 
     /// Checks the voice (starting espeak-ng for its voices, reading a Piper voice's files and
-    /// opening sherpa-onnx's library from `locations`) and the rate.
+    /// finding sherpa-onnx's library in `locations`) and the rate.
     public init(
         voice: Voice = .default, speechRatePerMinute: Double = SpeechRate.defaultWordsPerMinute, cache: PromptCache?,
         locations: PiperLocations = .standard(), finishing: ClipFinishing? = nil
@@ -79,9 +104,10 @@ public final class PromptSynthesizer: Sendable {
         self.cache = cache
         if voice.engine == .piper, let modelPath = voice.modelPath {
             let file = try PiperVoiceFile(modelPath: modelPath)
-            let library: SherpaCalls.Library
-            switch PiperLibrary.load(searching: locations.libraryDirectories) {
-            case .success(let loaded): library = loaded
+            // The library is named by its files here and opened only when a prompt is not cached.
+            let library: String
+            switch PiperLibrary.identity(searching: locations.libraryDirectories) {
+            case .success(let identity): library = identity
             case .failure(let error):
                 throw SpeechError(
                     .engineUnavailable,
@@ -91,9 +117,10 @@ public final class PromptSynthesizer: Sendable {
             let preparedFolder =
                 cache?.directory.appending(path: "piper-voices")
                 ?? FileManager.default.temporaryDirectory.appending(path: "soothe-piper-voices")
-            let speaker = try PiperSpeaker(voice: file, library: library, preparedFolder: preparedFolder)
+            let speaker = try PiperSpeaker(
+                voice: file, libraryDirectories: locations.libraryDirectories, preparedFolder: preparedFolder)
             piper = speaker
-            voiceIdentity = "piper\n\(speaker.contentHash)\nsherpa-onnx \(speaker.engineVersion)"
+            voiceIdentity = "piper\n\(speaker.contentHash)\n\(library)"
         } else {
             piper = nil
             voiceIdentity = "\(voice.engine.rawValue)\n\(voice.name)"
@@ -121,6 +148,73 @@ public final class PromptSynthesizer: Sendable {
         var prompts = try PromptLayout.place(planned, audio: audio, in: timeline)
         for index in prompts.indices { prompts[index].isFinished = finishing != nil }
         return prompts
+    }
+
+    /// Every prompt of `timeline` placed as `prepare(for:)` places it, keeping in memory only the
+    /// samples the cache cannot give back (recordings, or all of them without a cache): an export
+    /// fetches each with `samples(of:)` just before it is mixed, so a session's prompts are never
+    /// all held at once. An error when one does not fit its step.
+    public func prepareOnDisk(for timeline: SessionTimeline) throws(SpeechError) -> [PlacedPrompt] {
+        let planned = timeline.plannedPrompts
+        let rate = timeline.sampleRate
+        var distinct: [String] = []
+        for prompt in planned where prompt.recordingPath == nil && !distinct.contains(prompt.text) {
+            distinct.append(prompt.text)
+        }
+        let unique = distinct
+        let results = Mutex([String: Result<PlacedPrompt.Audio, SpeechError>]())
+        DispatchQueue.concurrentPerform(iterations: unique.count) { index in
+            let text = unique[index]
+            let result = Result { () throws(SpeechError) -> PlacedPrompt.Audio in
+                // A clip the cache holds is placed by its header and read when it is mixed.
+                let key = cacheKey(for: text, sampleRate: rate)
+                if let count = cache?.storedSampleCount(key) { return .cached(frameCount: Int64(count)) }
+                let samples = try clip(for: text, sampleRate: rate)
+                if let count = cache?.storedSampleCount(key), count == samples.count {
+                    return .cached(frameCount: Int64(count))
+                }
+                return .held(samples)
+            }
+            results.withLock { $0[text] = result }
+        }
+        piper?.release()
+        let spoken = results.withLock { $0 }
+        var placer = PromptLayout.Placer(timeline: timeline)
+        var prompts: [PlacedPrompt] = []
+        for (index, prompt) in planned.enumerated() {
+            let audio: PlacedPrompt.Audio
+            if let path = prompt.recordingPath {
+                let recorded = try RecordedPrompt.clip(
+                    at: path, sampleRate: rate, for: Self.name(of: prompt, in: timeline))
+                audio = .held(finished(recorded, sampleRate: rate))
+            } else {
+                audio = try spoken[prompt.text]!.get()
+            }
+            let startFrame = try placer.placeSpan(
+                prompt, frameCount: audio.frameCount, isLastInStep: PromptLayout.isLastInStep(index, of: planned))
+            prompts.append(
+                PlacedPrompt(
+                    text: prompt.text, startFrame: startFrame, sampleRate: rate, isFinished: finishing != nil,
+                    audio: audio))
+        }
+        return prompts
+    }
+
+    /// The samples of a prompt from `prepareOnDisk(for:)`: held, or read from the cache again. An
+    /// error when the cache lost the entry and the prompt, spoken again, comes out another length.
+    public func samples(of prompt: PlacedPrompt) throws(SpeechError) -> [Float] {
+        switch prompt.audio {
+        case .held(let samples): return samples
+        case .cached(let frameCount):
+            let samples = try clip(for: prompt.text, sampleRate: prompt.sampleRate)
+            guard Int64(samples.count) == frameCount else {
+                throw SpeechError(
+                    .synthesisFailed,
+                    "the prompt \"\(prompt.text)\" left the speech cache during the export and came out "
+                        + "another length when spoken again; export again")
+            }
+            return samples
+        }
     }
 
     /// Where each prompt of `timeline` will sound, known before any is spoken: the earliest frame
@@ -221,11 +315,16 @@ public final class PromptSynthesizer: Sendable {
         return clips
     }
 
-    /// One text spoken at `sampleRate`, from the cache or the engine.
-    public func clip(for text: String, sampleRate: Int) throws(SpeechError) -> [Float] {
-        let key = PromptCacheKey(
+    /// What names `text` spoken at `sampleRate` in the cache.
+    private func cacheKey(for text: String, sampleRate: Int) -> PromptCacheKey {
+        PromptCacheKey(
             voiceIdentity: voiceIdentity + (finishing.map { "\nfinished by \($0.identity)" } ?? ""),
             wordsPerMinute: speechRatePerMinute, sampleRate: sampleRate, spokenText: text)
+    }
+
+    /// One text spoken at `sampleRate`, from the cache or the engine.
+    public func clip(for text: String, sampleRate: Int) throws(SpeechError) -> [Float] {
+        let key = cacheKey(for: text, sampleRate: sampleRate)
         if let cached = cache?.load(key) { return cached }
         syntheses.withLock { $0 += 1 }
         let raw = try SpokenSentences.speak(text, wordsPerMinute: speechRatePerMinute) {
@@ -270,23 +369,41 @@ enum PromptLayout {
         index + 1 == planned.count || planned[index + 1].stepIndex != planned[index].stepIndex
     }
 
+    /// Where a placed prompt sounds.
+    struct PlacedSpan {
+        var stepIndex: Int
+        var startFrame: Int64
+        var frameCount: Int64
+        var endFrame: Int64 { startFrame + frameCount }
+    }
+
     /// Places prompts one at a time, in playing order, as their audio becomes ready.
     struct Placer {
         let timeline: SessionTimeline
         /// The last prompt placed.
-        private var last: SpokenPrompt?
+        private var last: PlacedSpan?
 
         init(timeline: SessionTimeline) { self.timeline = timeline }
 
         mutating func place(_ prompt: PlannedPrompt, samples: [Float], isLastInStep: Bool) throws(SpeechError)
             -> SpokenPrompt
         {
+            let startFrame = try placeSpan(prompt, frameCount: Int64(samples.count), isLastInStep: isLastInStep)
+            return SpokenPrompt(
+                stepIndex: prompt.stepIndex, kind: prompt.kind, text: prompt.text, startFrame: startFrame,
+                sampleRate: timeline.sampleRate, samples: samples, recordingPath: prompt.recordingPath,
+                laterPromptIndex: prompt.laterPromptIndex)
+        }
+
+        /// The first frame of a prompt `frameCount` frames long, placed as `place` does.
+        mutating func placeSpan(_ prompt: PlannedPrompt, frameCount length: Int64, isLastInStep: Bool)
+            throws(SpeechError) -> Int64
+        {
             let rate = timeline.sampleRate
             let leadIn = PromptTiming.leadIn.frames(atSampleRate: rate)
             let tail = PromptTiming.tail.frames(atSampleRate: rate)
             let gap = PromptTiming.gap.frames(atSampleRate: rate)
             let step = timeline.steps[prompt.stepIndex]
-            let length = Int64(samples.count)
             let earlier = last.flatMap { $0.stepIndex == prompt.stepIndex ? $0 : nil }
             let startFrame: Int64
             switch prompt.anchor {
@@ -318,12 +435,8 @@ enum PromptLayout {
                     throw PromptLayout.tooLong(step, spoken: spoken, needed: needed, rate: rate)
                 }
             }
-            let placed = SpokenPrompt(
-                stepIndex: prompt.stepIndex, kind: prompt.kind, text: prompt.text, startFrame: startFrame,
-                sampleRate: rate, samples: samples, recordingPath: prompt.recordingPath,
-                laterPromptIndex: prompt.laterPromptIndex)
-            last = placed
-            return placed
+            last = PlacedSpan(stepIndex: prompt.stepIndex, startFrame: startFrame, frameCount: length)
+            return startFrame
         }
     }
 
@@ -352,7 +465,7 @@ enum PromptLayout {
 
     /// A later prompt of a step that starts while the one before it is still being said.
     fileprivate static func overlaps(
-        _ step: TimelineStep, earlier: SpokenPrompt, position: StepPosition?, gap: Int64, rate: Int
+        _ step: TimelineStep, earlier: PlacedSpan, position: StepPosition?, gap: Int64, rate: Int
     ) -> SpeechError {
         let seconds = { (frames: Int64) in Double(frames) / Double(rate) }
         let name = "'\(step.id)'" + (step.side.map { " (\($0.rawValue))" } ?? "")

@@ -26,6 +26,10 @@ public protocol AudioFrameSource: AnyObject {
     /// ready yet); `totalFrames` or more when nothing is pending. Frames before it render as they
     /// will in the end.
     var preparedEndFrame: Int64 { get }
+
+    /// Why something made ahead of time could not be made (its frames then render silent), or
+    /// `nil`. An export checks it before it keeps the file.
+    var preparationFailure: String? { get }
 }
 
 extension AudioFrameSource {
@@ -33,6 +37,8 @@ extension AudioFrameSource {
     public func waitUntilReady(toRender frameCount: Int, timeoutSeconds: Double) {}
 
     public var preparedEndFrame: Int64 { totalFrames }
+
+    public var preparationFailure: String? { nil }
 
     /// Whether the next `frameCount` frames, and what the renderer mixes ahead of them (its
     /// limiter's lookahead chunk and the control values of the chunk after it), can be rendered as

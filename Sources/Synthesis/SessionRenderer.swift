@@ -413,34 +413,65 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     /// levelled when the render comes within `deliveryLeadDuration` of it, so that levelling runs
     /// beside rendering, and freed once the render has mixed past it.
     public func deliverAhead(_ clips: [VoiceClip]) throws(SynthesisError) {
-        guard clips.count == speechSpans.slotCount, speechSpans.count == 0 else {
-            throw SynthesisError("\(clips.count) voice clips for \(speechSpans.slotCount) slots")
+        for (index, clip) in clips.enumerated() { try Self.check(clip, number: index + 1, in: totalFrames) }
+        // The thread owns the only references to the samples, so each clip's memory goes back as
+        // soon as the track holds its levelled copy (a captured array would keep every one).
+        let pending = PendingClips(clips)
+        try deliverAhead(startFrames: clips.map(\.startFrame)) { index in pending.take(index) }
+    }
+
+    /// Like `deliverAhead(_:)`, but each clip is fetched only when the render comes near it, so a
+    /// session's clips need not all be in memory at once. `fetch` gives the clip of a slot, which
+    /// must start at its entry of `startFrames`; when it cannot, that slot and the rest stay
+    /// silent and `preparationFailure` says why.
+    public func deliverAhead(
+        startFrames: [Int64], fetch: @escaping @Sendable (Int) throws -> VoiceClip
+    ) throws(SynthesisError) {
+        guard startFrames.count == speechSpans.slotCount, speechSpans.count == 0 else {
+            throw SynthesisError("\(startFrames.count) voice clips for \(speechSpans.slotCount) slots")
         }
-        for (index, clip) in clips.enumerated() {
-            try Self.check(clip, number: index + 1, in: totalFrames)
-            guard clip.startFrame >= speechSpans.earliestStartFrame(ofSlot: index) else {
+        for (index, startFrame) in startFrames.enumerated() {
+            guard startFrame >= 0 && startFrame < totalFrames else {
+                throw SynthesisError(
+                    "voice clip \(index + 1) starts at frame \(startFrame), outside the session's "
+                        + "0..<\(totalFrames) frames")
+            }
+            guard startFrame >= speechSpans.earliestStartFrame(ofSlot: index) else {
                 throw SynthesisError("voice clip \(index + 1) starts before the earliest frame it was planned for")
             }
         }
         let lead = Int64(Self.deliveryLeadDuration * Double(sampleRate))
-        let thread = Thread { [self, clips] in
-            var clips = clips
-            for index in clips.indices {
+        let thread = Thread { [self] in
+            for index in startFrames.indices {
                 while mixedEndFrame < speechSpans.earliestStartFrame(ofSlot: index) - lead { usleep(500) }
                 retireMixedVoiceClips()
+                let clip: VoiceClip
+                do {
+                    clip = try fetch(index)
+                    guard clip.startFrame == startFrames[index] else {
+                        throw SynthesisError(
+                            "voice clip \(index + 1) moved from frame \(startFrames[index]) to \(clip.startFrame)")
+                    }
+                } catch {
+                    deliveryFailure.withLock { $0 = "\(error)" }
+                    abandonUndeliveredVoiceClips()
+                    return
+                }
                 voice.fill(
-                    slot: index, startFrame: clips[index].startFrame, samples: clips[index].samples,
-                    isCleanedUp: clips[index].isCleanedUp)
+                    slot: index, startFrame: clip.startFrame, samples: clip.samples, isCleanedUp: clip.isCleanedUp)
                 speechSpans.publish(
-                    startFrame: clips[index].startFrame,
-                    endFrame: min(clips[index].startFrame + Int64(clips[index].samples.count), totalFrames))
-                // The track holds its own levelled copy now.
-                clips[index].samples = []
+                    startFrame: clip.startFrame, endFrame: min(clip.startFrame + Int64(clip.samples.count), totalFrames)
+                )
             }
         }
         thread.name = "soothe voice"
         thread.start()
     }
+
+    /// Why `deliverAhead(startFrames:fetch:)` could not fetch a clip, or `nil`.
+    private let deliveryFailure = Mutex<String?>(nil)
+
+    public var preparationFailure: String? { deliveryFailure.withLock { $0 } }
 
     /// Gives up on the slots not yet filled (their prompts could not be prepared): they stay
     /// silent, and rendering no longer waits for them.
@@ -726,5 +757,22 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             output[index * 2 + 1] *= gain
             seekRampFramesDone += 1
         }
+    }
+}
+
+/// Clips handed to the delivering thread, each given up as it is taken. Only that thread uses it
+/// once it has started.
+private final class PendingClips: @unchecked Sendable {
+    private var clips: [VoiceClip]
+
+    init(_ clips: [VoiceClip]) { self.clips = clips }
+
+    var count: Int { clips.count }
+
+    /// The clip in `index`, leaving an empty one behind.
+    func take(_ index: Int) -> VoiceClip {
+        let clip = clips[index]
+        clips[index].samples = []
+        return clip
     }
 }

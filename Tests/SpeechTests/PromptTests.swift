@@ -50,6 +50,30 @@ struct PromptPlacementTests {
         }
     }
 
+    @Test func promptsPreparedOnDiskAreTheSessionsPromptsReadBackOneByOne() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let timeline = try SessionTimeline(routine: makeShortRoutine(), sampleRate: 48000)
+        let whole = try PromptSynthesizer(cache: nil).prepare(for: timeline)
+        for cache in [nil, PromptCache(directory: directory), PromptCache(directory: directory)] {
+            let synthesizer = try PromptSynthesizer(cache: cache)
+            let placed = try synthesizer.prepareOnDisk(for: timeline)
+            #expect(placed.map(\.startFrame) == whole.map(\.startFrame))
+            #expect(placed.map(\.frameCount) == whole.map(\.frameCount))
+            #expect(try placed.map { try synthesizer.samples(of: $0) } == whole.map(\.samples))
+        }
+        // A warm cache places every prompt from its entries' headers, speaking none.
+        let warm = try PromptSynthesizer(cache: PromptCache(directory: directory))
+        let placed = try warm.prepareOnDisk(for: timeline)
+        #expect(warm.synthesisCount == 0)
+        // An entry lost before its prompt is mixed is spoken again, the same.
+        for entry in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
+            try FileManager.default.removeItem(at: directory.appending(path: entry))
+        }
+        #expect(try placed.map { try warm.samples(of: $0) } == whole.map(\.samples))
+        #expect(warm.synthesisCount > 0)
+    }
+
     @Test func aPromptTooLongForItsStepNamesTheStepAndBothLengths() throws {
         let long =
             "Press your thumbs into the sole, and make small, slow circles with firm pressure. Linger "

@@ -71,11 +71,19 @@ enum SherpaCalls {
                     destroyOfflineTts: destroyOfflineTts, offlineTtsSampleRate: offlineTtsSampleRate,
                     generateWithConfig: generateWithConfig, destroyGeneratedAudio: destroyGeneratedAudio, path: path))
         }
-        if reasons.isEmpty {
-            let places = directories.map { "'\($0)'" }.joined(separator: ", ")
-            reasons.append("\(libraryFileName) is in none of \(places)")
-        }
+        if reasons.isEmpty { reasons.append(notFoundMessage(directories)) }
         return .failure(SherpaFailure(message: reasons.joined(separator: "; ")))
+    }
+
+    /// The library's path in the first of `directories` that holds it; nothing is opened.
+    static func libraryPath(in directories: [String]) -> String? {
+        directories.lazy.map { ($0 as NSString).appendingPathComponent(libraryFileName) }
+            .first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// Why the library was not found in `directories`.
+    static func notFoundMessage(_ directories: [String]) -> String {
+        "\(libraryFileName) is in none of " + directories.map { "'\($0)'" }.joined(separator: ", ")
     }
 
     /// Wraps `SherpaOnnxGetVersionStr`.
