@@ -18,12 +18,13 @@ final class PiperSpeaker: Sendable {
     /// to 86 words a minute): within 1.4 % of this line.
     static let pace = PaceCalibration(scaledSecondsPerWord: 0.1864, fixedSecondsPerWord: 0.0707)
 
-    /// ONNX Runtime's threads for one inference, and inferences take turns (`inference`); the
-    /// prompts' phonemes and resampling run beside them on the other worker threads. Measured on
-    /// two shared cores, bedtime-foot's nine prompts with a cold cache: one thread, one inference
-    /// at a time, 9.1 s and 270 MB; one thread, two at once, 9.4 s and 335 MB; two threads, one at
-    /// a time, 19.4 s (ONNX Runtime's threads spin while they wait for a core).
-    static let threadCount = 1
+    /// ONNX Runtime's threads for one inference, one per core (at most four), and inferences take
+    /// turns (`inference`); the prompts' phonemes and resampling run beside them on the other worker
+    /// threads. Measured on two quiet cores, bedtime-foot's eleven prompts with a cold cache: one
+    /// thread, 11.0-13.9 s; two threads, 7.5-9.5 s, at the same peak memory (about 320 MB). On cores
+    /// another job keeps busy, two threads were slower (ONNX Runtime's threads spin while they wait
+    /// for a core), but an export is usually the one thing the machine is doing.
+    static let threadCount = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 4)
     private let inference = Mutex(())
 
     init(voice: PiperVoiceFile, libraryDirectories: [String], preparedFolder: URL) throws(SpeechError) {
