@@ -448,19 +448,25 @@ struct RoutineFileDecoder {
             }
             bed.noise = noise
         }
-        if let levelNode = fields["noise-level"] {
-            let range = BedSettings.noiseLevelRange
-            let text = levelNode.scalar?.string.replacingOccurrencesOfDecibelSuffix()
-            guard let text, let level = Double(text), range.contains(level) else {
-                throw wrongType(
-                    "noise-level", of: context,
-                    expected: "a level in dB from \(Int(range.lowerBound)) to \(Int(range.upperBound))", node: levelNode
-                )
-            }
+        if let level = try decibels(fields, "noise-level", in: BedSettings.noiseLevelRange, context: context) {
             bed.noiseLevelDecibels = level
         }
         try backgroundFile(fields, context: context, into: &bed)
         return bed
+    }
+
+    /// A level in dB (`-12` or `-12 dB`) inside `range`, or `nil` when the field is absent.
+    private func decibels(_ fields: Node.Mapping, _ field: String, in range: ClosedRange<Double>, context: String)
+        throws(RoutineError) -> Double?
+    {
+        guard let node = fields[field] else { return nil }
+        let text = node.scalar?.string.replacingOccurrencesOfDecibelSuffix()
+        guard let text, let level = Double(text), range.contains(level) else {
+            throw wrongType(
+                field, of: context,
+                expected: "a level in dB from \(Int(range.lowerBound)) to \(Int(range.upperBound))", node: node)
+        }
+        return level
     }
 
     /// The user's own sound: `file:` (relative to the routine file's folder, as `say-audio:`),
@@ -471,15 +477,7 @@ struct RoutineFileDecoder {
         if let path = try string(fields, "file", context: context, kind: .path) {
             bed.file = path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
         }
-        if let levelNode = fields["level"] {
-            let range = BedSettings.fileLevelRange
-            let text = levelNode.scalar?.string.replacingOccurrencesOfDecibelSuffix()
-            guard let text, let level = Double(text), range.contains(level) else {
-                throw wrongType(
-                    "level", of: context,
-                    expected: "a level in dB from \(Int(range.lowerBound)) to \(Int(range.upperBound))", node: levelNode
-                )
-            }
+        if let level = try decibels(fields, "level", in: BedSettings.fileLevelRange, context: context) {
             bed.fileLevelDecibels = level
         }
         if let tonesNode = fields["tones"] {
