@@ -184,7 +184,7 @@ public final class LoopingAudioStream {
 
 /// One decoder and resampler: plays the file from a chosen frame at the stream's rate.
 final class StreamLane {
-    private let reader: StreamingAudioReader
+    private let reader: AudioFileReader
     private let resampler: OpaquePointer?
     /// Stereo frames made but not yet taken.
     private let pending: UnsafeMutablePointer<Float>
@@ -196,11 +196,11 @@ final class StreamLane {
     private var isFlushed = false
 
     init(path: String, outputRate: Int) throws(AudioFileError) {
-        reader = try StreamingAudioReader(path: path)
-        decoded = .allocate(capacity: StreamingAudioReader.blockFrameCount * 2)
+        reader = try AudioFileReader(path: path)
+        decoded = .allocate(capacity: AudioFileReader.blockFrameCount * 2)
         if reader.sampleRate == outputRate {
             resampler = nil
-            pendingCapacity = StreamingAudioReader.blockFrameCount
+            pendingCapacity = AudioFileReader.blockFrameCount
         } else {
             switch SoxrCalls.soxr_create(from: reader.sampleRate, to: outputRate, channelCount: 2) {
             case .success(let handle): resampler = handle
@@ -211,7 +211,7 @@ final class StreamLane {
                     "could not resample '\(path)' from \(reader.sampleRate) Hz to \(outputRate) Hz: \(failure.message)")
             }
             let ratio = Double(outputRate) / Double(reader.sampleRate)
-            pendingCapacity = Int((Double(StreamingAudioReader.blockFrameCount) * ratio).rounded(.up)) + 256
+            pendingCapacity = Int((Double(AudioFileReader.blockFrameCount) * ratio).rounded(.up)) + 256
         }
         pending = .allocate(capacity: pendingCapacity * 2)
     }
@@ -259,7 +259,7 @@ final class StreamLane {
         var frames = 0
         if !isAtEnd {
             frames = try reader.readStereo(
-                into: resampler == nil ? pending : decoded, frameCount: StreamingAudioReader.blockFrameCount)
+                into: resampler == nil ? pending : decoded, frameCount: AudioFileReader.blockFrameCount)
             if frames == 0 { isAtEnd = true }
         }
         guard let resampler else {
