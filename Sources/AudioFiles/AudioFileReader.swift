@@ -15,7 +15,7 @@ public final class AudioFileReader {
     private let file: OpaquePointer
     /// The file's own interleaved frames before they are folded to stereo; none for a stereo file,
     /// which is read straight into the output.
-    private let scratch: ManagedBuffer<Void, Float>?
+    private let scratch: SampleStorage?
 
     /// The most frames `readStereo` reads at once.
     public static let blockFrameCount = 4096
@@ -38,10 +38,7 @@ public final class AudioFileReader {
         if channelCount == 2 {
             scratch = nil
         } else {
-            let capacity = Self.blockFrameCount * channelCount
-            let buffer = ManagedBuffer<Void, Float>.create(minimumCapacity: capacity) { _ in }
-            buffer.withUnsafeMutablePointerToElements { $0.initialize(repeating: 0, count: capacity) }
-            scratch = buffer
+            scratch = .zeroed(count: Self.blockFrameCount * channelCount)
         }
     }
 
