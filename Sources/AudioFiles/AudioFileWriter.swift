@@ -108,15 +108,16 @@ public struct AudioFileWriter: ~Copyable {
         if let file { system_sf_close(file) }
     }
 
-    private func openFile(_ action: String) -> OpaquePointer {
-        guard let file else { preconditionFailure("\(action) after close") }
-        precondition(!hasWritten || action == "write", "\(action) after the first write")
+    /// The open file, for a setting that libsndfile takes only before the first write.
+    private func fileBeforeFirstWrite(_ setting: String) -> OpaquePointer {
+        guard let file else { preconditionFailure("\(setting) after close") }
+        precondition(!hasWritten, "\(setting) after the first write")
         return file
     }
 
     /// Sets one text tag. Throws `.encodingFailed` with libsndfile's message.
     public func setTag(_ field: AudioTags.Field, _ text: String) throws(AudioFileError) {
-        let file = openFile("setTag")
+        let file = fileBeforeFirstWrite("setTag")
         guard system_sf_set_string(file, field, text) == 0 else {
             throw AudioFileError(.encodingFailed, system_sf_strerror(file))
         }
@@ -149,13 +150,13 @@ public struct AudioFileWriter: ~Copyable {
     /// libsndfile re-reads the compression level when the bitrate mode changes, so the level
     /// must come first; the two calls above keep that order.
     private func setCompressionLevel(_ level: Double) throws(AudioFileError) {
-        guard system_sf_command_setCompressionLevel(openFile("setCompressionLevel"), level) else {
+        guard system_sf_command_setCompressionLevel(fileBeforeFirstWrite("setCompressionLevel"), level) else {
             throw AudioFileError(.refusedSetting, "libsndfile refused the compression level \(level)")
         }
     }
 
     private func setBitrateMode(isVariable: Bool) throws(AudioFileError) {
-        guard system_sf_command_setBitrateMode(openFile("setBitrateMode"), isVariable: isVariable) else {
+        guard system_sf_command_setBitrateMode(fileBeforeFirstWrite("setBitrateMode"), isVariable: isVariable) else {
             throw AudioFileError(
                 .refusedSetting, "libsndfile refused the \(isVariable ? "variable" : "constant") bitrate mode")
         }
@@ -164,7 +165,7 @@ public struct AudioFileWriter: ~Copyable {
     /// Sets WAV cue points with ids from 1 at `frames` (`SFC_SET_CUE`). Throws `.encodingFailed`
     /// with libsndfile's message.
     public func setCuePoints(atFrames frames: [Int64]) throws(AudioFileError) {
-        let file = openFile("setCuePoints")
+        let file = fileBeforeFirstWrite("setCuePoints")
         guard system_soothe_set_cues(file, frames.map { UInt32(clamping: $0) }) else {
             throw AudioFileError(.encodingFailed, system_sf_strerror(file))
         }
@@ -173,7 +174,7 @@ public struct AudioFileWriter: ~Copyable {
     /// Names the cue points, in order, in a `LIST`/`adtl` chunk, because libsndfile writes cue
     /// positions but drops their names. Throws `.encodingFailed` with libsndfile's message.
     public func setCueLabels(_ labels: [String]) throws(AudioFileError) {
-        let file = openFile("setCueLabels")
+        let file = fileBeforeFirstWrite("setCueLabels")
         guard system_sf_set_chunk(file, id: "LIST", data: AssociatedDataList.labelChunk(labels: labels)) == 0 else {
             throw AudioFileError(.encodingFailed, system_sf_strerror(file))
         }
@@ -183,7 +184,7 @@ public struct AudioFileWriter: ~Copyable {
     /// message when fewer frames were taken. (Some codecs, MP3 among them, report every frame
     /// taken even when the stream failed: the stream's owner checks its own calls as well.)
     public mutating func write(_ samples: UnsafePointer<Float>, frameCount: Int) throws(AudioFileError) {
-        let file = openFile("write")
+        guard let file else { preconditionFailure("write after close") }
         hasWritten = true
         guard system_sf_writef_float(file, samples, frameCount) == frameCount else {
             throw AudioFileError(.encodingFailed, system_sf_strerror(file))
@@ -192,7 +193,7 @@ public struct AudioFileWriter: ~Copyable {
 
     /// Writes interleaved 16-bit frames, as `write(_:frameCount:)` does float ones.
     public mutating func write(_ samples: UnsafePointer<Int16>, frameCount: Int) throws(AudioFileError) {
-        let file = openFile("write")
+        guard let file else { preconditionFailure("write after close") }
         hasWritten = true
         guard system_sf_writef_short(file, samples, frameCount) == frameCount else {
             throw AudioFileError(.encodingFailed, system_sf_strerror(file))
