@@ -44,11 +44,17 @@ let package = Package(
             dependencies: ["Sequencer", "AudioFiles", "CFlite", "CEspeakNG", "CSherpaOnnx", "CSpeechRandom"],
             swiftSettings: sampleLoopSettings
         ),
-        // Reading audio files with libsndfile, resampling with libsoxr, measuring loudness with libebur128.
+        // Reading and writing audio files with libsndfile, resampling with libsoxr, measuring loudness
+        // with libebur128.
         .target(
             name: "AudioFiles",
-            dependencies: ["Sequencer", "CSndFile", "CSoxr", "CEbur128"],
+            dependencies: ["Sequencer", "CSndFile", "CSndFileSupport", "CSoxr", "CEbur128"],
             swiftSettings: sampleLoopSettings
+        ),
+        // The few lines of C that Swift cannot express for libsndfile: the SF_CUES_VAR macro.
+        .target(
+            name: "CSndFileSupport",
+            dependencies: ["CSndFile"]
         ),
         // A per-thread rand() for the speech engines, so that a prompt sounds the same every time.
         .target(name: "CSpeechRandom"),
@@ -64,7 +70,7 @@ let package = Package(
         ),
         .target(
             name: "Export",
-            dependencies: ["Sequencer", "Synthesis", "AudioFiles", "Termination", "CSndFile", "CExportSupport"],
+            dependencies: ["Sequencer", "Synthesis", "AudioFiles", "Termination", "CExportSupport"],
             swiftSettings: sampleLoopSettings
         ),
         // The signals that end a process, handled in one place for play, export and every command.
@@ -72,15 +78,12 @@ let package = Package(
             name: "Termination",
             swiftSettings: swiftSettings
         ),
-        // The few lines of C that Swift cannot express: the SF_CUES_VAR macro and sync_file_range.
-        .target(
-            name: "CExportSupport",
-            dependencies: ["CSndFile"]
-        ),
+        // sync_file_range, which Swift's Glibc module does not declare.
+        .target(name: "CExportSupport"),
         // Encodes prerendered samples with libsndfile and nothing else, as the benchmark's baseline.
         .executableTarget(
             name: "EncodeBench",
-            dependencies: ["Export"],
+            dependencies: ["Export", "AudioFiles"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -142,7 +145,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ExportTests",
-            dependencies: ["Export", "Sequencer", "Synthesis", "SootheTestSupport"],
+            // AudioFiles to read each written file back.
+            dependencies: ["Export", "AudioFiles", "Sequencer", "Synthesis", "SootheTestSupport"],
             swiftSettings: swiftSettings
         ),
         // The tests that run the built `soothe`, or wire several modules together as a command does.

@@ -1,4 +1,5 @@
-/// A file that cannot be read or samples that cannot be resampled, with a message that says why.
+/// A file that cannot be read or written, or samples that cannot be resampled, with a message that
+/// says why.
 public struct AudioFileError: Error, Equatable, Sendable, CustomStringConvertible {
     public enum Kind: Equatable, Sendable {
         /// The file is missing, unreadable, or not audio libsndfile knows.
@@ -12,6 +13,10 @@ public struct AudioFileError: Error, Equatable, Sendable, CustomStringConvertibl
         case resamplingFailed
         /// A loudness meter asked for what libebur128 cannot measure.
         case invalidMeter
+        /// libsndfile refused an encoder setting (a compression level, a bitrate mode).
+        case refusedSetting
+        /// libsndfile could not start, tag, encode or finish a file it writes.
+        case encodingFailed
     }
 
     public var kind: Kind

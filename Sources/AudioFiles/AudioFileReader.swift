@@ -1,81 +1,161 @@
 import Foundation
 
-/// A whole audio file as mono samples at its own rate.
-public struct MonoAudio: Equatable, Sendable {
-    public var sampleRate: Int
-    /// Full scale ±1; a file of several channels is their average.
-    public var samples: [Float]
+/// An open audio file of any format, rate and channel count libsndfile knows, read a block of
+/// frames at a time: as the file's own interleaved frames, or folded to stereo (a mono file on both
+/// channels, a stereo one kept, and a file of more channels folded down, even channels to the left
+/// and odd to the right, each side their average).
+///
+/// Not thread-safe; one thread at a time.
+public final class AudioFileReader {
+    public let path: String
+    public let sampleRate: Int
+    public let channelCount: Int
+    /// The frame count the file's header or codec reports.
+    public let frameCount: Int64
+    private let file: OpaquePointer
+    /// The file's own interleaved frames before they are folded to stereo; none for a stereo file,
+    /// which is read straight into the output.
+    private let scratch: SampleStorage?
 
-    public init(sampleRate: Int, samples: [Float]) {
-        self.sampleRate = sampleRate
-        self.samples = samples
+    /// The most frames `readStereo` reads at once.
+    public static let blockFrameCount = 4096
+
+    /// Opens `path`. Throws `.unreadable` with libsndfile's message when it cannot, or when the
+    /// header gives no channels or no rate.
+    public init(path: String) throws(AudioFileError) {
+        guard let (file, info) = system_sf_open(reading: path) else {
+            throw AudioFileError(.unreadable, system_sf_strerror(nil))
+        }
+        guard info.channelCount > 0, info.sampleRate > 0 else {
+            system_sf_close(file)
+            throw AudioFileError(.unreadable, "it reports \(info.channelCount) channels at \(info.sampleRate) Hz")
+        }
+        self.file = file
+        self.path = path
+        sampleRate = info.sampleRate
+        channelCount = info.channelCount
+        frameCount = max(0, info.frameCount)
+        if channelCount == 2 {
+            scratch = nil
+        } else {
+            scratch = .zeroed(count: Self.blockFrameCount * channelCount)
+        }
     }
 
-    public var seconds: Double { Double(samples.count) / Double(sampleRate) }
+    deinit {
+        system_sf_close(file)
+    }
+
+    /// Moves reading to `frame` of the file.
+    public func seek(toFrame frame: Int64) throws(AudioFileError) {
+        guard system_sf_seek(file, toFrame: frame) != nil else {
+            throw AudioFileError(
+                .unreadable,
+                "libsndfile cannot seek to frame \(frame) (\(system_sf_error(file) ?? "no reason given"))")
+        }
+    }
+
+    /// Reads up to `frameCount` of the file's own interleaved frames; the frames read, 0 at the
+    /// end of the file. A decoding error is thrown with libsndfile's message.
+    public func read(into output: UnsafeMutablePointer<Float>, frameCount: Int) throws(AudioFileError) -> Int {
+        let frames = system_sf_readf_float(file, output, frameCount)
+        if frames < frameCount, let message = system_sf_error(file) { throw AudioFileError(.unreadable, message) }
+        return max(frames, 0)
+    }
+
+    /// Reads up to `frameCount` (at most `blockFrameCount`) frames as interleaved stereo; the
+    /// frames read, 0 at the end of the file. A decoding error is thrown.
+    public func readStereo(into output: UnsafeMutablePointer<Float>, frameCount: Int) throws(AudioFileError) -> Int {
+        let asked = min(frameCount, Self.blockFrameCount)
+        do {
+            guard let scratch else { return try read(into: output, frameCount: asked) }
+            return try scratch.withUnsafeMutablePointerToElements { scratch throws(AudioFileError) in
+                let frames = try read(into: scratch, frameCount: asked)
+                foldToStereo(scratch, channelCount: channelCount, into: output, frameCount: frames)
+                return frames
+            }
+        } catch {
+            throw AudioFileError(
+                .unreadable, "libsndfile cannot decode it (\(error.message.trimmingCharacters(in: .whitespaces)))")
+        }
+    }
+
+    /// The file's text tags; a tag it does not have is empty.
+    public var tags: AudioTags {
+        var tags = AudioTags()
+        for field in AudioTags.Field.allCases { tags[field] = system_sf_get_string(file, field) ?? "" }
+        return tags
+    }
+
+    /// The positions of the file's WAV cue points, in order.
+    public var cueFrames: [Int64] {
+        system_soothe_get_cues(file).map(Int64.init)
+    }
+
+    /// Decodes `path` whole, reading at most `maximumFrameCount` frames of samples: what checks and
+    /// analyses read back.
+    public static func read(_ path: String, maximumFrameCount: Int = .max) throws(AudioFileError) -> DecodedAudio {
+        do {
+            let reader = try AudioFileReader(path: path)
+            let channelCount = reader.channelCount
+            let blockFrameCount = 16384
+            var samples: [Float] = []
+            var block = [Float](repeating: 0, count: blockFrameCount * channelCount)
+            while samples.count / channelCount < maximumFrameCount {
+                let wanted = min(blockFrameCount, maximumFrameCount - samples.count / channelCount)
+                let frames = try block.withUnsafeMutableBufferPointer { block throws(AudioFileError) in
+                    try reader.read(into: block.baseAddress!, frameCount: wanted)
+                }
+                guard frames > 0 else { break }
+                samples.append(contentsOf: block.prefix(frames * channelCount))
+            }
+            return DecodedAudio(
+                sampleRate: reader.sampleRate, channelCount: channelCount, frameCount: reader.frameCount,
+                samples: samples, tags: reader.tags, cueFrames: reader.cueFrames)
+        } catch {
+            throw AudioFileError(.unreadable, "could not read '\(path)': \(error.message)")
+        }
+    }
 }
 
-/// Reads audio files of any format, rate and channel count that libsndfile knows.
-public enum MonoAudioReader {
-    /// Files are read whole, so their length is bounded: an hour of audio.
-    public static let maximumSeconds: Double = 3600
+/// A whole audio file decoded by libsndfile: what checks and analyses read back.
+public struct DecodedAudio: Sendable {
+    public var sampleRate: Int
+    public var channelCount: Int
+    /// The frame count the file's header or codec reports.
+    public var frameCount: Int64
+    /// Interleaved samples, full scale ±1.
+    public var samples: [Float]
+    public var tags: AudioTags
+    /// The WAV cue point positions, in order.
+    public var cueFrames: [Int64]
+}
 
-    /// Reads `path` whole and mixes its channels down to one.
-    public static func read(_ path: String) throws(AudioFileError) -> MonoAudio {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw AudioFileError(.unreadable, "'\(path)' does not exist")
+/// Folds interleaved frames of any channel count to stereo: mono to both sides, stereo as is,
+/// more channels even to the left and odd to the right, each side their average.
+func foldToStereo(
+    _ input: UnsafePointer<Float>, channelCount: Int, into output: UnsafeMutablePointer<Float>, frameCount: Int
+) {
+    switch channelCount {
+    case 1:
+        for frame in 0..<frameCount {
+            output[frame * 2] = input[frame]
+            output[frame * 2 + 1] = input[frame]
         }
-        guard !isDirectory.boolValue else {
-            throw AudioFileError(.unreadable, "'\(path)' is a folder, not an audio file")
-        }
-        let file: OpaquePointer
-        let info: SndFileCalls.FileInfo
-        switch SndFileCalls.sf_open(path) {
-        case .success(let opened): (file, info) = opened
-        case .failure(let failure):
-            throw AudioFileError(
-                .unreadable,
-                "cannot read '\(path)' as audio: \(failure.message) (WAV, FLAC, Ogg, Opus, MP3 and the other "
-                    + "formats libsndfile reads are fine)")
-        }
-        defer { SndFileCalls.sf_close(file) }
-        let channelCount = info.channelCount
-        let sampleRate = info.sampleRate
-        guard channelCount > 0, sampleRate > 0 else {
-            throw AudioFileError(.unreadable, "'\(path)' reports \(channelCount) channels at \(sampleRate) Hz")
-        }
-        let maximumFrameCount = Int(maximumSeconds * Double(sampleRate))
-        guard info.frameCount <= maximumFrameCount else {
-            throw AudioFileError(
-                .tooLong,
-                "'\(path)' lasts \(Int(Double(info.frameCount) / Double(sampleRate))) s; the limit is "
-                    + "\(Int(maximumSeconds)) s")
-        }
-        var samples: [Float] = []
-        samples.reserveCapacity(max(0, Int(info.frameCount)))
-        let blockFrameCount = 8192
-        var block = [Float](repeating: 0, count: blockFrameCount * channelCount)
-        while samples.count <= maximumFrameCount {
-            let frames = block.withUnsafeMutableBufferPointer {
-                SndFileCalls.sf_readf_float(file, $0.baseAddress!, blockFrameCount)
+    case 2:
+        output.update(from: input, count: frameCount * 2)
+    default:
+        let leftCount = Float((channelCount + 1) / 2)
+        let rightCount = Float(channelCount / 2)
+        for frame in 0..<frameCount {
+            var left: Float = 0
+            var right: Float = 0
+            for channel in 0..<channelCount {
+                let value = input[frame * channelCount + channel]
+                if channel % 2 == 0 { left += value } else { right += value }
             }
-            guard frames > 0 else { break }
-            for frame in 0..<frames {
-                var sum: Float = 0
-                for channel in 0..<channelCount { sum += block[frame * channelCount + channel] }
-                samples.append(sum / Float(channelCount))
-            }
+            output[frame * 2] = left / leftCount
+            output[frame * 2 + 1] = right / rightCount
         }
-        if let message = SndFileCalls.sf_error(file) {
-            throw AudioFileError(.unreadable, "cannot read '\(path)' to its end: \(message)")
-        }
-        // A file cut short often decodes without an error, just fewer frames than its header says.
-        if info.frameCount > 0, Int64(samples.count) < info.frameCount {
-            throw AudioFileError(
-                .unreadable,
-                "cannot read '\(path)' to its end: it is cut short (its header gives \(info.frameCount) frames, it "
-                    + "holds \(samples.count))")
-        }
-        return MonoAudio(sampleRate: sampleRate, samples: samples)
     }
 }

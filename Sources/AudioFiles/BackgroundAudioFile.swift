@@ -50,9 +50,9 @@ public struct BackgroundAudioFile: Equatable, Sendable {
         guard size != 0 else {
             throw AudioFileError(.empty, "\(name) is empty (0 bytes); \(validText)")
         }
-        let reader: StreamingAudioReader
+        let reader: AudioFileReader
         do {
-            reader = try StreamingAudioReader(path: path)
+            reader = try AudioFileReader(path: path)
         } catch {
             // libsndfile's own message after a failed open is often about a missing file, which
             // was ruled out above, so only a message of its own is passed on.
@@ -93,7 +93,7 @@ public struct BackgroundAudioFile: Equatable, Sendable {
     }
 }
 
-extension StreamingAudioReader {
+extension AudioFileReader {
     /// Reads from the start until the first sample above the silence threshold.
     /// Called on a file just opened, so it reads from the start without a seek.
     fileprivate func checkNotSilent(name: String, emptyMessage: String) throws(AudioFileError) {

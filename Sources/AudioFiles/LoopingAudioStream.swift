@@ -42,7 +42,8 @@ public final class LoopingAudioStream {
     private let fileFramesPerStreamFrame: Double
     private var random: SplitMix64
     private var order: [Int] = []
-    private let scratch: UnsafeMutablePointer<Float>
+    /// A join's two segments, one after the other.
+    private let scratch: SampleStorage
     private static let scratchFrameCount = 4096
 
     // Where the stream is: the lane playing, its segment's nominal length (frames before its
@@ -90,14 +91,12 @@ public final class LoopingAudioStream {
             crossfade = max(1, min(crossfade, shortest / 2))
         }
         crossfadeFrameCount = Int(crossfade)
-        scratch = .allocate(capacity: Self.scratchFrameCount * 4)
+        scratch = .zeroed(count: Self.scratchFrameCount * 4)
         let first = nextSegment()
         try lanes[0].start(atSourceFrame: first.sourceStart)
         currentLength = first.length
         currentSegment = first.index
     }
-
-    deinit { scratch.deallocate() }
 
     /// The next segment: its start in the file's frames and its nominal length in the stream's.
     private func nextSegment() -> (index: Int, sourceStart: Int64, length: Int64) {
@@ -155,18 +154,20 @@ public final class LoopingAudioStream {
                 // The join: this segment fades out as the next fades in.
                 let into = Int(currentPosition - currentLength)
                 let count = min(frameCount - done, crossfadeFrameCount - into, Self.scratchFrameCount)
-                let incoming = scratch + Self.scratchFrameCount * 2
-                try lanes[currentLane].read(into: scratch, frameCount: count)
-                try lanes[1 - currentLane].read(into: incoming, frameCount: count)
-                // The gains are worked out per frame rather than kept in a table: a 2 s table
-                // would cost more memory than the rest of the stream.
-                let angleStep = Double.pi / 2 / Double(crossfadeFrameCount)
-                for index in 0..<count {
-                    let angle = (Double(into + index) + 0.5) * angleStep
-                    let outGain = Float(cos(angle))
-                    let inGain = Float(sin(angle))
-                    out[index * 2] = scratch[index * 2] * outGain + incoming[index * 2] * inGain
-                    out[index * 2 + 1] = scratch[index * 2 + 1] * outGain + incoming[index * 2 + 1] * inGain
+                try scratch.withUnsafeMutablePointerToElements { outgoing throws(AudioFileError) in
+                    let incoming = outgoing + Self.scratchFrameCount * 2
+                    try lanes[currentLane].read(into: outgoing, frameCount: count)
+                    try lanes[1 - currentLane].read(into: incoming, frameCount: count)
+                    // The gains are worked out per frame rather than kept in a table: a 2 s table
+                    // would cost more memory than the rest of the stream.
+                    let angleStep = Double.pi / 2 / Double(crossfadeFrameCount)
+                    for index in 0..<count {
+                        let angle = (Double(into + index) + 0.5) * angleStep
+                        let outGain = Float(cos(angle))
+                        let inGain = Float(sin(angle))
+                        out[index * 2] = outgoing[index * 2] * outGain + incoming[index * 2] * inGain
+                        out[index * 2 + 1] = outgoing[index * 2 + 1] * outGain + incoming[index * 2 + 1] * inGain
+                    }
                 }
                 currentPosition += Int64(count)
                 done += count
@@ -184,42 +185,40 @@ public final class LoopingAudioStream {
 
 /// One decoder and resampler: plays the file from a chosen frame at the stream's rate.
 final class StreamLane {
-    private let reader: StreamingAudioReader
+    private let reader: AudioFileReader
     private let resampler: OpaquePointer?
     /// Stereo frames made but not yet taken.
-    private let pending: UnsafeMutablePointer<Float>
+    private let pending: SampleStorage
     private let pendingCapacity: Int
     private var pendingStart = 0
     private var pendingCount = 0
-    private let decoded: UnsafeMutablePointer<Float>
+    /// One block as decoded, before it is resampled.
+    private let decoded: SampleStorage
     private var isAtEnd = false
     private var isFlushed = false
 
     init(path: String, outputRate: Int) throws(AudioFileError) {
-        reader = try StreamingAudioReader(path: path)
-        decoded = .allocate(capacity: StreamingAudioReader.blockFrameCount * 2)
+        reader = try AudioFileReader(path: path)
+        decoded = .zeroed(count: AudioFileReader.blockFrameCount * 2)
         if reader.sampleRate == outputRate {
             resampler = nil
-            pendingCapacity = StreamingAudioReader.blockFrameCount
+            pendingCapacity = AudioFileReader.blockFrameCount
         } else {
             switch SoxrCalls.soxr_create(from: reader.sampleRate, to: outputRate, channelCount: 2) {
             case .success(let handle): resampler = handle
             case .failure(let failure):
-                decoded.deallocate()
                 throw AudioFileError(
                     .resamplingFailed,
                     "could not resample '\(path)' from \(reader.sampleRate) Hz to \(outputRate) Hz: \(failure.message)")
             }
             let ratio = Double(outputRate) / Double(reader.sampleRate)
-            pendingCapacity = Int((Double(StreamingAudioReader.blockFrameCount) * ratio).rounded(.up)) + 256
+            pendingCapacity = Int((Double(AudioFileReader.blockFrameCount) * ratio).rounded(.up)) + 256
         }
-        pending = .allocate(capacity: pendingCapacity * 2)
+        pending = .zeroed(count: pendingCapacity * 2)
     }
 
     deinit {
         if let resampler { SoxrCalls.soxr_delete(resampler) }
-        pending.deallocate()
-        decoded.deallocate()
     }
 
     /// Starts playing from `frame` of the file.
@@ -238,7 +237,9 @@ final class StreamLane {
         while done < frameCount {
             if pendingCount > 0 {
                 let count = min(pendingCount, frameCount - done)
-                (output + done * 2).update(from: pending + pendingStart * 2, count: count * 2)
+                pending.withUnsafeMutablePointerToElements { pending in
+                    (output + done * 2).update(from: pending + pendingStart * 2, count: count * 2)
+                }
                 pendingStart += count
                 pendingCount -= count
                 done += count
@@ -258,8 +259,10 @@ final class StreamLane {
         pendingCount = 0
         var frames = 0
         if !isAtEnd {
-            frames = try reader.readStereo(
-                into: resampler == nil ? pending : decoded, frameCount: StreamingAudioReader.blockFrameCount)
+            frames = try (resampler == nil ? pending : decoded).withUnsafeMutablePointerToElements {
+                block throws(AudioFileError) in
+                try reader.readStereo(into: block, frameCount: AudioFileReader.blockFrameCount)
+            }
             if frames == 0 { isAtEnd = true }
         }
         guard let resampler else {
@@ -267,21 +270,26 @@ final class StreamLane {
             if isAtEnd { isFlushed = true }
             return
         }
-        var offset = 0
-        repeat {
-            let input: UnsafePointer<Float>? = isAtEnd ? nil : UnsafePointer(decoded + offset * 2)
-            switch SoxrCalls.soxr_process(
-                resampler, input: input, inputFrameCount: isAtEnd ? 0 : frames - offset,
-                output: pending + pendingCount * 2, outputCapacity: pendingCapacity - pendingCount)
-            {
-            case .success(let (taken, written)):
-                offset += taken
-                pendingCount += written
-                if isAtEnd && written == 0 { isFlushed = true }
-                if taken == 0 && written == 0 && !isAtEnd { return }
-            case .failure(let failure):
-                throw AudioFileError(.resamplingFailed, "could not resample '\(reader.path)': \(failure.message)")
+        try decoded.withUnsafeMutablePointerToElements { decoded throws(AudioFileError) in
+            try pending.withUnsafeMutablePointerToElements { pending throws(AudioFileError) in
+                var offset = 0
+                repeat {
+                    let input: UnsafePointer<Float>? = isAtEnd ? nil : UnsafePointer(decoded + offset * 2)
+                    switch SoxrCalls.soxr_process(
+                        resampler, input: input, inputFrameCount: isAtEnd ? 0 : frames - offset,
+                        output: pending + pendingCount * 2, outputCapacity: pendingCapacity - pendingCount)
+                    {
+                    case .success(let (taken, written)):
+                        offset += taken
+                        pendingCount += written
+                        if isAtEnd && written == 0 { isFlushed = true }
+                        if taken == 0 && written == 0 && !isAtEnd { return }
+                    case .failure(let failure):
+                        throw AudioFileError(
+                            .resamplingFailed, "could not resample '\(reader.path)': \(failure.message)")
+                    }
+                } while !isAtEnd && offset < frames && pendingCount < pendingCapacity
             }
-        } while !isAtEnd && offset < frames && pendingCount < pendingCapacity
+        }
     }
 }

@@ -6,6 +6,7 @@
 //
 // FORMAT is one of wav16, wav24, wavFloat, flac16, flac24, oggVorbis, opus, mp3. Prints the
 // encoding time in seconds and the realtime factor.
+import AudioFiles
 import Export
 import Glibc
 

@@ -243,16 +243,18 @@ public enum AudioExporter {
         source: any AudioFrameSource, writer: inout SoundFileWriter, meter: LoudnessMeter?, blockFrameCount: Int,
         _ reporter: ProgressReporter
     ) throws(ExportError) {
-        let block = UnsafeMutablePointer<Float>.allocate(capacity: blockFrameCount * source.channelCount)
-        defer { block.deallocate() }
-        while true {
-            try checkInterrupt(writer.displayPath)
-            waitForPreparation(of: source, frameCount: blockFrameCount)
-            let frames = source.render(into: block, frameCount: blockFrameCount)
-            guard frames > 0 else { break }
-            try writer.write(block, frameCount: frames)
-            meter?.add(block, frameCount: frames)
-            reporter.report(writer.framesWritten)
+        var samples = [Float](repeating: 0, count: blockFrameCount * source.channelCount)
+        try samples.withUnsafeMutableBufferPointer { samples throws(ExportError) in
+            let block = samples.baseAddress!
+            while true {
+                try checkInterrupt(writer.displayPath)
+                waitForPreparation(of: source, frameCount: blockFrameCount)
+                let frames = source.render(into: block, frameCount: blockFrameCount)
+                guard frames > 0 else { break }
+                try writer.write(block, frameCount: frames)
+                meter?.add(block, frameCount: frames)
+                reporter.report(writer.framesWritten)
+            }
         }
     }
 
@@ -281,13 +283,15 @@ public enum AudioExporter {
         var slot = 0
         while true {
             ring.filled.wait()
-            let frames = ring.frameCounts[slot]
+            let frames = ring.frameCount(ofSlot: slot)
             if frames <= 0 { break }
             if failure == nil {
                 do throws(ExportError) {
                     try checkInterrupt(writer.displayPath)
-                    try writer.write(ring.slot(slot), frameCount: frames)
-                    meter?.add(ring.slot(slot), frameCount: frames)
+                    try ring.withSlot(slot) { samples throws(ExportError) in
+                        try writer.write(samples, frameCount: frames)
+                        meter?.add(samples, frameCount: frames)
+                    }
                     reporter.report(writer.framesWritten)
                 } catch {
                     // Keep draining until the render thread sees the flag and ends the stream,
@@ -310,9 +314,10 @@ public enum AudioExporter {
 private final class BlockRing: @unchecked Sendable {
     let slotCount: Int
     let samplesPerSlot: Int
-    let samples: UnsafeMutablePointer<Float>
+    /// Every slot's samples, one slot after another.
+    private let samples: ManagedBuffer<Void, Float>
     /// Frames in each slot; 0 marks the end of the stream.
-    let frameCounts: UnsafeMutablePointer<Int>
+    private let frameCounts: ManagedBuffer<Void, Int>
     // libdispatch refuses to dispose of a semaphore whose value is below its initial value, so
     // both start at zero and `init` releases the free slots.
     let free = DispatchSemaphore(value: 0)
@@ -323,19 +328,29 @@ private final class BlockRing: @unchecked Sendable {
     init(slotCount: Int, samplesPerSlot: Int) {
         self.slotCount = slotCount
         self.samplesPerSlot = samplesPerSlot
-        samples = .allocate(capacity: slotCount * samplesPerSlot)
-        samples.initialize(repeating: 0, count: slotCount * samplesPerSlot)
-        frameCounts = .allocate(capacity: slotCount)
-        frameCounts.initialize(repeating: 0, count: slotCount)
+        samples = .create(minimumCapacity: slotCount * samplesPerSlot) { _ in }
+        samples.withUnsafeMutablePointerToElements { $0.initialize(repeating: 0, count: slotCount * samplesPerSlot) }
+        frameCounts = .create(minimumCapacity: slotCount) { _ in }
+        frameCounts.withUnsafeMutablePointerToElements { $0.initialize(repeating: 0, count: slotCount) }
         for _ in 0..<slotCount { free.signal() }
     }
 
-    deinit {
-        samples.deallocate()
-        frameCounts.deallocate()
+    /// Calls `body` with the samples of slot `index`.
+    func withSlot<Result, Failure: Error>(
+        _ index: Int, _ body: (UnsafeMutablePointer<Float>) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try samples.withUnsafeMutablePointerToElements { (samples) throws(Failure) -> Result in
+            try body(samples + index * samplesPerSlot)
+        }
     }
 
-    func slot(_ index: Int) -> UnsafeMutablePointer<Float> { samples + index * samplesPerSlot }
+    func frameCount(ofSlot index: Int) -> Int {
+        frameCounts.withUnsafeMutablePointerToElements { $0[index] }
+    }
+
+    func setFrameCount(_ frameCount: Int, ofSlot index: Int) {
+        frameCounts.withUnsafeMutablePointerToElements { $0[index] = frameCount }
+    }
 }
 
 /// The render side of the ring. The source is touched only by this thread while the export runs.
@@ -356,8 +371,8 @@ private final class RenderThread: @unchecked Sendable {
             ring.free.wait()
             let stops = ring.isCancelled.load(ordering: .relaxed) || TerminationSignals.receivedSignal != 0
             if !stops { AudioExporter.waitForPreparation(of: source, frameCount: blockFrameCount) }
-            let frames = stops ? 0 : source.render(into: ring.slot(slot), frameCount: blockFrameCount)
-            ring.frameCounts[slot] = frames
+            let frames = stops ? 0 : ring.withSlot(slot) { source.render(into: $0, frameCount: blockFrameCount) }
+            ring.setFrameCount(frames, ofSlot: slot)
             ring.filled.signal()
             if frames <= 0 { break }
             slot = (slot + 1) % ring.slotCount

@@ -1,8 +1,10 @@
+import AudioFiles
 import Sequencer
 
 /// An audio file format Soothe writes, each through libsndfile.
 ///
-/// Each case maps to one `SF_FORMAT_*` container and codec pair inside `Export`.
+/// Each case maps to one `AudioFileEncoding`, a container and a codec, which `AudioFiles` maps to
+/// libsndfile's `SF_FORMAT_*` constants.
 public enum AudioFileFormat: String, CaseIterable, Sendable {
     /// WAV, 16-bit PCM, dithered (`SF_FORMAT_WAV | SF_FORMAT_PCM_16`).
     case wav16
@@ -20,6 +22,20 @@ public enum AudioFileFormat: String, CaseIterable, Sendable {
     case opus
     /// MPEG-1 Layer III through LAME (`SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III`).
     case mp3
+
+    /// The container and codec libsndfile writes, as RF64 instead of RIFF WAV when `isRF64`.
+    func encoding(isRF64: Bool) -> AudioFileEncoding {
+        switch self {
+        case .wav16: AudioFileEncoding(isRF64 ? .rf64 : .wav, .pcm16)
+        case .wav24: AudioFileEncoding(isRF64 ? .rf64 : .wav, .pcm24)
+        case .wavFloat: AudioFileEncoding(isRF64 ? .rf64 : .wav, .float)
+        case .flac16: AudioFileEncoding(.flac, .pcm16)
+        case .flac24: AudioFileEncoding(.flac, .pcm24)
+        case .oggVorbis: AudioFileEncoding(.ogg, .vorbis)
+        case .opus: AudioFileEncoding(.ogg, .opus)
+        case .mp3: AudioFileEncoding(.mpeg, .mp3)
+        }
+    }
 
     /// The file family as the user names it and as file extensions spell it.
     public var container: AudioContainer {

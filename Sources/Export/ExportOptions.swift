@@ -1,3 +1,4 @@
+public import AudioFiles
 import Sequencer
 
 /// How an export is written: format, encoder settings, tags and markers.
@@ -89,25 +90,6 @@ public struct ExportOptions: Sendable {
             throw ExportError(.invalidOption, "--bitrate and --vbr apply to mp3 only, not \(format.container)")
         }
         try mp3Bitrate.validate()
-    }
-}
-
-/// Text tags. Empty strings are left out of the file.
-public struct AudioTags: Equatable, Sendable {
-    public var title: String
-    public var artist: String
-    public var comment: String
-    public var software: String
-    /// The date, as `YYYY-MM-DD`.
-    public var date: String
-
-    public init(title: String = "", artist: String = "", comment: String = "", software: String = "", date: String = "")
-    {
-        self.title = title
-        self.artist = artist
-        self.comment = comment
-        self.software = software
-        self.date = date
     }
 }
 

@@ -1,3 +1,5 @@
+import AudioFiles
+
 /// The ID3v2.4 tag at the start of an MP3, with every text frame in UTF-8.
 ///
 /// libsndfile passes MP3 tags to LAME through `id3tag_set_title` and its kin, which take

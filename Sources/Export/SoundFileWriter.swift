@@ -1,17 +1,22 @@
+import AudioFiles
 import Glibc
 
-/// Writes audio to an open file descriptor through libsndfile, and owns the `SNDFILE` while it
-/// does: the file is closed exactly once, by `close()` or, on an error path, by `deinit`.
+/// Writes an export's audio to an open file descriptor: the format's policy on top of
+/// `AudioFileWriter`, which encodes with libsndfile.
 ///
-/// All the libsndfile ordering rules live here: clipping on, no PEAK chunk, tags, cue points and
-/// chunks before the first write, the compression level before the bitrate mode, and every
-/// write's count checked. 16-bit formats are dithered here, in float, before libsndfile sees them.
+/// The choices here are Soothe's: RF64 for WAV data beyond 4 GiB, which tags go in and how (MP3's
+/// as an `ID3Tag` before libsndfile's bytes), the encoder settings the options ask for, the step
+/// markers, and dither: 16-bit formats are dithered here, in float, before libsndfile sees the
+/// samples. Every write is checked against the `FileSink`'s failed system calls as well as
+/// libsndfile's count. The file is closed exactly once, by `close()` or, on an error path, when
+/// the `AudioFileWriter` goes.
 package struct SoundFileWriter: ~Copyable {
-    private var file: OpaquePointer?
+    private var file: AudioFileWriter?
     private let sink: FileSink
     package let displayPath: String
     private var dither: TriangularDither
-    private let shortBuffer: UnsafeMutablePointer<Int16>
+    /// The 16-bit samples of one write, dithered.
+    private let shortBuffer: ManagedBuffer<Void, Int16>
     private let shortCapacityFrames: Int
     package let format: AudioFileFormat
     package let channelCount: Int
@@ -41,11 +46,12 @@ package struct SoundFileWriter: ~Copyable {
         self.sink = FileSink(fileDescriptor: fileDescriptor, streams: streams)
         self.dither = TriangularDither(seed: options.ditherSeed)
         self.shortCapacityFrames = max(options.blockFrameCount, 1)
-        self.shortBuffer = .allocate(capacity: shortCapacityFrames * channelCount)
+        let shortCapacity = shortCapacityFrames * channelCount
+        self.shortBuffer = ManagedBuffer<Void, Int16>.create(minimumCapacity: shortCapacity) { _ in }
+        shortBuffer.withUnsafeMutablePointerToElements { $0.initialize(repeating: 0, count: shortCapacity) }
 
-        guard
-            system_sf_format_check(options.format, isRF64: isRF64, sampleRate: sampleRate, channelCount: channelCount)
-        else {
+        let encoding = options.format.encoding(isRF64: isRF64)
+        guard AudioFileWriter.canWrite(encoding, sampleRate: sampleRate, channelCount: channelCount) else {
             throw ExportError(
                 .invalidOption,
                 "libsndfile cannot write \(options.format.rawValue) at \(sampleRate) Hz with \(channelCount) channels")
@@ -58,176 +64,110 @@ package struct SoundFileWriter: ~Copyable {
                     ?? ExportError(.io, "could not write '\(displayPath)'")
             }
         }
-        guard
-            let file = system_sf_open_virtual(
-                writingTo: sink, options.format, isRF64: isRF64, sampleRate: sampleRate, channelCount: channelCount)
-        else {
+        let file: AudioFileWriter
+        do {
+            file = try AudioFileWriter(
+                writingTo: sink, encoding: encoding, sampleRate: sampleRate, channelCount: channelCount)
+        } catch {
             throw ExportError(
-                .encoding,
-                "could not start \(options.format.rawValue) in '\(displayPath)': "
-                    + system_sf_strerror(nil))
-        }
-        self.file = file
-        try configure(file, options: options)
-    }
-
-    deinit {
-        if let file { _ = system_sf_close(file) }
-        shortBuffer.deallocate()
-    }
-
-    private func configure(_ file: OpaquePointer, options: ExportOptions) throws(ExportError) {
-        // Float to integer conversion saturates instead of wrapping around.
-        system_sf_command_setClipping(file, true)
-        if options.format == .wavFloat {
-            // The PEAK chunk carries a timestamp; without it identical audio gives identical files.
-            system_sf_command_setAddPeakChunk(file, false)
+                .encoding, "could not start \(options.format.rawValue) in '\(displayPath)': \(error.message)")
         }
         // libsndfile's RF64 writer keeps neither tags nor cue points; a chapter file carries them.
-        if !isRF64 { try setTags(options.tags, on: file) }
-        try setEncoderSettings(options, on: file)
+        if !isRF64 { try Self.setTags(options.tags, of: format, on: file, displayPath: displayPath) }
+        try Self.setEncoderSettings(options, on: file, displayPath: displayPath)
         if options.format.container == .wav && !isRF64 && !options.markers.isEmpty {
-            try setMarkers(options.markers, on: file)
+            try Self.setMarkers(options.markers, on: file, displayPath: displayPath)
         }
+        self.file = consume file
     }
 
-    /// Tags must be set before the first write; later libsndfile ignores them or fails. MP3 tags
-    /// are not libsndfile's: see `ID3Tag`.
-    private func setTags(_ tags: AudioTags, on file: OpaquePointer) throws(ExportError) {
+    /// MP3 tags are not libsndfile's: see `ID3Tag`.
+    private static func setTags(
+        _ tags: AudioTags, of format: AudioFileFormat, on file: borrowing AudioFileWriter, displayPath: String
+    ) throws(ExportError) {
         guard format != .mp3 else { return }
         let supported = format.supportedTags
-        let entries: [(SoundFileString, String, String)] = [
-            (.title, "title", tags.title), (.artist, "artist", tags.artist), (.comment, "comment", tags.comment),
-            (.software, "software", tags.software), (.date, "date", tags.date),
-        ]
-        for (field, name, text) in entries where !text.isEmpty && supported.contains(name) {
-            let result = system_sf_set_string(file, field, text)
-            guard result == 0 else {
+        for field in AudioTags.Field.allCases where !tags[field].isEmpty && supported.contains(field.rawValue) {
+            do { try file.setTag(field, tags[field]) } catch {
                 throw ExportError(
-                    .encoding, "could not set the \(name) tag of '\(displayPath)': \(system_sf_strerror(file))")
+                    .encoding, "could not set the \(field.rawValue) tag of '\(displayPath)': \(error.message)")
             }
         }
     }
 
-    /// libsndfile re-reads the compression level when the bitrate mode changes, so the level
-    /// must come first.
-    private func setEncoderSettings(_ options: ExportOptions, on file: OpaquePointer) throws(ExportError) {
-        var level: Double?
-        var isVariableBitrate: Bool?
-        switch options.format {
-        case .oggVorbis, .opus:
-            level = options.quality.map { 1 - $0 }
-        case .mp3:
-            switch options.mp3Bitrate {
-            case .constant(let kilobitsPerSecond):
-                // libsndfile maps the level to `320 - level × 288` kbps and truncates; aiming half a
-                // kilobit above makes the truncation land on the exact rate. At 320 that aim lies
-                // below 0, which libsndfile refuses, and 0 gives 320 exactly.
-                level = max(0, (320 - (Double(kilobitsPerSecond) + 0.5)) / 288)
-                isVariableBitrate = false
-            case .variable(let quality):
-                // libsndfile hands LAME `level × 10` as its VBR quality.
-                level = Double(quality) / 10
-                isVariableBitrate = true
+    /// Quality for Vorbis and Opus, the bitrate for MP3. A value libsndfile refuses is a bad option
+    /// value like any other.
+    private static func setEncoderSettings(
+        _ options: ExportOptions, on file: borrowing AudioFileWriter, displayPath: String
+    ) throws(ExportError) {
+        do {
+            switch options.format {
+            case .oggVorbis, .opus:
+                if let quality = options.quality { try file.setQuality(quality) }
+            case .mp3:
+                switch options.mp3Bitrate {
+                case .constant(let kilobitsPerSecond): try file.setConstantBitrate(kilobitsPerSecond: kilobitsPerSecond)
+                case .variable(let quality): try file.setVariableBitrate(quality: quality)
+                }
+            default:
+                break
             }
-        default:
-            break
-        }
-        if let level {
-            // A value libsndfile refuses is a bad option value like any other.
-            guard system_sf_command_setCompressionLevel(file, level) else {
-                throw ExportError(
-                    .invalidOption,
-                    "libsndfile refused the compression level \(level) for \(format.container.rawValue) in '\(displayPath)'"
-                )
-            }
-        }
-        if let isVariableBitrate {
-            guard system_sf_command_setBitrateMode(file, isVariable: isVariableBitrate) else {
-                throw ExportError(
-                    .invalidOption,
-                    "libsndfile refused the \(isVariableBitrate ? "variable" : "constant") bitrate mode for "
-                        + "\(format.container.rawValue) in '\(displayPath)'")
-            }
+        } catch {
+            throw ExportError(
+                .invalidOption, "\(error.message) for \(options.format.container.rawValue) in '\(displayPath)'")
         }
     }
 
-    /// Cue points through `SFC_SET_CUE`, and their labels in a `LIST`/`adtl` chunk, because
-    /// libsndfile writes cue positions but drops their names.
-    private func setMarkers(_ markers: [StepMarker], on file: OpaquePointer) throws(ExportError) {
-        let frames = markers.map { UInt32(clamping: $0.startFrame) }
-        guard system_soothe_set_cues(file, frames) else {
-            throw ExportError(
-                .encoding, "could not add step markers to '\(displayPath)': \(system_sf_strerror(file))")
+    /// Cue points at each step start, and their labels.
+    private static func setMarkers(
+        _ markers: [StepMarker], on file: borrowing AudioFileWriter, displayPath: String
+    ) throws(ExportError) {
+        do { try file.setCuePoints(atFrames: markers.map(\.startFrame)) } catch {
+            throw ExportError(.encoding, "could not add step markers to '\(displayPath)': \(error.message)")
         }
-        let chunk = AssociatedDataList.labelChunk(labels: markers.map(\.label))
-        guard system_sf_set_chunk(file, id: "LIST", data: chunk) == 0 else {
-            throw ExportError(
-                .encoding, "could not add step labels to '\(displayPath)': \(system_sf_strerror(file))")
+        do { try file.setCueLabels(markers.map(\.label)) } catch {
+            throw ExportError(.encoding, "could not add step labels to '\(displayPath)': \(error.message)")
         }
     }
 
     /// Writes interleaved float frames (full scale ±1), dithering them first for 16-bit formats.
     package mutating func write(_ samples: UnsafePointer<Float>, frameCount: Int) throws(ExportError) {
-        guard let file else { preconditionFailure("write after close") }
+        guard file != nil else { preconditionFailure("write after close") }
         var done = 0
         while done < frameCount {
             let count = min(frameCount - done, shortCapacityFrames)
             let start = samples + done * channelCount
-            let written: Int
-            if format.isDithered {
-                dither.quantize(start, into: shortBuffer, count: count * channelCount)
-                written = system_sf_writef_short(file, shortBuffer, count)
-            } else {
-                written = system_sf_writef_float(file, start, count)
+            do {
+                if format.isDithered {
+                    try shortBuffer.withUnsafeMutablePointerToElements { shorts throws(AudioFileError) in
+                        dither.quantize(start, into: shorts, count: count * channelCount)
+                        try file!.write(shorts, frameCount: count)
+                    }
+                } else {
+                    try file!.write(start, frameCount: count)
+                }
+            } catch {
+                throw FileSink.classify(sink.errorNumber, path: displayPath)
+                    ?? ExportError(.encoding, "could not write '\(displayPath)': \(error.message)")
             }
             // Some codecs (MP3) report a full count even when the file write failed; the sink
             // remembers every failed system call, so check it as well as the count.
-            guard written == count, sink.errorNumber == 0 else { throw writeError(file) }
+            if let error = FileSink.classify(sink.errorNumber, path: displayPath) { throw error }
             done += count
         }
         framesWritten += Int64(frameCount)
     }
 
-    /// Finishes the file (trailing chunks, encoder flush, header sizes) and closes the `SNDFILE`.
-    /// The descriptor stays open.
+    /// Finishes the file (trailing chunks, encoder flush, header sizes) and closes it. The
+    /// descriptor stays open.
     package consuming func close() throws(ExportError) {
-        guard let file else { return }
-        self.file = nil
-        let result = system_sf_close(file)
-        guard result == 0, sink.errorNumber == 0 else {
-            if let error = FileSink.classify(sink.errorNumber, path: displayPath) { throw error }
-            throw ExportError(
-                .encoding, "could not finish '\(displayPath)': \(system_sf_error_number(result))")
+        guard let file = file.take() else { return }
+        var failure: AudioFileError?
+        do { try file.close() } catch { failure = error }
+        if let error = FileSink.classify(sink.errorNumber, path: displayPath) { throw error }
+        if let failure {
+            throw ExportError(.encoding, "could not finish '\(displayPath)': \(failure.message)")
         }
-    }
-
-    private func writeError(_ file: OpaquePointer) -> ExportError {
-        if let error = FileSink.classify(sink.errorNumber, path: displayPath) { return error }
-        return ExportError(.encoding, "could not write '\(displayPath)': \(system_sf_strerror(file))")
-    }
-}
-
-/// The `LIST`/`adtl` chunk that names cue points, as players and editors read it.
-enum AssociatedDataList {
-    /// `adtl` followed by one `labl` per label, cue ids from 1. Each label is NUL-terminated and
-    /// padded with NULs to a multiple of four bytes, because libsndfile pads custom chunks to four
-    /// bytes and the padding must stay inside the last sub-chunk.
-    static func labelChunk(labels: [String]) -> [UInt8] {
-        var bytes = Array("adtl".utf8)
-        for (index, label) in labels.enumerated() {
-            var text = Array(label.utf8) + [0]
-            while (text.count + 4) % 4 != 0 { text.append(0) }
-            bytes += Array("labl".utf8)
-            bytes += littleEndianBytes(UInt32(4 + text.count))
-            bytes += littleEndianBytes(UInt32(index + 1))
-            bytes += text
-        }
-        return bytes
-    }
-
-    private static func littleEndianBytes(_ value: UInt32) -> [UInt8] {
-        (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
     }
 }
 
@@ -247,7 +187,7 @@ extension AudioFileFormat {
 /// A streaming sink (standard output) cannot seek: it keeps its own position and length, sends
 /// bytes in order, and drops what libsndfile writes over bytes already sent (the summary it
 /// rewrites at the end), so that libsndfile never sees a failed seek.
-final class FileSink {
+final class FileSink: AudioByteStream {
     let fileDescriptor: Int32
     let streams: Bool
     /// The `errno` of the first failed call, or 0.
@@ -290,11 +230,6 @@ final class FileSink {
         return -1
     }
 
-    /// The sink passed to libsndfile as user data.
-    static func from(_ userData: UnsafeMutableRawPointer?) -> FileSink {
-        Unmanaged<FileSink>.fromOpaque(userData!).takeUnretainedValue()
-    }
-
     // libsndfile's virtual I/O calls, as libsndfile sees the file: from after the prefix, and for
     // a stream, as far as it has been sent. Each returns -1 on failure, with the errno kept.
 
@@ -304,7 +239,13 @@ final class FileSink {
         return Int64(status.st_size) - prefixLength
     }
 
-    func seek(_ offset: Int64, _ whence: Int32) -> Int64 {
+    func seek(to offset: Int64, from origin: AudioByteStreamOrigin) -> Int64 {
+        let whence =
+            switch origin {
+            case .start: SEEK_SET
+            case .current: SEEK_CUR
+            case .end: SEEK_END
+            }
         guard streams else {
             let shifted = whence == SEEK_SET ? offset + prefixLength : offset
             let position = system_lseek(fileDescriptor, shifted, whence)
@@ -342,7 +283,7 @@ final class FileSink {
         return Int64(skipped + done)
     }
 
-    func tell() -> Int64 {
+    func position() -> Int64 {
         if streams { return streamPosition }
         let position = system_lseek(fileDescriptor, 0, SEEK_CUR)
         return position < 0 ? fail() : position - prefixLength
@@ -356,7 +297,7 @@ final class FileSink {
         bytesSinceWriteback = 0
         let position = system_lseek(fileDescriptor, 0, SEEK_CUR)
         guard position > writebackOffset else { return }
-        system_soothe_start_writeback(fileDescriptor, offset: writebackOffset, length: position - writebackOffset)
+        system_start_writeback(fileDescriptor, offset: writebackOffset, length: position - writebackOffset)
         writebackOffset = position
     }
 

@@ -1,3 +1,4 @@
+public import AudioFiles
 public import Sequencer
 
 /// What an export of a session carries besides sound: tags, step markers and chapter files.

@@ -1,4 +1,5 @@
 public import ArgumentParser
+import AudioFiles
 public import Export
 import Foundation
 import Reports

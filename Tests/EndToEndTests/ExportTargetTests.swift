@@ -1,3 +1,4 @@
+import AudioFiles
 import Export
 import Foundation
 import SootheTestSupport

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AudioFiles
 import Export
 import Foundation
 import Sequencer

@@ -1,3 +1,4 @@
+import AudioFiles
 import Foundation
 import Sequencer
 import SootheTestSupport

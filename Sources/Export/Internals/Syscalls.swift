@@ -1,6 +1,7 @@
 // swift-format-ignore-file: AlwaysUseLowerCamelCase
 
 // (each wrapper is named system_foo after the C function foo it calls, as swift-system does)
+internal import CExportSupport
 import Glibc
 
 // Every file system call of Export's safe writes, in one place. Each function wraps the call it is
@@ -110,6 +111,11 @@ func system_read(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count
 /// Wraps `lseek`.
 func system_lseek(_ descriptor: Int32, _ offset: Int64, _ whence: Int32) -> Int64 {
     Int64(lseek(descriptor, off_t(offset), whence))
+}
+
+/// Wraps `soothe_start_writeback` (`sync_file_range` with `SYNC_FILE_RANGE_WRITE`).
+func system_start_writeback(_ fileDescriptor: Int32, offset: Int64, length: Int64) {
+    _ = soothe_start_writeback(fileDescriptor, offset, length)
 }
 
 /// Wraps `fpathconf(_PC_NAME_MAX)`: the longest file name the directory takes, in bytes.
