@@ -46,6 +46,7 @@ struct Ducking: ~Copyable {
     }
 
     /// The bed's gain at `frame`: 1 away from speech, `depthGain` under it, ramped smoothly between.
+    @_noAllocation
     func gain(atFrame frame: Int64) -> Double {
         let depth = spansForRendering._withUnsafeGuaranteedRef { $0.depth(atFrame: frame) }
         return 1 + (depthGain - 1) * depth
@@ -111,7 +112,9 @@ final class SpeechSpans: @unchecked Sendable {
     func earliestStartFrame(ofSlot index: Int) -> Int64 { earliestStartFrames[index] }
 
     /// How many slots are published; the rest are not ready yet.
-    var count: Int { publishedCount.load(ordering: .acquiring) }
+    var count: Int {
+        @_noAllocation get { publishedCount.load(ordering: .acquiring) }
+    }
 
     /// Publishes the next slot: a clip that sounds from `startFrame` up to `endFrame`. Call it from
     /// one thread at a time, in slot order.
@@ -166,6 +169,7 @@ final class SpeechSpans: @unchecked Sendable {
 
     /// How deep the dip is at `frame`, from 0 (none) to 1 (full). On the render path: it reads
     /// the published spans only, after one acquiring load of their count.
+    @_noAllocation
     func depth(atFrame frame: Int64) -> Double {
         let published = count
         let found = lastSpanStarted(

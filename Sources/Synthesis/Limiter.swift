@@ -35,12 +35,14 @@ struct Limiter: ~Copyable {
     }
 
     /// Forgets everything measured, for a fresh start after a seek.
+    @_noAllocation
     mutating func reset() {
         gain = 1
         for index in 0..<(1 + 2 * Self.subblocksPerChunk) { requiredGains[index] = 1 }
     }
 
     /// Moves the chunk ahead into the current slot; call it before measuring a new chunk ahead.
+    @_noAllocation
     mutating func advance() {
         let subblocks = Self.subblocksPerChunk
         requiredGains[0] = requiredGains[subblocks]
@@ -49,6 +51,7 @@ struct Limiter: ~Copyable {
 
     /// Measures the chunk ahead. Reads three frames before `left` and `right` (the chunk's guard
     /// frames) for the interpolated peaks.
+    @_noAllocation
     mutating func measureAhead(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>) {
         let required = requiredGains + 1 + Self.subblocksPerChunk
         let length = Self.subblockFrameCount
@@ -68,6 +71,7 @@ struct Limiter: ~Copyable {
     }
 
     /// Applies the gain to the current chunk and interleaves it into `output`.
+    @_noAllocation
     mutating func limitAndInterleave(
         left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, into output: UnsafeMutablePointer<Float>
     ) {

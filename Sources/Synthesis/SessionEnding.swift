@@ -87,6 +87,7 @@ struct SessionEnding: ~Copyable {
     }
 
     /// The gain at `frame`: 1 before the end's fade, 0 at its last frame (and in a tail's silence).
+    @_noAllocation
     func gain(atFrame frame: Int64) -> Double {
         guard hasSleepTail else {
             let remaining = totalFrames - 1 - frame
@@ -126,6 +127,7 @@ struct SessionEnding: ~Copyable {
 
     /// The gain that lets a layer the bed's model does not cover (the user's own file) fall in a
     /// sleep tail as the tail's curve does: the curve carries the bed's correction, which this undoes.
+    @_noAllocation
     func uncorrectedTailGain(atFrame frame: Int64) -> Double {
         guard hasSleepTail, frame > stepsEndFrame else { return 1 }
         let correction = correction(atFrame: frame)
@@ -142,6 +144,7 @@ struct SessionEnding: ~Copyable {
     }
 
     /// Applies the end's gain to one interleaved stereo chunk of the grid starting at `chunkStart`.
+    @_noAllocation
     func apply(to output: UnsafeMutablePointer<Float>, chunkStart: Int64) {
         let count = RenderGrid.chunkFrameCount
         let chunkEnd = chunkStart + Int64(count)

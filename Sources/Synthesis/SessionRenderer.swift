@@ -505,11 +505,12 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
 
     // MARK: Rendering
 
+    @_noAllocation
     public func render(into buffer: UnsafeMutablePointer<Float>, frameCount: Int) -> Int {
         let chunk = RenderGrid.chunkFrameCount
         var written = 0
         // Not `written < frameCount && position < totalFrames`: the right side of `&&` is a
-        // closure that holds `self`, and the checker counts its end as a release.
+        // closure that holds `self`, and `@_noAllocation` counts its end as a release.
         while written < frameCount {
             guard position < totalFrames else { break }
             if position >= outputChunkStart + Int64(chunk) {
@@ -532,13 +533,14 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     /// ramped up from silence.
     ///
     /// The user's own sound does not jump: it runs on from where it was, as a background sound should.
+    @_noAllocation
     public func seek(toFrame frame: Int64) {
         let target = min(max(frame, 0), totalFrames)
         let chunkStart = target - target % Int64(RenderGrid.chunkFrameCount)
         // Pad phases after a seek are fresh but still a function of the seed and the frame.
         var random = SeededRandom(seed: seed ^ UInt64(bitPattern: chunkStart) &* 0x2545_F491_4F6C_DD1D)
         bedControl = bed.control(atFrame: chunkStart)
-        for index in 0..<ToneBed.oscillatorCount {
+        for index in 0..<padOscillatorCount {
             padOscillators[index].set(
                 amplitude: 1, phase: random.next(in: 0...(2 * .pi)),
                 radiansPerFrame: 2 * .pi * bedControl.frequenciesHertz[index] / Double(sampleRate))
@@ -574,6 +576,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     }
 
     /// Mixes the chunk holding `frame` and the one after it, and makes the first output chunk.
+    @_noAllocation
     private func prime(atFrame frame: Int64) {
         let chunkStart = frame - frame % Int64(RenderGrid.chunkFrameCount)
         let count = guardFrameCount + RenderGrid.chunkFrameCount
@@ -591,6 +594,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     }
 
     /// Makes the next output chunk: mixes a new lookahead chunk, then limits and fades the one before it.
+    @_noAllocation
     private func produceOutputChunk() {
         swap(&currentLeft, &aheadLeft)
         swap(&currentRight, &aheadRight)
@@ -604,6 +608,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     }
 
     /// Mixes the chunk at `nextMixStart` into the ahead buffers and measures its peaks.
+    @_noAllocation
     private func mixNextChunk() {
         let chunk = RenderGrid.chunkFrameCount
         let guardCount = guardFrameCount
@@ -621,7 +626,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             renderNoise(left: left, right: right, chunkStart: chunkStart, next: nextControl)
         }
         let rate = Double(sampleRate)
-        for index in 0..<ToneBed.oscillatorCount {
+        for index in 0..<padOscillatorCount {
             padOscillators[index].retune(
                 radiansPerFrame: 2 * .pi * nextControl.frequenciesHertz[index] / rate, amplitude: 1)
         }
@@ -689,6 +694,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             vectorCount: padVectorCount)
     }
 
+    @_noAllocation
     private func renderNoise(
         left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, chunkStart: Int64, next: ToneBed.Control
     ) {
@@ -718,12 +724,13 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             dark: dark.samples, darkLeft: darkLeft, darkRight: darkRight,
             brightGains: (Float(bedControl.brightNoiseGain) * masterGain, Float(next.brightNoiseGain) * masterGain),
             darkGains: (Float(bedControl.darkNoiseGain) * masterGain, Float(next.darkNoiseGain) * masterGain),
-            ramp: laneRamp, vectorCount: RenderGrid.vectorsPerChunk)
+            ramp: padLaneRamp, vectorCount: padVectorCount)
     }
 
     /// The user's own file, copied out of the read-ahead's ring with the bed's envelope, the
     /// master gain and, in a sleep tail, the tail's even fall. The gains are control-rate
     /// arithmetic, once a chunk; the copy itself (`MixInFeed.take`) is checked `@_noAllocation`.
+    @_noAllocation
     private func renderMixIn(chunkStart: Int64, left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>) {
         guard let mixFeedForRendering else { return }
         let chunkEnd = chunkStart + Int64(RenderGrid.chunkFrameCount)
@@ -746,12 +753,15 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     /// The frames of the user's own sound that rendering wanted before the read-ahead made them.
     var mixInUnderrunFrameCount: Int { mixFeed?.underrunFrameCount ?? 0 }
 
+    @_noAllocation
     private func renderStrikes(chunkStart: Int64, left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>)
     {
         let chunkEnd = chunkStart + Int64(RenderGrid.chunkFrameCount)
         let gain = Double(masterGain)
-        while nextStrikeEvent < schedule.eventCount && schedule.events[nextStrikeEvent].frame < chunkEnd {
+        // Not a condition joined by `&&`: its right side is a closure that holds `self` (see `render`).
+        while nextStrikeEvent < schedule.eventCount {
             let event = schedule.events[nextStrikeEvent]
+            guard event.frame < chunkEnd else { break }
             nextStrikeEvent += 1
             if event.frame >= chunkStart {
                 strikes.start(
@@ -770,18 +780,22 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         strikes.render(chunkStart: chunkStart, sounds: schedule.sounds, left: left, right: right)
     }
 
+    @_noAllocation
     private func applyVolume(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>) {
         let start = volumeGain
         if volumeChunksLeft > 0 {
             volumeChunksLeft -= 1
             volumeGain = volumeChunksLeft == 0 ? volumeTarget : volumeGain + volumeStep
         }
-        guard start != 1 || volumeGain != 1 else { return }
+        // Read into a local first: `||` would hold `self` in a closure (see `render`).
+        let end = volumeGain
+        guard start != 1 || end != 1 else { return }
         scaleWithRamp(
-            left: left, right: right, startGain: start, endGain: volumeGain, count: RenderGrid.chunkFrameCount)
+            left: left, right: right, startGain: start, endGain: end, count: RenderGrid.chunkFrameCount)
     }
 
     /// The short ramp up from silence after a seek.
+    @_noAllocation
     private func applySeekRamp() {
         guard seekRampFramesDone < seekRampFrameCount else { return }
         for index in 0..<RenderGrid.chunkFrameCount {

@@ -5,10 +5,15 @@ import Sequencer
 /// `chunkFrameCount` frames at absolute positions 0, 512, 1024, …
 ///
 /// Computed properties rather than stored ones, so that reading them on the audio thread never
-/// touches a lazily initialised global.
+/// touches a lazily initialised global; checked, so that render functions in other files may read
+/// them in a debug build, which compiles file by file.
 enum RenderGrid {
-    static var chunkFrameCount: Int { 512 }
-    static var vectorsPerChunk: Int { 64 }
+    static var chunkFrameCount: Int {
+        @_noAllocation get { 512 }
+    }
+    static var vectorsPerChunk: Int {
+        @_noAllocation get { 64 }
+    }
 }
 
 /// A single strike scheduled at an exact frame.
@@ -173,6 +178,7 @@ struct StrikeSchedule: ~Copyable {
     }
 
     /// The first event at or after `frame`.
+    @_noAllocation
     func firstEvent(atOrAfter frame: Int64) -> Int {
         var low = 0
         var high = eventCount
@@ -229,6 +235,7 @@ struct StrikeBank: ~Copyable {
 
     /// Silences every scheduled strike; live ones ring on from where they were, moved to
     /// `newChunkStart` as if no time had been skipped.
+    @_noAllocation
     mutating func seek(fromChunk oldChunkStart: Int64, toChunk newChunkStart: Int64) {
         for index in 0..<Self.voiceCount where voices[index].isActive {
             if voices[index].isLive {
@@ -240,6 +247,7 @@ struct StrikeBank: ~Copyable {
     }
 
     /// Starts `sound` at `frame`, inside the chunk starting at `chunkStart`, scaled by `gain`.
+    @_noAllocation
     mutating func start(
         _ sound: StrikeSound, soundIndex: Int, atFrame frame: Int64, chunkStart: Int64, gain: Double, leftGain: Float,
         rightGain: Float, isLive: Bool
@@ -273,6 +281,7 @@ struct StrikeBank: ~Copyable {
     }
 
     /// Adds every sounding strike to the chunk starting at `chunkStart`.
+    @_noAllocation
     mutating func render(
         chunkStart: Int64, sounds: UnsafeMutableBufferPointer<StrikeSound>, left: UnsafeMutablePointer<Float>,
         right: UnsafeMutablePointer<Float>

@@ -147,6 +147,7 @@ struct ToneBed: ~Copyable {
 
     /// - Parameter isDucked: whether the dip under speech applies; the loudness model leaves it
     ///   out to find the bed's own level.
+    @_noAllocation
     func control(atFrame frame: Int64, isDucked: Bool = true) -> Control {
         let seconds = Double(frame) / Double(sampleRate)
         let progress = min(max(Double(frame) / Double(max(stepsEndFrame, 1)), 0), 1)
@@ -224,6 +225,7 @@ extension ToneBed {
     /// The bed's own level at `frame` without its swells: the fade-in, the darkening over the
     /// session and the dip under speech. The user's own file follows it, so that it enters,
     /// sinks and ducks with the bed.
+    @_noAllocation
     func levelEnvelope(atFrame frame: Int64) -> Double {
         let seconds = Double(frame) / Double(sampleRate)
         let progress = min(max(Double(frame) / Double(max(stepsEndFrame, 1)), 0), 1)

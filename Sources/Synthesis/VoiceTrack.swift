@@ -181,6 +181,7 @@ struct VoiceTrack: ~Copyable {
     }
 
     /// Starts again from the first clip that still sounds at or after `frame`.
+    @_noAllocation
     func seek(toFrame frame: Int64, publishedCount: Int, nextClip: inout Int) {
         nextClip = 0
         while nextClip < publishedCount && clips[nextClip].endFrame <= frame { nextClip += 1 }
@@ -188,6 +189,7 @@ struct VoiceTrack: ~Copyable {
 
     /// Adds the published clips that sound in the chunk starting at `chunkStart`; `nextClip` is
     /// the renderer's place in the slots.
+    @_noAllocation
     func render(
         chunkStart: Int64, left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, publishedCount: Int,
         nextClip: inout Int
