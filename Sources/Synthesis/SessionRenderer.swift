@@ -12,7 +12,8 @@ private var guardFrameCount: Int { 8 }
 /// `StrikeBank` that sounds it, the `VoiceTrack`, the master gain from the `LoudnessPlanBuilder`,
 /// the listener's volume, the `Limiter` and the `SessionEnding`. Everything that allocates
 /// happens in `init`; `render(into:frameCount:)` and `seek(toFrame:)` only do arithmetic on
-/// memory prepared there.
+/// memory prepared there, and the compiler checks it (`@_noAllocation`). The parts are
+/// noncopyable and read in place, and their memory is in `ManagedBuffer`s that go with them.
 ///
 /// The renderer works in chunks of `RenderGrid.chunkFrameCount` frames at fixed absolute
 /// positions (frame 0, 512, 1024, …), and every control value (levels, pitches, ducking, limiter
@@ -86,8 +87,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     /// Where the render path has mixed up to (the next chunk's first frame), published after
     /// every chunk for the thread that delivers clips.
     private let mixedEndFrameAtomic = Atomic<Int64>(0)
-    /// The slots `retireMixedVoiceClips()` has freed, from the first; only the delivering thread
-    /// (and `deinit`) touch it.
+    /// The slots `retireMixedVoiceClips()` has let go, from the first; only the delivering thread
+    /// touches it.
     private var retiredVoiceSlotCount = 0
 
     // The user's own sound: its feed, and the gain that brings it to its level before the master.
@@ -401,7 +402,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     /// The first frame the render path has not mixed yet. Readable from any thread.
     public var mixedEndFrame: Int64 { mixedEndFrameAtomic.load(ordering: .acquiring) }
 
-    /// Frees the samples of delivered clips that the render path has mixed to their end, which it
+    /// Lets the samples of delivered clips go that the render path has mixed to their end, which it
     /// never reads again while it renders straight on. Only for a session rendered from its start
     /// without seeking (an export): a seek back would need them. Called from the delivering thread.
     private func retireMixedVoiceClips() {
