@@ -559,6 +559,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
 
     /// Sets the listener's volume, in dB; it moves there over `volumeRampDuration`, before the
     /// limiter, so that no volume can push a peak past the ceiling. Call it between blocks.
+    @_noAllocation
     public func setVolume(decibels: Double) {
         volumeTarget = Float(decibelsToGain(decibels))
         volumeChunksLeft = volumeRampChunks
@@ -567,6 +568,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
 
     /// Strikes the soft hold reminder at the next chunk; it rings on through seeks. Call it
     /// between blocks.
+    @_noAllocation
     public func ringHoldReminder() {
         isHoldReminderPending = true
     }
