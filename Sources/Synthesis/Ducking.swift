@@ -11,7 +11,9 @@ import Synchronization
 ///
 /// The intervals live in `SpeechSpans`, which a preparation thread may fill in one by one while
 /// the session already plays; the dip at a frame only reads spans that are published.
-struct Ducking {
+///
+/// Noncopyable, so that the bed reads it in place on the render path.
+struct Ducking: ~Copyable {
     static let depthDecibels = -3.5
     static let attackDuration = 0.45
     /// How long before the voice the dip begins: the whole attack, so the voice starts over the
@@ -21,6 +23,11 @@ struct Ducking {
     static let releaseDuration = 2.5
 
     let spans: SpeechSpans
+    /// `spans` again, for the render path: calling a method on a class reference read from a
+    /// stored property retains and releases it, and `@_noAllocation` refuses the release. This
+    /// one is borrowed without either, which is sound because `spans` holds the same object for
+    /// as long as this value lives.
+    private let spansForRendering: Unmanaged<SpeechSpans>
     let depthGain = decibelsToGain(depthDecibels)
 
     /// A dip for clips whose places are all known now.
@@ -29,16 +36,19 @@ struct Ducking {
         spans = SpeechSpans(
             earliestStartFrames: sorted.map(\.start), sampleRate: sampleRate, releaseLimitFrame: releaseLimitFrame)
         for clip in sorted { spans.publish(startFrame: clip.start, endFrame: clip.end) }
+        spansForRendering = .passUnretained(spans)
     }
 
     /// A dip for clips that are published in `spans` as they become ready.
     init(spans: SpeechSpans) {
         self.spans = spans
+        spansForRendering = .passUnretained(spans)
     }
 
     /// The bed's gain at `frame`: 1 away from speech, `depthGain` under it, ramped smoothly between.
+    @_noAllocation
     func gain(atFrame frame: Int64) -> Double {
-        let depth = spans.depth(atFrame: frame)
+        let depth = spansForRendering._withUnsafeGuaranteedRef { $0.depth(atFrame: frame) }
         return 1 + (depthGain - 1) * depth
     }
 }
@@ -70,7 +80,10 @@ final class SpeechSpans: @unchecked Sendable {
     /// Dips closer than this are merged.
     let mergeGapFrames: Int64
     let releaseLimitFrame: Int64
-    private let spans: UnsafeMutableBufferPointer<Span>
+    /// Own the memory of `spans` and `earliestStartFrames`.
+    private let spanStorage: ManagedBuffer<Void, Span>
+    private let earliestStartFrameStorage: ManagedBuffer<Void, Int64>
+    private let spans: UnsafeMutablePointer<Span>
     /// The earliest frame each slot's clip can start at, known before it is ready.
     private let earliestStartFrames: UnsafeMutableBufferPointer<Int64>
     private let publishedCount = Atomic<Int>(0)
@@ -85,15 +98,12 @@ final class SpeechSpans: @unchecked Sendable {
         holdFrames = Int64(Ducking.holdDuration * rate)
         mergeGapFrames = Int64(releaseFrames + attackFrames) + leadFrames
         self.releaseLimitFrame = releaseLimitFrame
-        spans = .allocate(capacity: max(earliestStartFrames.count, 1))
-        self.earliestStartFrames = .allocate(capacity: max(earliestStartFrames.count, 1))
-        _ = self.earliestStartFrames.initialize(from: earliestStartFrames)
+        (spanStorage, spans) = makeRenderStorage(
+            count: earliestStartFrames.count,
+            repeating: Span(
+                startFrame: 0, groupStartFrame: 0, groupEndFrame: 0, continuesGroup: false, hasSpeech: false))
+        (earliestStartFrameStorage, self.earliestStartFrames) = makeRenderStorage(copying: earliestStartFrames)
         slotCount = earliestStartFrames.count
-    }
-
-    deinit {
-        spans.deallocate()
-        earliestStartFrames.deallocate()
     }
 
     let slotCount: Int
@@ -102,7 +112,9 @@ final class SpeechSpans: @unchecked Sendable {
     func earliestStartFrame(ofSlot index: Int) -> Int64 { earliestStartFrames[index] }
 
     /// How many slots are published; the rest are not ready yet.
-    var count: Int { publishedCount.load(ordering: .acquiring) }
+    var count: Int {
+        @_noAllocation get { publishedCount.load(ordering: .acquiring) }
+    }
 
     /// Publishes the next slot: a clip that sounds from `startFrame` up to `endFrame`. Call it from
     /// one thread at a time, in slot order.
@@ -157,10 +169,12 @@ final class SpeechSpans: @unchecked Sendable {
 
     /// How deep the dip is at `frame`, from 0 (none) to 1 (full). On the render path: it reads
     /// the published spans only, after one acquiring load of their count.
+    @_noAllocation
     func depth(atFrame frame: Int64) -> Double {
         let published = count
         let found = lastSpanStarted(
-            atFrame: frame, in: UnsafeBufferPointer(spans), publishedCount: published, leadFrames: leadFrames)
+            atFrame: frame, in: UnsafeBufferPointer(start: spans, count: slotCount), publishedCount: published,
+            leadFrames: leadFrames)
         guard found >= 0, spans[found].hasSpeech else { return 0 }
         let span = spans[found]
         let attackStart = span.groupStartFrame - leadFrames

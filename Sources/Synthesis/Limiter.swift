@@ -5,7 +5,9 @@
 /// sub-block boundary is the lowest of what the neighbouring sub-blocks need and of a ramp down
 /// towards any louder sub-block up to `attackSubblocks` ahead; it rises again over
 /// `releaseDuration`. Between boundaries it is interpolated per sample, so it never steps.
-struct Limiter {
+///
+/// Noncopyable: its one owner changes it in place, so the render path never copies its storage.
+struct Limiter: ~Copyable {
     static var subblockFrameCount: Int { 32 }
     static var subblocksPerChunk: Int { 16 }
     static var attackSubblocks: Int { 8 }
@@ -13,6 +15,9 @@ struct Limiter {
     /// Margin below the ceiling for the error of the interpolated peak estimate, in dB.
     static let marginDecibels = 0.5
 
+    /// Own the memory of `requiredGains` and `boundaryGains`.
+    private let requiredGainStorage: ManagedBuffer<Void, Float>
+    private let boundaryGainStorage: ManagedBuffer<Void, Float>
     /// Required gains of the sub-blocks: index 0 the last sub-block before the current chunk,
     /// 1…16 the current chunk, 17…32 the chunk ahead.
     private let requiredGains: UnsafeMutablePointer<Float>
@@ -23,27 +28,21 @@ struct Limiter {
     private let releaseStep: Float
 
     init(ceilingDecibels: Double, sampleRate: Int) {
-        requiredGains = .allocate(capacity: 1 + 2 * Self.subblocksPerChunk)
-        requiredGains.initialize(repeating: 1, count: 1 + 2 * Self.subblocksPerChunk)
-        boundaryGains = .allocate(capacity: 1 + Self.subblocksPerChunk)
-        boundaryGains.initialize(repeating: 1, count: 1 + Self.subblocksPerChunk)
+        (requiredGainStorage, requiredGains) = makeRenderStorage(count: 1 + 2 * Self.subblocksPerChunk, repeating: 1)
+        (boundaryGainStorage, boundaryGains) = makeRenderStorage(count: 1 + Self.subblocksPerChunk, repeating: 1)
         ceiling = Float(decibelsToGain(ceilingDecibels - Self.marginDecibels))
         releaseStep = Float(Double(Self.subblockFrameCount) / (Self.releaseDuration * Double(sampleRate)))
     }
 
-    /// Frees what `init` allocated; the owner calls it once, when it is done.
-    func deallocate() {
-        requiredGains.deallocate()
-        boundaryGains.deallocate()
-    }
-
     /// Forgets everything measured, for a fresh start after a seek.
+    @_noAllocation
     mutating func reset() {
         gain = 1
         for index in 0..<(1 + 2 * Self.subblocksPerChunk) { requiredGains[index] = 1 }
     }
 
     /// Moves the chunk ahead into the current slot; call it before measuring a new chunk ahead.
+    @_noAllocation
     mutating func advance() {
         let subblocks = Self.subblocksPerChunk
         requiredGains[0] = requiredGains[subblocks]
@@ -52,6 +51,7 @@ struct Limiter {
 
     /// Measures the chunk ahead. Reads three frames before `left` and `right` (the chunk's guard
     /// frames) for the interpolated peaks.
+    @_noAllocation
     mutating func measureAhead(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>) {
         let required = requiredGains + 1 + Self.subblocksPerChunk
         let length = Self.subblockFrameCount
@@ -71,6 +71,7 @@ struct Limiter {
     }
 
     /// Applies the gain to the current chunk and interleaves it into `output`.
+    @_noAllocation
     mutating func limitAndInterleave(
         left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, into output: UnsafeMutablePointer<Float>
     ) {

@@ -42,13 +42,13 @@ struct LoudnessPlan {
 
 /// Builds a session's loudness plan, layer by layer: the one place that models how much energy
 /// each part of the mix puts where.
-struct LoudnessPlanBuilder {
+struct LoudnessPlanBuilder: ~Copyable {
     let weights: KWeightingTable
     let ending: SessionEnding
     private(set) var plan: LoudnessPlan
 
     /// A plan over the steps only: a sleep tail, falling to silence, would only pull the gain up.
-    init(stepsEndFrame: Int64, sampleRate: Int, ending: SessionEnding) {
+    init(stepsEndFrame: Int64, sampleRate: Int, ending: consuming SessionEnding) {
         weights = KWeightingTable(sampleRate: sampleRate)
         self.ending = ending
         plan = LoudnessPlan(totalFrames: stepsEndFrame, sampleRate: sampleRate)
@@ -63,7 +63,7 @@ struct LoudnessPlanBuilder {
     }
 
     /// The pad and noise, from the bed's control values at two points of each 100 ms.
-    mutating func addBed(_ bed: ToneBed, brightNoisePower: Double, darkNoisePower: Double) {
+    mutating func addBed(_ bed: borrowing ToneBed, brightNoisePower: Double, darkNoisePower: Double) {
         for block in plan.energies.indices {
             var sum = 0.0
             for point in [1, 3] {
@@ -78,7 +78,7 @@ struct LoudnessPlanBuilder {
     }
 
     /// Chimes and pulses, in closed form.
-    mutating func addStrikes(_ schedule: StrikeSchedule) {
+    mutating func addStrikes(_ schedule: borrowing StrikeSchedule) {
         var partialWeights: [SIMD4<Double>] = []
         for sound in schedule.sounds {
             var gains = SIMD4<Double>()

@@ -32,6 +32,8 @@ public final class MixInFeed: @unchecked Sendable {
 
     let capacity: Int
     private let mask: Int
+    /// Owns the memory of `samples`.
+    private let storage: ManagedBuffer<Void, Float>
     /// Interleaved stereo frames, `capacity` of them.
     let samples: UnsafeMutablePointer<Float>
     /// Frames written and frames taken since the start; each written by one side only.
@@ -50,8 +52,7 @@ public final class MixInFeed: @unchecked Sendable {
         precondition(capacityFrameCount > 0 && capacityFrameCount & (capacityFrameCount - 1) == 0)
         capacity = capacityFrameCount
         mask = capacityFrameCount - 1
-        samples = .allocate(capacity: capacityFrameCount * 2)
-        samples.initialize(repeating: 0, count: capacityFrameCount * 2)
+        (storage, samples) = makeRenderStorage(count: capacityFrameCount * 2, repeating: Float(0))
         self.producer = ProducerBox(producer)
     }
 
@@ -64,8 +65,6 @@ public final class MixInFeed: @unchecked Sendable {
         thread.name = "soothe read-ahead"
         thread.start()
     }
-
-    deinit { samples.deallocate() }
 
     /// Stops the read-ahead thread; the renderer calls it when it is done. The thread keeps the
     /// feed alive until it has left.

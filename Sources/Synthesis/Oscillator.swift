@@ -4,7 +4,9 @@ import Foundation
 typealias Lanes = SIMD8<Float>
 
 /// Frames per `Lanes`.
-var laneCount: Int { 8 }
+var laneCount: Int {
+    @_noAllocation get { 8 }
+}
 
 /// A sinusoid (or decaying sinusoid) made by complex rotation, eight consecutive samples at a time.
 ///
@@ -21,6 +23,7 @@ struct RotationOscillator {
     ///
     /// `laneOffset` puts the oscillator's frame 0 inside the first group of eight, for sounds that
     /// start on a frame that is not a multiple of eight.
+    @_noAllocation
     mutating func set(
         amplitude: Double, phase: Double, radiansPerFrame omega: Double, decayPerFrame decay: Double = 1,
         laneOffset: Int = 0
@@ -36,6 +39,7 @@ struct RotationOscillator {
 
     /// Changes the frequency from here on, keeping lane 0's phase, and corrects the magnitude of an
     /// undamped oscillator back to `amplitude` so that rounding never drifts it.
+    @_noAllocation
     mutating func retune(radiansPerFrame omega: Double, amplitude: Double) {
         let re = Double(real[0]), im = Double(imaginary[0])
         let magnitude = squareRoot(re * re + im * im)
@@ -52,6 +56,7 @@ struct RotationOscillator {
         stepImaginary = Float(powerImaginary)
     }
 
+    @_noAllocation
     private mutating func setStep(radiansPerFrame omega: Double, decayPerFrame decay: Double) {
         let magnitude = power(decay, Double(laneCount))
         stepReal = Float(magnitude * cosine(Double(laneCount) * omega))
@@ -68,22 +73,24 @@ struct RotationOscillator {
 }
 
 /// `x·x·(3 - 2x)` for x in 0...1: a ramp that starts and ends with zero slope.
-@inline(__always)
+@inline(__always) @_noAllocation
 func smoothstep(_ x: Double) -> Double {
     let t = min(max(x, 0), 1)
     return t * t * (3 - 2 * t)
 }
 
-@inline(__always)
+@inline(__always) @_noAllocation
 func decibelsToGain(_ decibels: Double) -> Double { power(10, decibels / 20) }
 
 // libm's functions neither allocate nor lock, but the compiler cannot see into them, so
-// `@_noAllocation` would refuse every control-rate call; these wrappers vouch for them.
+// `@_noAllocation` would refuse every control-rate call; these wrappers vouch for them. The
+// wrappers carry the attribute themselves so that a render function in another file may call them
+// in a debug build, which compiles file by file and sees only the callee's attribute.
 
-@inline(__always) func power(_ x: Double, _ y: Double) -> Double { _unsafePerformance { pow(x, y) } }
-@inline(__always) func exponential(_ x: Double) -> Double { _unsafePerformance { exp(x) } }
-@inline(__always) func exponential2(_ x: Double) -> Double { _unsafePerformance { exp2(x) } }
-@inline(__always) func naturalLogarithm(_ x: Double) -> Double { _unsafePerformance { log(x) } }
-@inline(__always) func cosine(_ x: Double) -> Double { _unsafePerformance { cos(x) } }
-@inline(__always) func squareRoot(_ x: Double) -> Double { _unsafePerformance { x.squareRoot() } }
-@inline(__always) func sine(_ x: Double) -> Double { _unsafePerformance { sin(x) } }
+@inline(__always) @_noAllocation func power(_ x: Double, _ y: Double) -> Double { _unsafePerformance { pow(x, y) } }
+@inline(__always) @_noAllocation func exponential(_ x: Double) -> Double { _unsafePerformance { exp(x) } }
+@inline(__always) @_noAllocation func exponential2(_ x: Double) -> Double { _unsafePerformance { exp2(x) } }
+@inline(__always) @_noAllocation func naturalLogarithm(_ x: Double) -> Double { _unsafePerformance { log(x) } }
+@inline(__always) @_noAllocation func cosine(_ x: Double) -> Double { _unsafePerformance { cos(x) } }
+@inline(__always) @_noAllocation func squareRoot(_ x: Double) -> Double { _unsafePerformance { x.squareRoot() } }
+@inline(__always) @_noAllocation func sine(_ x: Double) -> Double { _unsafePerformance { sin(x) } }

@@ -67,15 +67,23 @@ enum SessionRendererLimits {
 struct SeededRandom {
     private var generator: SplitMix64
 
-    /// Starts one SplitMix64 step past `seed`, as renders always have, so a seed keeps its sound.
-    init(seed: UInt64) { generator = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15) }
+    // A seek draws fresh pad phases, so these run on the render path. SplitMix64 is arithmetic on
+    // one UInt64 (no allocation, no lock), but it lives in Sequencer, whose bodies a debug build
+    // cannot see into; `_unsafePerformance` vouches for it, as the libm wrappers do.
 
-    mutating func next() -> UInt64 { generator.next() }
+    /// Starts one SplitMix64 step past `seed`, as renders always have, so a seed keeps its sound.
+    @_noAllocation
+    init(seed: UInt64) { generator = _unsafePerformance { SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15) } }
+
+    @_noAllocation
+    mutating func next() -> UInt64 { _unsafePerformance { generator.next() } }
 
     /// A uniform value in [0, 1).
+    @_noAllocation
     mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
     /// A uniform value in `range`.
+    @_noAllocation
     mutating func next(in range: ClosedRange<Double>) -> Double {
         range.lowerBound + (range.upperBound - range.lowerBound) * nextUnit()
     }

@@ -15,7 +15,10 @@ import Sequencer
 ///
 /// The tail's gain is evaluated on the renderer's chunk grid and interpolated in between, so it
 /// costs two exponentials per chunk and gives the same samples for any block size or seek.
-struct SessionEnding {
+///
+/// Noncopyable, so that the renderer reads it in place: a copy would retain the correction's
+/// storage, and the copy's end would be a release on the render path.
+struct SessionEnding: ~Copyable {
     let totalFrames: Int64
     let stepsEndFrame: Int64
     /// Without a tail: the length of the final fade. With one, the closing chime still sounds this
@@ -29,6 +32,8 @@ struct SessionEnding {
     /// For each second of the tail (and one past its end), the gain that undoes the bed's own
     /// fall in loudness since the tail began; empty until `correctingTail` sets it.
     private(set) var tailCorrection = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
+    /// Owns the memory of `tailCorrection`.
+    private var tailCorrectionStorage: ManagedBuffer<Void, Double>?
 
     /// The fade at the end of a session without a sleep tail, in seconds.
     static let fadeOutDuration = 15.0
@@ -63,23 +68,18 @@ struct SessionEnding {
 
     /// This ending with its tail corrected for the bed's own fall: `bedEnergy(frame)` is the
     /// bed's modelled mean-square energy at a frame, averaged over its swells.
-    func correctingTail(bedEnergy: (Int64) -> Double) -> SessionEnding {
+    consuming func correctingTail(bedEnergy: (Int64) -> Double) -> SessionEnding {
         guard hasSleepTail else { return self }
-        var corrected = self
         let seconds = Int((totalFrames - stepsEndFrame) / Int64(sampleRate)) + 2
-        let table = UnsafeMutableBufferPointer<Double>.allocate(capacity: seconds)
         let reference = bedEnergy(stepsEndFrame)
         let limit = decibelsToGain(Self.tailCorrectionLimitDecibels)
-        for second in 0..<seconds {
+        let table = (0..<seconds).map { second in
             let energy = bedEnergy(stepsEndFrame + Int64(second * sampleRate))
-            table[second] = energy > 0 && reference > 0 ? min((reference / energy).squareRoot(), limit) : 1
+            return energy > 0 && reference > 0 ? min((reference / energy).squareRoot(), limit) : 1
         }
-        corrected.tailCorrection = table
-        return corrected
+        (tailCorrectionStorage, tailCorrection) = makeRenderStorage(copying: table)
+        return self
     }
-
-    /// Frees the correction table; the renderer calls it once, when it is done.
-    func deallocate() { tailCorrection.deallocate() }
 
     /// The frames over which the session fades out at the end.
     var finalFadeFrameCount: Int64 {
@@ -87,6 +87,7 @@ struct SessionEnding {
     }
 
     /// The gain at `frame`: 1 before the end's fade, 0 at its last frame (and in a tail's silence).
+    @_noAllocation
     func gain(atFrame frame: Int64) -> Double {
         guard hasSleepTail else {
             let remaining = totalFrames - 1 - frame
@@ -126,6 +127,7 @@ struct SessionEnding {
 
     /// The gain that lets a layer the bed's model does not cover (the user's own file) fall in a
     /// sleep tail as the tail's curve does: the curve carries the bed's correction, which this undoes.
+    @_noAllocation
     func uncorrectedTailGain(atFrame frame: Int64) -> Double {
         guard hasSleepTail, frame > stepsEndFrame else { return 1 }
         let correction = correction(atFrame: frame)
@@ -142,6 +144,7 @@ struct SessionEnding {
     }
 
     /// Applies the end's gain to one interleaved stereo chunk of the grid starting at `chunkStart`.
+    @_noAllocation
     func apply(to output: UnsafeMutablePointer<Float>, chunkStart: Int64) {
         let count = RenderGrid.chunkFrameCount
         let chunkEnd = chunkStart + Int64(count)

@@ -12,7 +12,8 @@ private var guardFrameCount: Int { 8 }
 /// `StrikeBank` that sounds it, the `VoiceTrack`, the master gain from the `LoudnessPlanBuilder`,
 /// the listener's volume, the `Limiter` and the `SessionEnding`. Everything that allocates
 /// happens in `init`; `render(into:frameCount:)` and `seek(toFrame:)` only do arithmetic on
-/// memory prepared there.
+/// memory prepared there, and the compiler checks it (`@_noAllocation`). The parts are
+/// noncopyable and read in place, and their memory is in `ManagedBuffer`s that go with them.
 ///
 /// The renderer works in chunks of `RenderGrid.chunkFrameCount` frames at fixed absolute
 /// positions (frame 0, 512, 1024, …), and every control value (levels, pitches, ducking, limiter
@@ -55,6 +56,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     private let masterGain: Float
 
     // Tone bed state.
+    private let padOscillatorStorage: ManagedBuffer<Void, RotationOscillator>
     private let padOscillators: UnsafeMutablePointer<RotationOscillator>
     private var bedControl: ToneBed.Control
     private let padLeftGains: SIMD8<Float>
@@ -77,15 +79,22 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     private var nextVoiceClip = 0
     /// Which voice slots are published, and where speech sounds in them.
     private let speechSpans: SpeechSpans
+    /// `speechSpans` again, for the render path: calling a method on a class reference read from
+    /// a stored property retains and releases it, and `@_noAllocation` refuses the release. This
+    /// one is borrowed without either, which is sound because `speechSpans` holds the same object
+    /// for the renderer's whole life.
+    private let speechSpansForRendering: Unmanaged<SpeechSpans>
     /// Where the render path has mixed up to (the next chunk's first frame), published after
     /// every chunk for the thread that delivers clips.
     private let mixedEndFrameAtomic = Atomic<Int64>(0)
-    /// The slots `retireMixedVoiceClips()` has freed, from the first; only the delivering thread
-    /// (and `deinit`) touch it.
+    /// The slots `retireMixedVoiceClips()` has let go, from the first; only the delivering thread
+    /// touches it.
     private var retiredVoiceSlotCount = 0
 
     // The user's own sound: its feed, and the gain that brings it to its level before the master.
     private let mixFeed: MixInFeed?
+    /// `mixFeed` again, for the render path, borrowed for the same reason as `speechSpansForRendering`.
+    private let mixFeedForRendering: Unmanaged<MixInFeed>?
     private let mixBaseGain: Double
     /// The longest the renderer waits for the read-ahead's first frames when it is made.
     static let mixInStartTimeoutSeconds = 10.0
@@ -99,7 +108,9 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     private let volumeRampChunks: Int
 
     // Mix buffers: planar, each with `guardFrameCount` frames in front holding the previous
-    // chunk's tail for the limiter's interpolated peaks.
+    // chunk's tail for the limiter's interpolated peaks, and the interleaved output, all in
+    // `mixStorage`.
+    private let mixStorage: ManagedBuffer<Void, Lanes>
     private var currentLeft: UnsafeMutablePointer<Float>
     private var currentRight: UnsafeMutablePointer<Float>
     private var aheadLeft: UnsafeMutablePointer<Float>
@@ -157,14 +168,16 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         var random = SeededRandom(seed: settings.seed)
 
         // The end: one long fade, with the closing chime at its start; or a sleep tail after the
-        // steps, with the chime as long before their end.
+        // steps, with the chime as long before their end. The loudness plan and the user's own
+        // file follow it without the tail's correction for the bed's own fall; the renderer's own
+        // end, made below, has it.
         let baseEnding = SessionEnding(timeline: timeline, gridFrameCount: RenderGrid.chunkFrameCount)
-        let ending = baseEnding
         stepsEndFrame = timeline.stepsEndFrame
-        fadeOutFrameCount = ending.finalFadeFrameCount
+        fadeOutFrameCount = baseEnding.finalFadeFrameCount
         let lastStep = timeline.steps[timeline.steps.count - 1]
         sessionEndChimeFrame = max(
-            stepsEndFrame - ending.fadeOutFrameCount, lastStep.startFrame + (stepsEndFrame - lastStep.startFrame) / 2)
+            stepsEndFrame - baseEnding.fadeOutFrameCount,
+            lastStep.startFrame + (stepsEndFrame - lastStep.startFrame) / 2)
 
         // The bed dips under each clip once it is delivered; the loudness plan and the tail's
         // correction model the dip around the clips' expected places instead, so they are the
@@ -173,15 +186,21 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         speechSpans = SpeechSpans(
             earliestStartFrames: voicePlans.map(\.earliestStartFrame), sampleRate: sampleRate,
             releaseLimitFrame: releaseLimitFrame)
+        speechSpansForRendering = .passUnretained(speechSpans)
+        // The same bed again (the same draws of the seed) with the dip of the clips' expected places.
+        var plannedRandom = random
         bed = ToneBed(timeline: timeline, random: &random, ducking: Ducking(spans: speechSpans))
-        var plannedBed = bed
-        plannedBed.ducking = Ducking(
-            clips: voicePlans.map {
-                (
-                    start: $0.expectedStartFrame,
-                    end: min($0.expectedStartFrame + $0.expectedFrameCount, timeline.totalFrames)
-                )
-            }, sampleRate: sampleRate, releaseLimitFrame: releaseLimitFrame)
+        let plannedBed = ToneBed(
+            timeline: timeline, random: &plannedRandom,
+            ducking: Ducking(
+                clips: voicePlans.map {
+                    (
+                        start: $0.expectedStartFrame,
+                        end: min($0.expectedStartFrame + $0.expectedFrameCount, timeline.totalFrames)
+                    )
+                }, sampleRate: sampleRate, releaseLimitFrame: releaseLimitFrame))
+        let brightNoise: NoiseTable?
+        let darkNoise: NoiseTable?
         if timeline.bed.noise != .none && !isBedMuted {
             brightNoise = NoiseTable(
                 kind: timeline.bed.noise, frameCount: Int(7.1 * rate), lowPassHertz: 900, sampleRate: sampleRate,
@@ -193,19 +212,21 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             brightNoise = nil
             darkNoise = nil
         }
+        let brightPower = Self.weightedPower(of: brightNoise)
+        let darkPower = Self.weightedPower(of: darkNoise)
+        self.brightNoise = brightNoise
+        self.darkNoise = darkNoise
         // The tail falls evenly as heard: its gain makes up for the bed's own thinning, measured
         // by the same model as the loudness plan, averaged over the bed's swells and breath.
         let tailWeights = KWeightingTable(sampleRate: sampleRate)
-        let bedForTail = plannedBed
-        let brightTailPower = brightNoise?.weightedPower ?? 0
-        let darkTailPower = darkNoise?.weightedPower ?? 0
-        self.ending = baseEnding.correctingTail { frame in
+        let uncorrectedEnding = SessionEnding(timeline: timeline, gridFrameCount: RenderGrid.chunkFrameCount)
+        self.ending = uncorrectedEnding.correctingTail { frame in
             var sum = 0.0
             for offset in stride(from: -10.0, through: 10.0, by: 0.5) {
                 let at = frame + Int64(offset * rate)
-                sum += bedForTail.weightedEnergy(
-                    bedForTail.control(atFrame: at), weights: tailWeights, brightNoisePower: brightTailPower,
-                    darkNoisePower: darkTailPower)
+                sum += plannedBed.weightedEnergy(
+                    plannedBed.control(atFrame: at), weights: tailWeights, brightNoisePower: brightPower,
+                    darkNoisePower: darkPower)
             }
             return sum
         }
@@ -226,9 +247,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
 
         // The loudness plan, from the bed's control values, the strikes in closed form and the
         // voice clips' lengths; then the master gain.
-        var builder = LoudnessPlanBuilder(stepsEndFrame: stepsEndFrame, sampleRate: sampleRate, ending: ending)
-        let brightPower = brightNoise?.weightedPower ?? 0
-        let darkPower = darkNoise?.weightedPower ?? 0
+        var builder = LoudnessPlanBuilder(stepsEndFrame: stepsEndFrame, sampleRate: sampleRate, ending: baseEnding)
         let speechLoudness =
             bed.averageLoudnessLUFS(
                 weights: builder.weights, brightNoisePower: brightPower, darkNoisePower: darkPower)
@@ -243,16 +262,16 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         let mixLoudness =
             bedLoudness + timeline.bed.fileLevelDecibels - 10 * log10(bed.averageDarkeningPower())
         if let mixIn {
-            let endingForMix = ending
-            let bedForMix = plannedBed
+            let endingForMix = SessionEnding(timeline: timeline, gridFrameCount: RenderGrid.chunkFrameCount)
             builder.addMixIn(energy: pow(10, (mixLoudness + 0.691) / 10)) { frame in
-                bedForMix.levelEnvelope(atFrame: frame) * endingForMix.uncorrectedTailGain(atFrame: frame)
+                plannedBed.levelEnvelope(atFrame: frame) * endingForMix.uncorrectedTailGain(atFrame: frame)
             }
             mixBaseGain = decibelsToGain(mixLoudness - mixIn.loudnessLUFS)
         } else {
             mixBaseGain = 0
         }
         mixFeed = mixIn?.feed
+        mixFeedForRendering = mixFeed.map { .passUnretained($0) }
         builder.addStrikes(schedule)
         let stepIndices = voicePlans.map { timeline.stepIndex(atFrame: $0.earliestStartFrame) }
         let clipGains = stepIndices.map {
@@ -285,21 +304,18 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         volumeRampChunks = max(1, Int(Self.volumeRampDuration * rate) / RenderGrid.chunkFrameCount)
 
         // Scratch, allocated once.
-        padOscillators = .allocate(capacity: ToneBed.oscillatorCount)
-        padOscillators.initialize(repeating: RotationOscillator(), count: ToneBed.oscillatorCount)
+        (padOscillatorStorage, padOscillators) = makeRenderStorage(
+            count: ToneBed.oscillatorCount, repeating: RotationOscillator())
         bedControl = bed.control(atFrame: 0)
-        func makeBuffer(_ count: Int) -> UnsafeMutablePointer<Float> {
-            let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
-            let buffer = raw.bindMemory(to: Float.self, capacity: count)
-            buffer.initialize(repeating: 0, count: count)
-            return buffer
-        }
+        // Each buffer a whole number of `Lanes`, so that every one starts on a 32-byte boundary.
         let planarCount = guardFrameCount + RenderGrid.chunkFrameCount
-        currentLeft = makeBuffer(planarCount)
-        currentRight = makeBuffer(planarCount)
-        aheadLeft = makeBuffer(planarCount)
-        aheadRight = makeBuffer(planarCount)
-        output = makeBuffer(RenderGrid.chunkFrameCount * 2)
+        let (mixStorage, mixSamples) = makeSampleStorage(count: 4 * planarCount + 2 * RenderGrid.chunkFrameCount)
+        self.mixStorage = mixStorage
+        currentLeft = mixSamples
+        currentRight = mixSamples + planarCount
+        aheadLeft = mixSamples + 2 * planarCount
+        aheadRight = mixSamples + 3 * planarCount
+        output = mixSamples + 4 * planarCount
         seekRampFrameCount = Int64(Self.seekRampDuration * rate)
 
         for oscillator in 0..<ToneBed.oscillatorCount {
@@ -316,20 +332,14 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
 
     deinit {
         mixFeed?.cancel()
-        ending.deallocate()
-        schedule.deallocate()
-        strikes.deallocate()
-        voice.deallocate(fromSlot: retiredVoiceSlotCount)
-        limiter.deallocate()
-        bed.deallocate()
-        padOscillators.deallocate()
-        UnsafeMutableRawPointer(currentLeft).deallocate()
-        UnsafeMutableRawPointer(currentRight).deallocate()
-        UnsafeMutableRawPointer(aheadLeft).deallocate()
-        UnsafeMutableRawPointer(aheadRight).deallocate()
-        UnsafeMutableRawPointer(output).deallocate()
-        brightNoise?.deallocate()
-        darkNoise?.deallocate()
+    }
+
+    /// A noise table's K-weighted power, 0 without one.
+    private static func weightedPower(of table: borrowing NoiseTable?) -> Double {
+        switch table {
+        case .some(let table): table.weightedPower
+        case .none: 0
+        }
     }
 
     /// How much closer the near ear is in each-side steps, in dB.
@@ -392,14 +402,14 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     /// The first frame the render path has not mixed yet. Readable from any thread.
     public var mixedEndFrame: Int64 { mixedEndFrameAtomic.load(ordering: .acquiring) }
 
-    /// Frees the samples of delivered clips that the render path has mixed to their end, which it
+    /// Lets the samples of delivered clips go that the render path has mixed to their end, which it
     /// never reads again while it renders straight on. Only for a session rendered from its start
     /// without seeking (an export): a seek back would need them. Called from the delivering thread.
     private func retireMixedVoiceClips() {
         let mixed = mixedEndFrame
         let published = speechSpans.count
         while retiredVoiceSlotCount < published && voice.clips[retiredVoiceSlotCount].endFrame <= mixed {
-            voice.clips[retiredVoiceSlotCount].samples?.deallocate()
+            voice.retire(slot: retiredVoiceSlotCount)
             retiredVoiceSlotCount += 1
         }
     }
@@ -496,10 +506,14 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
 
     // MARK: Rendering
 
+    @_noAllocation
     public func render(into buffer: UnsafeMutablePointer<Float>, frameCount: Int) -> Int {
         let chunk = RenderGrid.chunkFrameCount
         var written = 0
-        while written < frameCount && position < totalFrames {
+        // Not `written < frameCount && position < totalFrames`: the right side of `&&` is a
+        // closure that holds `self`, and `@_noAllocation` counts its end as a release.
+        while written < frameCount {
+            guard position < totalFrames else { break }
             if position >= outputChunkStart + Int64(chunk) {
                 produceOutputChunk()
             }
@@ -520,20 +534,21 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     /// ramped up from silence.
     ///
     /// The user's own sound does not jump: it runs on from where it was, as a background sound should.
+    @_noAllocation
     public func seek(toFrame frame: Int64) {
         let target = min(max(frame, 0), totalFrames)
         let chunkStart = target - target % Int64(RenderGrid.chunkFrameCount)
         // Pad phases after a seek are fresh but still a function of the seed and the frame.
         var random = SeededRandom(seed: seed ^ UInt64(bitPattern: chunkStart) &* 0x2545_F491_4F6C_DD1D)
         bedControl = bed.control(atFrame: chunkStart)
-        for index in 0..<ToneBed.oscillatorCount {
+        for index in 0..<padOscillatorCount {
             padOscillators[index].set(
                 amplitude: 1, phase: random.next(in: 0...(2 * .pi)),
                 radiansPerFrame: 2 * .pi * bedControl.frequenciesHertz[index] / Double(sampleRate))
         }
         strikes.seek(fromChunk: nextMixStart, toChunk: chunkStart)
         nextStrikeEvent = schedule.firstEvent(atOrAfter: chunkStart)
-        voice.seek(toFrame: chunkStart, publishedCount: speechSpans.count, nextClip: &nextVoiceClip)
+        voice.seek(toFrame: chunkStart, publishedCount: publishedVoiceSlotCount, nextClip: &nextVoiceClip)
         position = target
         seekRampFramesDone = 0
         // The sound restarts from silence, so the volume can take its new value at once.
@@ -544,6 +559,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
 
     /// Sets the listener's volume, in dB; it moves there over `volumeRampDuration`, before the
     /// limiter, so that no volume can push a peak past the ceiling. Call it between blocks.
+    @_noAllocation
     public func setVolume(decibels: Double) {
         volumeTarget = Float(decibelsToGain(decibels))
         volumeChunksLeft = volumeRampChunks
@@ -552,11 +568,18 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
 
     /// Strikes the soft hold reminder at the next chunk; it rings on through seeks. Call it
     /// between blocks.
+    @_noAllocation
     public func ringHoldReminder() {
         isHoldReminderPending = true
     }
 
+    /// How many voice slots are published, read on the render path.
+    private var publishedVoiceSlotCount: Int {
+        speechSpansForRendering._withUnsafeGuaranteedRef { $0.count }
+    }
+
     /// Mixes the chunk holding `frame` and the one after it, and makes the first output chunk.
+    @_noAllocation
     private func prime(atFrame frame: Int64) {
         let chunkStart = frame - frame % Int64(RenderGrid.chunkFrameCount)
         let count = guardFrameCount + RenderGrid.chunkFrameCount
@@ -574,6 +597,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     }
 
     /// Makes the next output chunk: mixes a new lookahead chunk, then limits and fades the one before it.
+    @_noAllocation
     private func produceOutputChunk() {
         swap(&currentLeft, &aheadLeft)
         swap(&currentRight, &aheadRight)
@@ -587,6 +611,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     }
 
     /// Mixes the chunk at `nextMixStart` into the ahead buffers and measures its peaks.
+    @_noAllocation
     private func mixNextChunk() {
         let chunk = RenderGrid.chunkFrameCount
         let guardCount = guardFrameCount
@@ -604,7 +629,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             renderNoise(left: left, right: right, chunkStart: chunkStart, next: nextControl)
         }
         let rate = Double(sampleRate)
-        for index in 0..<ToneBed.oscillatorCount {
+        for index in 0..<padOscillatorCount {
             padOscillators[index].retune(
                 radiansPerFrame: 2 * .pi * nextControl.frequenciesHertz[index] / rate, amplitude: 1)
         }
@@ -613,7 +638,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         renderStrikes(chunkStart: chunkStart, left: left, right: right)
         if !isVoiceMuted {
             voice.render(
-                chunkStart: chunkStart, left: left, right: right, publishedCount: speechSpans.count,
+                chunkStart: chunkStart, left: left, right: right, publishedCount: publishedVoiceSlotCount,
                 nextClip: &nextVoiceClip)
         }
         applyVolume(left: left, right: right)
@@ -672,10 +697,27 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             vectorCount: padVectorCount)
     }
 
+    @_noAllocation
     private func renderNoise(
         left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, chunkStart: Int64, next: ToneBed.Control
     ) {
-        guard let bright = brightNoise, let dark = darkNoise else { return }
+        // Borrowed where they are: `if let` would copy the tables out of the renderer.
+        switch brightNoise {
+        case .some(let bright):
+            switch darkNoise {
+            case .some(let dark):
+                renderNoise(
+                    left: left, right: right, chunkStart: chunkStart, next: next, bright: bright, dark: dark)
+            case .none: return
+            }
+        case .none: return
+        }
+    }
+
+    private func renderNoise(
+        left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, chunkStart: Int64, next: ToneBed.Control,
+        bright: borrowing NoiseTable, dark: borrowing NoiseTable
+    ) {
         let brightLeft = Int(chunkStart % Int64(bright.frameCount))
         let brightRight = Int((chunkStart + Int64(bright.frameCount / 2)) % Int64(bright.frameCount))
         let darkLeft = Int(chunkStart % Int64(dark.frameCount))
@@ -685,21 +727,24 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             dark: dark.samples, darkLeft: darkLeft, darkRight: darkRight,
             brightGains: (Float(bedControl.brightNoiseGain) * masterGain, Float(next.brightNoiseGain) * masterGain),
             darkGains: (Float(bedControl.darkNoiseGain) * masterGain, Float(next.darkNoiseGain) * masterGain),
-            ramp: laneRamp, vectorCount: RenderGrid.vectorsPerChunk)
+            ramp: padLaneRamp, vectorCount: padVectorCount)
     }
 
     /// The user's own file, copied out of the read-ahead's ring with the bed's envelope, the
     /// master gain and, in a sleep tail, the tail's even fall. The gains are control-rate
     /// arithmetic, once a chunk; the copy itself (`MixInFeed.take`) is checked `@_noAllocation`.
+    @_noAllocation
     private func renderMixIn(chunkStart: Int64, left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>) {
-        guard let mixFeed else { return }
+        guard let mixFeedForRendering else { return }
         let chunkEnd = chunkStart + Int64(RenderGrid.chunkFrameCount)
         let gain = mixBaseGain * Double(masterGain)
         let startGain = gain * bed.levelEnvelope(atFrame: chunkStart) * ending.uncorrectedTailGain(atFrame: chunkStart)
         let endGain = gain * bed.levelEnvelope(atFrame: chunkEnd) * ending.uncorrectedTailGain(atFrame: chunkEnd)
-        mixFeed.take(
-            into: left, right, frameCount: RenderGrid.chunkFrameCount, startGain: Float(startGain),
-            endGain: Float(endGain))
+        mixFeedForRendering._withUnsafeGuaranteedRef {
+            $0.take(
+                into: left, right, frameCount: RenderGrid.chunkFrameCount, startGain: Float(startGain),
+                endGain: Float(endGain))
+        }
     }
 
     /// Waits, at most `timeoutSeconds`, until the read-ahead has made the frames that rendering
@@ -711,12 +756,15 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     /// The frames of the user's own sound that rendering wanted before the read-ahead made them.
     var mixInUnderrunFrameCount: Int { mixFeed?.underrunFrameCount ?? 0 }
 
+    @_noAllocation
     private func renderStrikes(chunkStart: Int64, left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>)
     {
         let chunkEnd = chunkStart + Int64(RenderGrid.chunkFrameCount)
         let gain = Double(masterGain)
-        while nextStrikeEvent < schedule.eventCount && schedule.events[nextStrikeEvent].frame < chunkEnd {
+        // Not a condition joined by `&&`: its right side is a closure that holds `self` (see `render`).
+        while nextStrikeEvent < schedule.eventCount {
             let event = schedule.events[nextStrikeEvent]
+            guard event.frame < chunkEnd else { break }
             nextStrikeEvent += 1
             if event.frame >= chunkStart {
                 strikes.start(
@@ -735,18 +783,22 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         strikes.render(chunkStart: chunkStart, sounds: schedule.sounds, left: left, right: right)
     }
 
+    @_noAllocation
     private func applyVolume(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>) {
         let start = volumeGain
         if volumeChunksLeft > 0 {
             volumeChunksLeft -= 1
             volumeGain = volumeChunksLeft == 0 ? volumeTarget : volumeGain + volumeStep
         }
-        guard start != 1 || volumeGain != 1 else { return }
+        // Read into a local first: `||` would hold `self` in a closure (see `render`).
+        let end = volumeGain
+        guard start != 1 || end != 1 else { return }
         scaleWithRamp(
-            left: left, right: right, startGain: start, endGain: volumeGain, count: RenderGrid.chunkFrameCount)
+            left: left, right: right, startGain: start, endGain: end, count: RenderGrid.chunkFrameCount)
     }
 
     /// The short ramp up from silence after a seek.
+    @_noAllocation
     private func applySeekRamp() {
         guard seekRampFramesDone < seekRampFrameCount else { return }
         for index in 0..<RenderGrid.chunkFrameCount {

@@ -5,10 +5,15 @@ import Sequencer
 /// `chunkFrameCount` frames at absolute positions 0, 512, 1024, …
 ///
 /// Computed properties rather than stored ones, so that reading them on the audio thread never
-/// touches a lazily initialised global.
+/// touches a lazily initialised global; checked, so that render functions in other files may read
+/// them in a debug build, which compiles file by file.
 enum RenderGrid {
-    static var chunkFrameCount: Int { 512 }
-    static var vectorsPerChunk: Int { 64 }
+    static var chunkFrameCount: Int {
+        @_noAllocation get { 512 }
+    }
+    static var vectorsPerChunk: Int {
+        @_noAllocation get { 64 }
+    }
 }
 
 /// A single strike scheduled at an exact frame.
@@ -87,14 +92,22 @@ struct StrikeSound {
 /// Every strike of a session at its exact frame: each step's chime, the bells inside steps, the
 /// closing chime and the tempo pulses, with the distinct sounds they use. Built once before
 /// rendering.
-struct StrikeSchedule {
+///
+/// Noncopyable, so that the renderer reads it in place: a copy would retain its storage, and the
+/// copy's end would be a release on the render path.
+struct StrikeSchedule: ~Copyable {
     /// Pulses start this long into a step with a tempo and stop this long before its end.
     static let pulseLeadDuration = 3.0
     static let pulseTailDuration = 1.5
 
+    /// Owns the memory of `sounds` and `events`.
+    private let soundStorage: ManagedBuffer<Void, StrikeSound>
+    private let eventStorage: ManagedBuffer<Void, StrikeEvent>
     let sounds: UnsafeMutableBufferPointer<StrikeSound>
     /// Sorted by frame.
     let events: UnsafeMutableBufferPointer<StrikeEvent>
+    /// The number of scheduled strikes (`events` holds one sentinel when there are none).
+    let eventCount: Int
     /// Where the hold reminder's sound sits in `sounds`.
     let holdReminderSoundIndex: Int
 
@@ -158,17 +171,14 @@ struct StrikeSchedule {
         schedule(Chime.chime(for: .sessionEnd), at: sessionEndFrame, side: nil)
         holdReminderSoundIndex = soundIndex(Chime.holdReminder, Chime.holdReminder.strikes[0])
         events.sort { $0.frame < $1.frame }
-        self.sounds = .allocate(capacity: sounds.count)
-        _ = self.sounds.initialize(from: sounds)
-        self.events = .allocate(capacity: max(events.count, 1))
-        _ = self.events.initialize(from: events)
-        if events.isEmpty { self.events.baseAddress!.initialize(to: StrikeEvent(frame: .max, soundIndex: 0)) }
+        eventCount = events.count
+        if events.isEmpty { events.append(StrikeEvent(frame: .max, soundIndex: 0)) }
+        (soundStorage, self.sounds) = makeRenderStorage(copying: sounds)
+        (eventStorage, self.events) = makeRenderStorage(copying: events)
     }
 
-    /// The number of scheduled strikes (`events` holds one sentinel when there are none).
-    var eventCount: Int { events[0].frame == .max ? 0 : events.count }
-
     /// The first event at or after `frame`.
+    @_noAllocation
     func firstEvent(atOrAfter frame: Int64) -> Int {
         var low = 0
         var high = eventCount
@@ -178,20 +188,14 @@ struct StrikeSchedule {
         }
         return low
     }
-
-    /// Frees what `init` allocated; the owner calls it once, when it is done.
-    func deallocate() {
-        sounds.deallocate()
-        events.deallocate()
-    }
 }
 
 /// The strikes sounding now: a fixed set of voices, each a strike's partials as pairs of rotating
 /// oscillators (the decay and the attack), rendered into a left and a right bus.
 ///
 /// The session and a chime rendered alone (for tests and for the hold reminder) both go through
-/// this one piece of code.
-struct StrikeBank {
+/// this one piece of code. Noncopyable: its one owner changes it in place.
+struct StrikeBank: ~Copyable {
     static var voiceCount: Int { 24 }
 
     struct Voice {
@@ -205,6 +209,11 @@ struct StrikeBank {
         var rightGain: Float = 1
     }
 
+    /// Own the memory the pointers below point into.
+    private let voiceStorage: ManagedBuffer<Void, Voice>
+    private let oscillatorStorage: ManagedBuffer<Void, RotationOscillator>
+    private let monoStorage: ManagedBuffer<Void, Lanes>
+    private let maskStorage: ManagedBuffer<Void, Lanes>
     private let voices: UnsafeMutablePointer<Voice>
     private let oscillators: UnsafeMutablePointer<RotationOscillator>
     /// One voice's partials before they are panned.
@@ -212,16 +221,11 @@ struct StrikeBank {
     private let masks: UnsafeMutablePointer<Lanes>
 
     init() {
-        voices = .allocate(capacity: Self.voiceCount)
-        voices.initialize(repeating: Voice(), count: Self.voiceCount)
-        let oscillatorCount = Self.voiceCount * StrikeSound.maximumPartialCount * 2
-        oscillators = .allocate(capacity: oscillatorCount)
-        oscillators.initialize(repeating: RotationOscillator(), count: oscillatorCount)
-        mono = UnsafeMutableRawPointer.allocate(
-            byteCount: RenderGrid.chunkFrameCount * MemoryLayout<Float>.stride, alignment: 64
-        ).bindMemory(to: Float.self, capacity: RenderGrid.chunkFrameCount)
-        mono.initialize(repeating: 0, count: RenderGrid.chunkFrameCount)
-        masks = .allocate(capacity: 8)
+        (voiceStorage, voices) = makeRenderStorage(count: Self.voiceCount, repeating: Voice())
+        (oscillatorStorage, oscillators) = makeRenderStorage(
+            count: Self.voiceCount * StrikeSound.maximumPartialCount * 2, repeating: RotationOscillator())
+        (monoStorage, mono) = makeSampleStorage(count: RenderGrid.chunkFrameCount)
+        (maskStorage, masks) = makeRenderStorage(count: 8, repeating: Lanes())
         for first in 0..<8 {
             var mask = Lanes()
             for lane in 0..<8 { mask[lane] = lane >= first ? 1 : 0 }
@@ -229,16 +233,9 @@ struct StrikeBank {
         }
     }
 
-    /// Frees what `init` allocated; the owner calls it once, when it is done.
-    func deallocate() {
-        voices.deallocate()
-        oscillators.deallocate()
-        UnsafeMutableRawPointer(mono).deallocate()
-        masks.deallocate()
-    }
-
     /// Silences every scheduled strike; live ones ring on from where they were, moved to
     /// `newChunkStart` as if no time had been skipped.
+    @_noAllocation
     mutating func seek(fromChunk oldChunkStart: Int64, toChunk newChunkStart: Int64) {
         for index in 0..<Self.voiceCount where voices[index].isActive {
             if voices[index].isLive {
@@ -250,6 +247,7 @@ struct StrikeBank {
     }
 
     /// Starts `sound` at `frame`, inside the chunk starting at `chunkStart`, scaled by `gain`.
+    @_noAllocation
     mutating func start(
         _ sound: StrikeSound, soundIndex: Int, atFrame frame: Int64, chunkStart: Int64, gain: Double, leftGain: Float,
         rightGain: Float, isLive: Bool
@@ -283,6 +281,7 @@ struct StrikeBank {
     }
 
     /// Adds every sounding strike to the chunk starting at `chunkStart`.
+    @_noAllocation
     mutating func render(
         chunkStart: Int64, sounds: UnsafeMutableBufferPointer<StrikeSound>, left: UnsafeMutablePointer<Float>,
         right: UnsafeMutablePointer<Float>
@@ -320,34 +319,29 @@ extension Chime {
         let chunk = RenderGrid.chunkFrameCount
         let chunkCount = (frameCount + chunk - 1) / chunk
         var samples = [Float](repeating: 0, count: chunkCount * chunk)
-        let sounds = UnsafeMutableBufferPointer<StrikeSound>.allocate(capacity: strikes.count)
-        defer { sounds.deallocate() }
-        var onsets: [Int64] = []
-        for (index, strike) in strikes.enumerated() {
-            sounds.initializeElement(
-                at: index,
-                to: StrikeSound(
-                    chime: self, strike: strike, keySemitonesAboveC: keySemitonesAboveC, sampleRate: sampleRate))
-            onsets.append(Int64((strike.delaySeconds * Double(sampleRate)).rounded()))
+        var sounds = strikes.map {
+            StrikeSound(chime: self, strike: $0, keySemitonesAboveC: keySemitonesAboveC, sampleRate: sampleRate)
         }
+        let onsets = strikes.map { Int64(($0.delaySeconds * Double(sampleRate)).rounded()) }
         var bank = StrikeBank()
-        defer { bank.deallocate() }
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: chunk)
-        defer { scratch.deallocate() }
-        samples.withUnsafeMutableBufferPointer { buffer in
-            for chunkIndex in 0..<chunkCount {
-                let chunkStart = Int64(chunkIndex * chunk)
-                for (index, onset) in onsets.enumerated() where onset >= chunkStart && onset < chunkStart + Int64(chunk)
-                {
-                    bank.start(
-                        sounds[index], soundIndex: index, atFrame: onset, chunkStart: chunkStart, gain: 1, leftGain: 1,
-                        rightGain: 0, isLive: false)
+        var scratch = [Float](repeating: 0, count: chunk)
+        for chunkIndex in 0..<chunkCount {
+            let chunkStart = Int64(chunkIndex * chunk)
+            for (index, onset) in onsets.enumerated() where onset >= chunkStart && onset < chunkStart + Int64(chunk) {
+                bank.start(
+                    sounds[index], soundIndex: index, atFrame: onset, chunkStart: chunkStart, gain: 1, leftGain: 1,
+                    rightGain: 0, isLive: false)
+            }
+            // Mono: the left bus is the chime, the right one is discarded.
+            for index in scratch.indices { scratch[index] = 0 }
+            samples.withUnsafeMutableBufferPointer { buffer in
+                sounds.withUnsafeMutableBufferPointer { sounds in
+                    scratch.withUnsafeMutableBufferPointer { scratch in
+                        bank.render(
+                            chunkStart: chunkStart, sounds: sounds, left: buffer.baseAddress! + chunkIndex * chunk,
+                            right: scratch.baseAddress!)
+                    }
                 }
-                // Mono: the left bus is the chime, the right one is discarded.
-                scratch.update(repeating: 0, count: chunk)
-                bank.render(
-                    chunkStart: chunkStart, sounds: sounds, left: buffer.baseAddress! + chunkIndex * chunk,
-                    right: scratch)
             }
         }
         return Array(samples.prefix(frameCount))

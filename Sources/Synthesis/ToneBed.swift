@@ -6,7 +6,10 @@ import Sequencer
 /// Every level and pitch here is a function of the absolute frame, not of what was rendered
 /// before, so that the renderer evaluates it on a fixed grid (any block size gives the same
 /// samples), the loudness plan evaluates the very same values, and a seek lands exactly.
-struct ToneBed {
+///
+/// Noncopyable, so that the renderer reads it in place: a copy would retain its storage, and the
+/// copy's end would be a release on the render path.
+struct ToneBed: ~Copyable {
     /// Voices of the pad.
     static let voiceCount = 4
     /// Oscillators of the pad: two for each voice, so that a voice that changes its note
@@ -61,6 +64,9 @@ struct ToneBed {
     /// The frames of the sleep tail, 0 for none.
     let sleepTailFrames: Int64
     let rootHertz: Double
+    /// Own the memory of `stepChords` and `stepStartFrames`.
+    private let stepChordStorage: ManagedBuffer<Void, PadChord>
+    private let stepStartFrameStorage: ManagedBuffer<Void, Int64>
     /// The notes of the pad in every step, and where each step starts.
     let stepChords: UnsafeMutableBufferPointer<PadChord>
     let stepStartFrames: UnsafeMutableBufferPointer<Int64>
@@ -77,10 +83,11 @@ struct ToneBed {
     let rightGains: SIMD8<Double>
     /// Noise level against the pad, linear; 0 without noise.
     let noiseGain: Double
-    /// The dip under speech; the loudness plan swaps in the one of the clips' expected places.
-    var ducking: Ducking
+    /// The dip under speech: the clips' own, or for the loudness plan the one of their expected
+    /// places.
+    let ducking: Ducking
 
-    init(timeline: SessionTimeline, random: inout SeededRandom, ducking: Ducking) {
+    init(timeline: SessionTimeline, random: inout SeededRandom, ducking: consuming Ducking) {
         sampleRate = timeline.sampleRate
         stepsEndFrame = timeline.stepsEndFrame
         sleepTailFrames = timeline.sleepTailFrames
@@ -90,11 +97,9 @@ struct ToneBed {
         var chordFrameCounts = timeline.steps.map(\.frameCount)
         chordFrameCounts[chordFrameCounts.count - 1] =
             timeline.totalFrames - timeline.steps[timeline.steps.count - 1].startFrame
-        stepChords = .allocate(capacity: timeline.steps.count)
-        _ = stepChords.initialize(
-            from: PadChord.sequence(stepFrameCounts: chordFrameCounts, crossfadeFrames: chordCrossfadeFrames))
-        stepStartFrames = .allocate(capacity: timeline.steps.count)
-        _ = stepStartFrames.initialize(from: timeline.steps.map(\.startFrame))
+        (stepChordStorage, stepChords) = makeRenderStorage(
+            copying: PadChord.sequence(stepFrameCounts: chordFrameCounts, crossfadeFrames: chordCrossfadeFrames))
+        (stepStartFrameStorage, stepStartFrames) = makeRenderStorage(copying: timeline.steps.map(\.startFrame))
         var swellPeriods = SIMD4<Double>(), swellPhases = SIMD4<Double>()
         // A drift is drawn for every voice, as the seed's sequence has always had it, so that the
         // swells, the breath and the noise drawn after keep their values; the first is the pad's.
@@ -125,12 +130,6 @@ struct ToneBed {
         self.ducking = ducking
     }
 
-    /// Frees the step tables; the renderer calls it once, when it is done.
-    func deallocate() {
-        stepChords.deallocate()
-        stepStartFrames.deallocate()
-    }
-
     /// The pad and noise settings at one frame.
     struct Control {
         /// Frequency of each oscillator's fundamental (oscillator `slot × voiceCount + voice`).
@@ -148,6 +147,7 @@ struct ToneBed {
 
     /// - Parameter isDucked: whether the dip under speech applies; the loudness model leaves it
     ///   out to find the bed's own level.
+    @_noAllocation
     func control(atFrame frame: Int64, isDucked: Bool = true) -> Control {
         let seconds = Double(frame) / Double(sampleRate)
         let progress = min(max(Double(frame) / Double(max(stepsEndFrame, 1)), 0), 1)
@@ -225,6 +225,7 @@ extension ToneBed {
     /// The bed's own level at `frame` without its swells: the fade-in, the darkening over the
     /// session and the dip under speech. The user's own file follows it, so that it enters,
     /// sinks and ducks with the bed.
+    @_noAllocation
     func levelEnvelope(atFrame frame: Int64) -> Double {
         let seconds = Double(frame) / Double(sampleRate)
         let progress = min(max(Double(frame) / Double(max(stepsEndFrame, 1)), 0), 1)
@@ -325,7 +326,12 @@ struct PadChord: Equatable {
 ///
 /// Two tables of different lengths are read at once, so the sum only repeats after their least
 /// common multiple (hours), and reading a table costs a load, not a filter per sample.
-struct NoiseTable {
+///
+/// Noncopyable, so that the renderer reads it in place: a copy would retain its storage, and the
+/// copy's end would be a release on the render path.
+struct NoiseTable: ~Copyable {
+    /// Owns the memory of `samples`.
+    private let storage: ManagedBuffer<Void, Float>
     /// The samples, `frameCount` of them plus a copy of the first `paddingFrameCount` at the end,
     /// so that any chunk reads contiguously.
     let samples: UnsafeMutablePointer<Float>
@@ -385,10 +391,11 @@ struct NoiseTable {
         let mean = loop.reduce(0, +) / Double(frameCount)
         let power = loop.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(frameCount)
         let scale = power > 0 ? 1 / power.squareRoot() : 0
-        let samples = UnsafeMutablePointer<Float>.allocate(capacity: frameCount + Self.paddingFrameCount)
+        let (storage, samples) = makeRenderStorage(count: frameCount + Self.paddingFrameCount, repeating: Float(0))
         for index in 0..<frameCount { samples[index] = Float((generated[index] - mean) * scale) }
         generated = []
         for index in 0..<Self.paddingFrameCount { samples[frameCount + index] = samples[index % frameCount] }
+        self.storage = storage
         self.samples = samples
         // Measure the loop twice over, so the filter's start-up does not count.
         var sum = 0.0
@@ -399,6 +406,4 @@ struct NoiseTable {
         }
         weightedPower = sum / Double(frameCount)
     }
-
-    func deallocate() { samples.deallocate() }
 }

@@ -9,10 +9,13 @@ import Sequencer
 /// 6.5 kHz, where synthetic voices hiss), held back by a slow leveller where syllables poke out,
 /// at the speech level with its lean and the master gain, and then publishes it through
 /// `SpeechSpans`. Rendering reads only published slots, and only adds samples.
-struct VoiceTrack {
+///
+/// Noncopyable, so that the renderer reads it in place: a copy would retain its storage, and the
+/// copy's end would be a release on the render path.
+struct VoiceTrack: ~Copyable {
     struct Clip {
         var startFrame: Int64
-        /// The clip's levelled samples; owned by the track once the slot is filled.
+        /// The clip's levelled samples, in memory `SlotSamples` owns.
         var samples: UnsafeMutablePointer<Float>?
         var count: Int
         var leftGain: Float
@@ -20,8 +23,13 @@ struct VoiceTrack {
         var endFrame: Int64 { startFrame + Int64(count) }
     }
 
+    /// Own the memory of `clips` and `slotGains`.
+    private let clipStorage: ManagedBuffer<Void, Clip>
+    private let slotGainStorage: ManagedBuffer<Void, Double>
     /// One slot per prompt, in playing order.
     let clips: UnsafeMutableBufferPointer<Clip>
+    /// The memory of each filled slot's samples.
+    private let slotSamples: SlotSamples
 
     /// The K-weighted mean square every clip is brought to over its length (one channel, before
     /// the lean and the master gain).
@@ -48,21 +56,19 @@ struct VoiceTrack {
         self.totalFrames = totalFrames
         self.masterGain = masterGain
         slotCount = leans.count
-        clips = .allocate(capacity: max(leans.count, 1))
-        slotGains = .allocate(capacity: max(leans.count, 1))
-        for index in leans.indices {
-            clips[index] = Clip(
-                startFrame: .max, samples: nil, count: 0, leftGain: leans[index].left, rightGain: leans[index].right)
-            slotGains[index] = decibelsToGain(slotGainDecibels[index])
-        }
+        (clipStorage, clips) = makeRenderStorage(
+            copying: leans.map {
+                Clip(startFrame: .max, samples: nil, count: 0, leftGain: $0.left, rightGain: $0.right)
+            })
+        (slotGainStorage, slotGains) = makeRenderStorage(copying: slotGainDecibels.map(decibelsToGain))
+        slotSamples = SlotSamples(slotCount: leans.count)
     }
 
-    /// Frees what `init` and `fill` allocated, but the samples of the slots before `firstSlot`
-    /// (freed already); the owner calls it once, when it is done.
-    func deallocate(fromSlot firstSlot: Int = 0) {
-        for index in firstSlot..<max(firstSlot, slotCount) { clips[index].samples?.deallocate() }
-        clips.deallocate()
-        slotGains.deallocate()
+    /// Lets the memory of slot `index`'s samples go, once rendering has mixed past the clip and
+    /// will not read it again (a session rendered straight on, without seeking back). Called by
+    /// the thread that fills the slots.
+    func retire(slot index: Int) {
+        slotSamples.buffers[index] = nil
     }
 
     /// Cleans, levels and places `samples` in slot `index`, not yet published. Called by the one
@@ -73,8 +79,9 @@ struct VoiceTrack {
         let energy = Self.weightedMeanSquare(cleaned, count: usable, weighting: KWeighting(sampleRate: sampleRate))
         let level = energy > 0 ? (clipEnergy / energy).squareRoot() : 0
         let gain = Float(level * masterGain * slotGains[index])
-        let samples = UnsafeMutablePointer<Float>.allocate(capacity: max(usable, 1))
+        let (storage, samples) = makeRenderStorage(count: usable, repeating: Float(0))
         for sampleIndex in 0..<usable { samples[sampleIndex] = cleaned[sampleIndex] * gain }
+        slotSamples.buffers[index] = storage
         clips[index].startFrame = startFrame
         clips[index].samples = samples
         clips[index].count = usable
@@ -174,6 +181,7 @@ struct VoiceTrack {
     }
 
     /// Starts again from the first clip that still sounds at or after `frame`.
+    @_noAllocation
     func seek(toFrame frame: Int64, publishedCount: Int, nextClip: inout Int) {
         nextClip = 0
         while nextClip < publishedCount && clips[nextClip].endFrame <= frame { nextClip += 1 }
@@ -181,6 +189,7 @@ struct VoiceTrack {
 
     /// Adds the published clips that sound in the chunk starting at `chunkStart`; `nextClip` is
     /// the renderer's place in the slots.
+    @_noAllocation
     func render(
         chunkStart: Int64, left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, publishedCount: Int,
         nextClip: inout Int
@@ -189,6 +198,15 @@ struct VoiceTrack {
             clips, publishedCount: publishedCount, nextClip: &nextClip, chunkStart: chunkStart,
             chunkEnd: chunkStart + Int64(RenderGrid.chunkFrameCount), left: left, right: right)
     }
+}
+
+/// The memory of a voice track's clips, one entry per slot, `nil` until the slot is filled and
+/// again once it is retired. Only the thread that fills the slots touches it (and the track's
+/// owner, last, when it lets the track go); rendering reads the samples through the clips' pointers.
+private final class SlotSamples {
+    var buffers: [ManagedBuffer<Void, Float>?]
+
+    init(slotCount: Int) { buffers = Array(repeating: nil, count: slotCount) }
 }
 
 /// Adds the clips of the first `publishedCount` slots that sound in `chunkStart..<chunkEnd`,
