@@ -1,3 +1,5 @@
+import Foundation
+
 /// Holds a voice clip's peaks under the master's ceiling while keeping its speech level, when the
 /// clip is placed (on the preparing thread, never in render).
 ///
@@ -5,8 +7,8 @@
 /// LUFS puts the voice near -10 LUFS short-term) a voice with a high crest factor (a Piper voice's
 /// peaks sit about 4 dB higher over its loudness than flite's) would otherwise reach the master
 /// limiter on every word, and the limiter would take away the loudness the plan counted on. Here
-/// the clip is limited first and brought back to its speech level, a few times over, so that it
-/// reaches the master at the level the plan counted with its peaks under the ceiling.
+/// the clip is limited first, just so far that brought back to its speech level its peaks stay
+/// under the ceiling: it reaches the master at the level the plan counted on.
 enum VoicePeakLimiter {
     /// How far under the master limiter's threshold a clip's sample peaks are held, in dB: room
     /// for the bed and chimes under the voice and for peaks between samples.
@@ -15,30 +17,64 @@ enum VoicePeakLimiter {
     static let attackDuration = 0.005
     /// And recovers over this long after it, in seconds: slow enough not to ripple the words.
     static let releaseDuration = 0.2
-    /// Limiting lowers the clip's level and re-levelling raises its peaks again, by less each
-    /// time; this many rounds bring the peaks within a few hundredths of a dB of the ceiling.
-    static let roundCount = 6
+    /// The most times a clip is limited while its limit is searched for.
+    static let roundCount = 8
+    /// How close under the ceiling the search stops, in dB.
+    static let toleranceDecibels = 0.05
 
     /// The gain that brings `samples` (the first `count`) to the K-weighted mean square
     /// `targetEnergy`, with the clip limited in place so that no sample times that gain times
     /// `peakGain` (the lean of its louder channel) exceeds `ceiling`.
+    ///
+    /// Limiting lowers the clip's level, and bringing it back raises its peaks again; so the limit
+    /// is searched for: the clip as it came is limited to a trial limit (in dB, a secant search on
+    /// how far its peaks then end up over the ceiling), and the closest trial that stays under
+    /// the ceiling is kept. A voice that cannot get there in `roundCount` trials keeps the last,
+    /// and the master limiter holds the rest.
     static func levelAndLimit(
         _ samples: inout [Float], count: Int, targetEnergy: Double, peakGain: Double, ceiling: Double,
         sampleRate: Int, weighting: KWeighting
     ) -> Double {
-        var gain = 0.0
-        for round in 0...roundCount {
-            let energy = VoiceTrack.weightedMeanSquare(samples, count: count, weighting: weighting)
-            guard energy > 0 else { return 0 }
-            gain = (targetEnergy / energy).squareRoot()
-            guard round < roundCount else { break }
-            let clipCeiling = ceiling / (gain * peakGain)
-            var peak: Float = 0
-            for index in 0..<count { peak = max(peak, abs(samples[index])) }
-            guard Double(peak) > clipCeiling else { break }
-            limit(&samples, count: count, ceiling: Float(clipCeiling), sampleRate: sampleRate)
+        func level(_ clip: [Float]) -> Double {
+            let energy = VoiceTrack.weightedMeanSquare(clip, count: count, weighting: weighting)
+            return energy > 0 ? (targetEnergy / energy).squareRoot() : 0
         }
-        return gain
+        func peak(_ clip: [Float]) -> Double {
+            var peak: Float = 0
+            for index in 0..<count { peak = max(peak, abs(clip[index])) }
+            return Double(peak)
+        }
+        let gain = level(samples)
+        // How far over the ceiling the levelled clip's peaks land, in dB.
+        func excess(peak: Double, gain: Double) -> Double { 20 * log10(max(peak * gain * peakGain, 1e-30) / ceiling) }
+        let firstExcess = excess(peak: peak(samples), gain: gain)
+        guard gain > 0, firstExcess > 0 else { return gain }
+        let original = samples
+        var best: (samples: [Float], gain: Double, excess: Double)?
+        var last: (samples: [Float], gain: Double)?
+        // The trial limit, in dB under the clip's own peak; first by how far it was over.
+        var previous = (limit: 0.0, excess: firstExcess)
+        var limit = -firstExcess
+        for _ in 0..<roundCount {
+            var trial = original
+            Self.limit(
+                &trial, count: count, ceiling: Float(peak(original) * decibelsToGain(limit)), sampleRate: sampleRate)
+            let trialGain = level(trial)
+            let trialExcess = excess(peak: peak(trial), gain: trialGain)
+            if trialExcess <= 0 && trialExcess > (best?.excess ?? -.infinity) {
+                best = (trial, trialGain, trialExcess)
+            }
+            last = (trial, trialGain)
+            if trialExcess <= 0 && trialExcess > -toleranceDecibels { break }
+            let slope = (trialExcess - previous.excess) / (limit - previous.limit)
+            previous = (limit, trialExcess)
+            // A secant step, or a plain one where the slope says nothing useful; a little under,
+            // so that the search ends on the safe side.
+            limit -= (trialExcess + toleranceDecibels / 2) / (slope.isFinite && slope > 0.05 ? slope : 1)
+        }
+        let chosen = best.map { ($0.samples, $0.gain) } ?? last ?? (original, gain)
+        samples = chosen.0
+        return chosen.1
     }
 
     /// A look-ahead brick-wall limiter: the gain each sample needs, ramped down linearly ahead of
