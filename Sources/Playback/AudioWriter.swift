@@ -18,7 +18,8 @@ final class AudioWriter: @unchecked Sendable {
     let deviceName: String
     private let transport: Transport
     private var stream: PortAudioStreamHandle?
-    private let buffer: UnsafeMutablePointer<Float>
+    /// The block the writer thread renders into and hands to PortAudio; freed with the writer.
+    private let buffer: ManagedBuffer<Void, Float>
     private let isDone = Atomic<Bool>(false)
     /// Monotonic nanoseconds of the last write that returned, for the control thread's watchdog.
     private let lastWriteNanoseconds = Atomic<UInt64>(0)
@@ -31,14 +32,15 @@ final class AudioWriter: @unchecked Sendable {
     init(system: AudioSystem, device: OutputDevice, transport: Transport) throws(PlaybackError) {
         deviceName = device.name
         self.transport = transport
-        buffer = .allocate(capacity: Self.blockFrames * transport.channelCount)
+        let sampleCount = Self.blockFrames * transport.channelCount
+        buffer = .create(minimumCapacity: sampleCount) { _ in }
+        buffer.withUnsafeMutablePointerToElements { $0.initialize(repeating: 0, count: sampleCount) }
         var handle: PortAudioStreamHandle?
         let latency = max(device.defaultHighOutputLatency, Self.minimumLatencySeconds)
         let result = system_Pa_OpenStream(
             &handle, device: Int32(device.index), channelCount: transport.channelCount,
             sampleRate: Double(transport.sampleRate), suggestedLatencySeconds: latency)
         guard result == portAudioNoError, let handle else {
-            buffer.deallocate()
             throw .portAudio(
                 PortAudioError(
                     code: result,
@@ -52,7 +54,6 @@ final class AudioWriter: @unchecked Sendable {
     deinit {
         // Only reached when the writer finished (or never started); it closed the stream itself.
         if let stream, !isDone.load(ordering: .acquiring) { _ = system_Pa_CloseStream(stream) }
-        buffer.deallocate()
     }
 
     /// Starts the stream and the writer thread.
@@ -92,6 +93,12 @@ final class AudioWriter: @unchecked Sendable {
 
     private func run() {
         guard let stream else { return }
+        buffer.withUnsafeMutablePointerToElements { buffer in run(stream, buffer: buffer) }
+    }
+
+    /// Renders and writes block after block into `buffer` until the session ends or the device
+    /// fails, then closes the stream.
+    private func run(_ stream: PortAudioStreamHandle, buffer: UnsafeMutablePointer<Float>) {
         let blockFrames = Self.blockFrames
         while true {
             while !transport.isReadyToRender(frameCount: blockFrames) {

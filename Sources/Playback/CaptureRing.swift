@@ -11,6 +11,12 @@ final class CaptureRing: @unchecked Sendable {
     static let capacitySeconds = 4.0
 
     let capacity: Int
+    /// The ring's samples, freed with the ring. Plain floats: nothing to deinitialise.
+    private let storageBuffer: ManagedBuffer<Void, Float>
+    /// The same samples for the audio thread. A ManagedBuffer's elements live inside it and never
+    /// move, so the pointer is good while the ring holds the buffer. Reaching them through the
+    /// buffer in the callback would not do: reading a class reference from a stored property
+    /// copies it (a retain and a release), and `@_noAllocation` refuses the release.
     private let storage: UnsafeMutablePointer<Float>
     /// Samples written and read since the start, ever growing; their difference is what waits.
     private let writtenCount = Atomic<Int>(0)
@@ -23,12 +29,15 @@ final class CaptureRing: @unchecked Sendable {
     private let peakBits = Atomic<UInt32>(0)
 
     init(sampleRate: Int) {
-        capacity = max(1, Int(Self.capacitySeconds * Double(sampleRate)))
-        storage = .allocate(capacity: capacity)
-        storage.initialize(repeating: 0, count: capacity)
+        let capacity = max(1, Int(Self.capacitySeconds * Double(sampleRate)))
+        let buffer = ManagedBuffer<Void, Float>.create(minimumCapacity: capacity) { _ in }
+        storage = buffer.withUnsafeMutablePointerToElements { elements in
+            elements.initialize(repeating: 0, count: capacity)
+            return elements
+        }
+        storageBuffer = buffer
+        self.capacity = capacity
     }
-
-    deinit { storage.deallocate() }
 
     /// Copies `frameCount` mono samples in. Called by the audio thread only.
     @_noAllocation

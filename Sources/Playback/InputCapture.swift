@@ -104,8 +104,16 @@ final class TakePlayer: @unchecked Sendable {
     }
 
     private func run() {
-        let block = UnsafeMutablePointer<Float>.allocate(capacity: Self.blockFrames * 2)
-        defer { block.deallocate() }
+        let block = ManagedBuffer<Void, Float>.create(minimumCapacity: Self.blockFrames * 2) { _ in }
+        block.withUnsafeMutablePointerToElements { block in
+            block.initialize(repeating: 0, count: Self.blockFrames * 2)
+            play(from: block)
+        }
+    }
+
+    /// Writes the take through `block`, a stereo block of `blockFrames` frames, and closes the
+    /// device.
+    private func play(from block: UnsafeMutablePointer<Float>) {
         var position = 0
         var isCut = false
         while position < samples.count {

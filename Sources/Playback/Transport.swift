@@ -129,9 +129,10 @@ public final class Transport: @unchecked Sendable {
     private var waitedFrames: Int64 = 0
     private var nextReminderFrame: Int64 = 0
     private let crossfadeFrames: Int
-    /// What the old place would have played during a crossfade, faded out under the new one.
-    private var tailBuffer: UnsafeMutablePointer<Float>
-    private var tailScratch: UnsafeMutablePointer<Float>
+    /// What the old place would have played during a crossfade, faded out under the new one; and
+    /// where the next such tail is made before the two swap. Both are freed with the transport.
+    private var tailBuffer: ManagedBuffer<Void, Float>
+    private var tailScratch: ManagedBuffer<Void, Float>
     private var tailOffset: Int
 
     /// - Parameters:
@@ -152,8 +153,8 @@ public final class Transport: @unchecked Sendable {
         self.volumeDecibels = clamped
         transportGain = LinearRamp(value: 1)
         crossfadeFrames = max(1, Int((Self.jumpCrossfadeSeconds * Double(sampleRate)).rounded()))
-        tailBuffer = .allocate(capacity: crossfadeFrames * channelCount)
-        tailScratch = .allocate(capacity: crossfadeFrames * channelCount)
+        tailBuffer = Self.makeTail(sampleCount: crossfadeFrames * channelCount)
+        tailScratch = Self.makeTail(sampleCount: crossfadeFrames * channelCount)
         tailOffset = crossfadeFrames
         // The volume acts inside the source, before its limiter, so no volume clips.
         if clamped != 0 { first.source.setVolume(decibels: clamped) }
@@ -161,9 +162,15 @@ public final class Transport: @unchecked Sendable {
         publish()
     }
 
+    /// `sampleCount` samples of silence for a crossfade's tail. Plain floats: nothing to
+    /// deinitialise when the buffer goes.
+    private static func makeTail(sampleCount: Int) -> ManagedBuffer<Void, Float> {
+        let tail = ManagedBuffer<Void, Float>.create(minimumCapacity: sampleCount) { _ in }
+        tail.withUnsafeMutablePointerToElements { $0.initialize(repeating: 0, count: sampleCount) }
+        return tail
+    }
+
     deinit {
-        tailBuffer.deallocate()
-        tailScratch.deallocate()
         if let pending = pendingSession.exchange(nil, ordering: .acquiring) {
             _ = pending  // owned by `sessions`; nothing to release here
         }
@@ -388,9 +395,11 @@ public final class Transport: @unchecked Sendable {
     private func jump(to frame: Int64, installing session: InstalledSession? = nil, isHoldLoop: Bool = false) {
         if !isFullyPaused {
             let sampleCount = crossfadeFrames * channelCount
-            let produced = active.source.render(into: tailScratch, frameCount: crossfadeFrames)
-            (tailScratch + produced * channelCount).update(repeating: 0, count: sampleCount - produced * channelCount)
-            mixTail(into: tailScratch, frameCount: crossfadeFrames)
+            tailScratch.withUnsafeMutablePointerToElements { scratch in
+                let produced = active.source.render(into: scratch, frameCount: crossfadeFrames)
+                (scratch + produced * channelCount).update(repeating: 0, count: sampleCount - produced * channelCount)
+                mixTail(into: scratch, frameCount: crossfadeFrames)
+            }
             swap(&tailBuffer, &tailScratch)
             tailOffset = 0
         } else {
@@ -409,12 +418,14 @@ public final class Transport: @unchecked Sendable {
         let count = min(frameCount, crossfadeFrames - tailOffset)
         guard count > 0 else { return }
         let length = Float(crossfadeFrames)
-        for frame in 0..<count {
-            let fadeIn = (Float(tailOffset + frame) + 0.5) / length
-            let tailBase = (tailOffset + frame) * channelCount
-            for channel in 0..<channelCount {
-                let index = frame * channelCount + channel
-                buffer[index] = buffer[index] * fadeIn + tailBuffer[tailBase + channel] * (1 - fadeIn)
+        tailBuffer.withUnsafeMutablePointerToElements { tail in
+            for frame in 0..<count {
+                let fadeIn = (Float(tailOffset + frame) + 0.5) / length
+                let tailBase = (tailOffset + frame) * channelCount
+                for channel in 0..<channelCount {
+                    let index = frame * channelCount + channel
+                    buffer[index] = buffer[index] * fadeIn + tail[tailBase + channel] * (1 - fadeIn)
+                }
             }
         }
         tailOffset += count
@@ -549,24 +560,23 @@ struct LinearRamp {
 
 /// A single-producer, single-consumer queue of small integers, lock-free.
 final class CommandQueue: @unchecked Sendable {
-    private let storage: UnsafeMutablePointer<Int>
+    /// The queue's slots, freed with the queue. Plain integers: nothing to deinitialise.
+    private let storage: ManagedBuffer<Void, Int>
     private let capacity: Int
     private let head = Atomic<Int>(0)
     private let tail = Atomic<Int>(0)
 
     init(capacity: Int) {
         self.capacity = capacity
-        storage = .allocate(capacity: capacity)
-        storage.initialize(repeating: 0, count: capacity)
+        storage = .create(minimumCapacity: capacity) { _ in }
+        storage.withUnsafeMutablePointerToElements { $0.initialize(repeating: 0, count: capacity) }
     }
-
-    deinit { storage.deallocate() }
 
     /// Producer side.
     func push(_ value: Int) -> Bool {
         let tailIndex = tail.load(ordering: .relaxed)
         guard tailIndex - head.load(ordering: .acquiring) < capacity else { return false }
-        storage[tailIndex % capacity] = value
+        storage.withUnsafeMutablePointerToElements { $0[tailIndex % capacity] = value }
         tail.store(tailIndex + 1, ordering: .releasing)
         return true
     }
@@ -575,7 +585,7 @@ final class CommandQueue: @unchecked Sendable {
     func pop() -> Int? {
         let headIndex = head.load(ordering: .relaxed)
         guard headIndex < tail.load(ordering: .acquiring) else { return nil }
-        let value = storage[headIndex % capacity]
+        let value = storage.withUnsafeMutablePointerToElements { $0[headIndex % capacity] }
         head.store(headIndex + 1, ordering: .releasing)
         return value
     }

@@ -3,9 +3,12 @@ import Sequencer
 
 /// How a session ends, as one gain over the finished mix, a function of the absolute frame.
 ///
-/// Without a sleep tail, the last `fadeOutDuration` seconds fade to silence as the steps end:
-/// evenly in dB down to `fadeFloorDecibels`, then linearly to exact zero over the last
-/// /// `fadeFinalRampDuration`, so the ear hears a steady fall rather than a sudden last drop.
+/// Without a sleep tail, the session fades to silence over `fadeOutDuration` seconds as the steps
+/// end: evenly in dB down to `fadeFloorDecibels`, then linearly to exact zero over
+/// `fadeFinalRampDuration`, so the ear hears a steady fall rather than a sudden last drop. Its last
+/// `endSilenceDuration` is then digital silence, so that every format ends in exact zeros: a lossy
+/// codec's frame and overlap reach back over the silence's start, and only after them does it
+/// decode as silence.
 ///
 /// With a sleep tail, the steps end at full level and the tail's loudness falls at a steady rate
 /// in dB by `tailFallDecibels`, then ramps to exact zero and holds digital silence for its last
@@ -21,10 +24,11 @@ import Sequencer
 struct SessionEnding: ~Copyable {
     let totalFrames: Int64
     let stepsEndFrame: Int64
-    /// Without a tail: the length of the final fade. With one, the closing chime still sounds this
-    /// long before the steps end, so its strikes all fall before the tail.
+    /// Without a tail: from the final fade's start to the end, its silence included. With one, the
+    /// closing chime still sounds this long before the steps end, so its strikes all fall before
+    /// the tail.
     let fadeOutFrameCount: Int64
-    /// With a tail: where its fall reaches zero, a grid point; every frame from here on is 0.
+    /// Where the fall reaches zero (with a tail, a grid point); every frame from here on is 0.
     let silenceStartFrame: Int64
     let hasSleepTail: Bool
     let gridFrameCount: Int64
@@ -40,6 +44,9 @@ struct SessionEnding: ~Copyable {
     /// Where the even fall in dB ends and the final ramp to zero begins.
     static let fadeFloorDecibels = -60.0
     static let fadeFinalRampDuration = 0.1
+    /// The digital silence after the final fade, in seconds. A lossy codec needs a few tens of
+    /// milliseconds of it (MP3 about 35, Vorbis about 15) before it decodes exact zeros again.
+    static let endSilenceDuration = 0.25
     /// How far the tail's level falls along its steady slope, in dB, before the offset takes it
     /// to zero; the slope is this over the tail's fading part.
     static let tailFallDecibels = 50.0
@@ -58,7 +65,15 @@ struct SessionEnding: ~Copyable {
         hasSleepTail = timeline.hasSleepTail
         self.gridFrameCount = Int64(gridFrameCount)
         sampleRate = timeline.sampleRate
-        fadeOutFrameCount = max(1, min(Int64(Self.fadeOutDuration * rate), stepsEndFrame / 3))
+        let fadeFrameCount = max(1, min(Int64(Self.fadeOutDuration * rate), stepsEndFrame / 3))
+        guard hasSleepTail else {
+            // A very short session keeps most of its fade.
+            let silenceFrames = min(Int64(Self.endSilenceDuration * rate), fadeFrameCount / 16)
+            fadeOutFrameCount = fadeFrameCount + silenceFrames
+            silenceStartFrame = totalFrames - silenceFrames
+            return
+        }
+        fadeOutFrameCount = fadeFrameCount
         // A tail lasts at least 10 s, so a second of silence leaves it most of its time to fade.
         let silenceFrames = min(Int64(Self.tailSilenceDuration * rate), timeline.sleepTailFrames / 4)
         // On a grid point, so that the silence starts exactly there.
@@ -81,22 +96,24 @@ struct SessionEnding: ~Copyable {
         return self
     }
 
-    /// The frames over which the session fades out at the end.
+    /// The frames over which the session fades out at the end, its silence not included.
     var finalFadeFrameCount: Int64 {
-        hasSleepTail ? silenceStartFrame - stepsEndFrame : fadeOutFrameCount
+        hasSleepTail ? silenceStartFrame - stepsEndFrame : fadeOutFrameCount - (totalFrames - silenceStartFrame)
     }
 
-    /// The gain at `frame`: 1 before the end's fade, 0 at its last frame (and in a tail's silence).
+    /// The gain at `frame`: 1 before the end's fade, 0 from its last frame on (and in a tail's
+    /// silence).
     @_noAllocation
     func gain(atFrame frame: Int64) -> Double {
         guard hasSleepTail else {
-            let remaining = totalFrames - 1 - frame
-            guard remaining < fadeOutFrameCount else { return 1 }
+            let fadeFrameCount = finalFadeFrameCount
+            let remaining = silenceStartFrame - 1 - frame
+            guard remaining < fadeFrameCount else { return 1 }
             guard remaining > 0 else { return 0 }
             let floor = decibelsToGain(Self.fadeFloorDecibels)
-            let rampFrames = Int64(Double(fadeOutFrameCount) * Self.fadeFinalRampDuration / Self.fadeOutDuration)
+            let rampFrames = Int64(Double(fadeFrameCount) * Self.fadeFinalRampDuration / Self.fadeOutDuration)
             if remaining <= rampFrames { return floor * Double(remaining) / Double(max(rampFrames, 1)) }
-            let progress = 1 - Double(remaining - rampFrames) / Double(fadeOutFrameCount - rampFrames)
+            let progress = 1 - Double(remaining - rampFrames) / Double(fadeFrameCount - rampFrames)
             return decibelsToGain(Self.fadeFloorDecibels * progress)
         }
         guard frame >= stepsEndFrame else { return 1 }
@@ -168,6 +185,12 @@ struct SessionEnding: ~Copyable {
             for index in 0..<count {
                 let frame = chunkStart + Int64(index)
                 guard frame >= fadeStart else { continue }
+                // Assigned rather than multiplied, so that silence is +0.0 and never -0.0.
+                guard frame < silenceStartFrame - 1 else {
+                    output[index * 2] = 0
+                    output[index * 2 + 1] = 0
+                    continue
+                }
                 let gain = Float(gain(atFrame: frame))
                 output[index * 2] *= gain
                 output[index * 2 + 1] *= gain

@@ -299,7 +299,9 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         masterGain = Float(master)
         voice = VoiceTrack(
             slotGainDecibels: clipGains, leans: clipLeans, totalFrames: totalFrames, sampleRate: sampleRate,
-            speechLoudnessLUFS: speechLoudness, masterGain: master)
+            speechLoudnessLUFS: speechLoudness, masterGain: master,
+            peakCeiling: decibelsToGain(
+                settings.truePeakCeilingDecibels - Limiter.marginDecibels - VoicePeakLimiter.headroomDecibels))
         limiter = Limiter(ceilingDecibels: settings.truePeakCeilingDecibels, sampleRate: sampleRate)
         volumeRampChunks = max(1, Int(Self.volumeRampDuration * rate) / RenderGrid.chunkFrameCount)
 

@@ -37,6 +37,8 @@ struct VoiceTrack: ~Copyable {
     let sampleRate: Int
     let totalFrames: Int64
     let masterGain: Double
+    /// The highest sample peak a clip may reach after every gain, linear (see `VoicePeakLimiter`).
+    let peakCeiling: Double
     /// Each slot's extra gain (such as the prompts' fall towards sleep), linear.
     private let slotGains: UnsafeMutableBufferPointer<Double>
     let slotCount: Int
@@ -48,13 +50,14 @@ struct VoiceTrack: ~Copyable {
     ///   - leans: the left and right gains of each slot.
     init(
         slotGainDecibels: [Double], leans: [(left: Float, right: Float)], totalFrames: Int64, sampleRate: Int,
-        speechLoudnessLUFS: Double, masterGain: Double
+        speechLoudnessLUFS: Double, masterGain: Double, peakCeiling: Double
     ) {
         // A centred clip counts once per channel.
         clipEnergy = pow(10, (speechLoudnessLUFS + 0.691) / 10) / 2
         self.sampleRate = sampleRate
         self.totalFrames = totalFrames
         self.masterGain = masterGain
+        self.peakCeiling = peakCeiling
         slotCount = leans.count
         (clipStorage, clips) = makeRenderStorage(
             copying: leans.map {
@@ -75,9 +78,11 @@ struct VoiceTrack: ~Copyable {
     /// thread that prepares the prompts, never while the slot is read.
     func fill(slot index: Int, startFrame: Int64, samples source: [Float], isCleanedUp: Bool) {
         let usable = Int(max(0, min(Int64(source.count), totalFrames - startFrame)))
-        let cleaned = isCleanedUp ? source : VoiceCleanup.apply(source, sampleRate: sampleRate)
-        let energy = Self.weightedMeanSquare(cleaned, count: usable, weighting: KWeighting(sampleRate: sampleRate))
-        let level = energy > 0 ? (clipEnergy / energy).squareRoot() : 0
+        var cleaned = isCleanedUp ? source : VoiceCleanup.apply(source, sampleRate: sampleRate)
+        let lean = Double(max(clips[index].leftGain, clips[index].rightGain))
+        let level = VoicePeakLimiter.levelAndLimit(
+            &cleaned, count: usable, targetEnergy: clipEnergy, peakGain: lean * masterGain * slotGains[index],
+            ceiling: peakCeiling, sampleRate: sampleRate, weighting: KWeighting(sampleRate: sampleRate))
         let gain = Float(level * masterGain * slotGains[index])
         let (storage, samples) = makeRenderStorage(count: usable, repeating: Float(0))
         for sampleIndex in 0..<usable { samples[sampleIndex] = cleaned[sampleIndex] * gain }

@@ -101,7 +101,9 @@ private func leftLevel(_ samples: [Float], _ frames: Range<Int>) -> Double {
         let bedShortTerm = try VoicedRender.shortTerm(minus(render.plain, render.chimes))
         // The voice's short-term level: 3 s windows that lie wholly inside a clip.
         var voiceLevels: [Double] = []
-        let fadeStart = render.timeline.totalFrames - Int64(SessionEnding.fadeOutDuration * Double(rate))
+        let fadeStart =
+            render.timeline.totalFrames
+            - Int64((SessionEnding.fadeOutDuration + SessionEnding.endSilenceDuration) * Double(rate))
         for clip in render.clips where clip.samples.count >= 4 * rate && clip.startFrame + Int64(4 * rate) < fadeStart {
             voiceLevels.append(shortTerm[Int(clip.startFrame) / (rate / 10) + 35])
         }
@@ -145,7 +147,9 @@ private func leftLevel(_ samples: [Float], _ frames: Range<Int>) -> Double {
                 index == 0
                 ? -10 : Double(Int(clips[index - 1].startFrame) + clips[index - 1].samples.count) / Double(rate)
             let nextStart = Double(clips[index + 1].startFrame) / Double(rate)
-            let fadeStart = Double(render.timeline.totalFrames) / Double(rate) - SessionEnding.fadeOutDuration
+            let fadeStart =
+                Double(render.timeline.totalFrames) / Double(rate) - SessionEnding.fadeOutDuration
+                - SessionEnding.endSilenceDuration
             // A dip whose release would reach into the final fade holds instead (tested below).
             guard start - previousEnd > 5, nextStart - end > 5, end + 4 < fadeStart else { continue }
             measured += 1
@@ -176,7 +180,8 @@ private func leftLevel(_ samples: [Float], _ frames: Range<Int>) -> Double {
     @Test func theEndFadesEvenlyInDecibelsWithTheDuckHeld() throws {
         let render = try VoicedRender.shared.get()
         let total = Int(render.timeline.totalFrames)
-        let fade = Int(SessionEnding.fadeOutDuration * Double(rate))
+        let silence = Int(SessionEnding.endSilenceDuration * Double(rate))
+        let fade = Int(SessionEnding.fadeOutDuration * Double(rate)) + silence
         let closing = try #require(render.clips.last)
         #expect(Int(closing.startFrame) + closing.samples.count <= total - fade, "the closing words run into the fade")
         // The bed's level in dB against time over the fade, with the chimes taken out.
@@ -211,7 +216,12 @@ private func leftLevel(_ samples: [Float], _ frames: Range<Int>) -> Double {
             let dip = leftLevel(plain, frame..<(frame + rate / 2)) - leftLevel(bed, frame..<(frame + rate / 2))
             #expect(abs(dip - 3.5) < 0.3, "the duck is \(dip) dB at \(second) s into the fade")
         }
-        #expect(render.full.suffix(2).allSatisfy { $0 == 0 }, "the last frame is not digital silence")
+        // The fade reaches zero, and digital silence holds after it.
+        let end = render.full.suffix(2 * silence + 2)
+        #expect(
+            end.allSatisfy { $0 == 0 && $0.sign == .plus }, "the last \(silence + 1) frames are not digital silence")
+        #expect(
+            render.full.dropLast(2 * silence + 2).suffix(rate / 5).contains { $0 != 0 }, "silent before the fade's end")
     }
 
     @Test func volumeActsBeforeTheLimiter() throws {

@@ -1,0 +1,101 @@
+import Foundation
+
+/// Holds a voice clip's peaks under the master's ceiling while keeping its speech level, when the
+/// clip is placed (on the preparing thread, never in render).
+///
+/// The loudness plan counts every clip at one speech level. At a loud target (a podcast's -16
+/// LUFS puts the voice near -10 LUFS short-term) a voice with a high crest factor (a Piper voice's
+/// peaks sit about 4 dB higher over its loudness than flite's) would otherwise reach the master
+/// limiter on every word, and the limiter would take away the loudness the plan counted on. Here
+/// the clip is limited first, just so far that brought back to its speech level its peaks stay
+/// under the ceiling: it reaches the master at the level the plan counted on.
+enum VoicePeakLimiter {
+    /// How far under the master limiter's threshold a clip's sample peaks are held, in dB: room
+    /// for the bed and chimes under the voice and for peaks between samples.
+    static let headroomDecibels = 1.5
+    /// The gain comes down over at most this long before a peak, in seconds.
+    static let attackDuration = 0.005
+    /// And recovers over this long after it, in seconds: slow enough not to ripple the words.
+    static let releaseDuration = 0.2
+    /// The most times a clip is limited while its limit is searched for.
+    static let roundCount = 8
+    /// How close under the ceiling the search stops, in dB.
+    static let toleranceDecibels = 0.05
+
+    /// The gain that brings `samples` (the first `count`) to the K-weighted mean square
+    /// `targetEnergy`, with the clip limited in place so that no sample times that gain times
+    /// `peakGain` (the lean of its louder channel) exceeds `ceiling`.
+    ///
+    /// Limiting lowers the clip's level, and bringing it back raises its peaks again; so the limit
+    /// is searched for: the clip as it came is limited to a trial limit (in dB, a secant search on
+    /// how far its peaks then end up over the ceiling), and the closest trial that stays under
+    /// the ceiling is kept. A voice that cannot get there in `roundCount` trials keeps the last,
+    /// and the master limiter holds the rest.
+    static func levelAndLimit(
+        _ samples: inout [Float], count: Int, targetEnergy: Double, peakGain: Double, ceiling: Double,
+        sampleRate: Int, weighting: KWeighting
+    ) -> Double {
+        func level(_ clip: [Float]) -> Double {
+            let energy = VoiceTrack.weightedMeanSquare(clip, count: count, weighting: weighting)
+            return energy > 0 ? (targetEnergy / energy).squareRoot() : 0
+        }
+        func peak(_ clip: [Float]) -> Double {
+            var peak: Float = 0
+            for index in 0..<count { peak = max(peak, abs(clip[index])) }
+            return Double(peak)
+        }
+        let gain = level(samples)
+        // How far over the ceiling the levelled clip's peaks land, in dB.
+        func excess(peak: Double, gain: Double) -> Double { 20 * log10(max(peak * gain * peakGain, 1e-30) / ceiling) }
+        let firstExcess = excess(peak: peak(samples), gain: gain)
+        guard gain > 0, firstExcess > 0 else { return gain }
+        let original = samples
+        var best: (samples: [Float], gain: Double, excess: Double)?
+        var last: (samples: [Float], gain: Double)?
+        // The trial limit, in dB under the clip's own peak; first by how far it was over.
+        var previous = (limit: 0.0, excess: firstExcess)
+        var limit = -firstExcess
+        for _ in 0..<roundCount {
+            var trial = original
+            Self.limit(
+                &trial, count: count, ceiling: Float(peak(original) * decibelsToGain(limit)), sampleRate: sampleRate)
+            let trialGain = level(trial)
+            let trialExcess = excess(peak: peak(trial), gain: trialGain)
+            if trialExcess <= 0 && trialExcess > (best?.excess ?? -.infinity) {
+                best = (trial, trialGain, trialExcess)
+            }
+            last = (trial, trialGain)
+            if trialExcess <= 0 && trialExcess > -toleranceDecibels { break }
+            let slope = (trialExcess - previous.excess) / (limit - previous.limit)
+            previous = (limit, trialExcess)
+            // A secant step, or a plain one where the slope says nothing useful; a little under,
+            // so that the search ends on the safe side.
+            limit -= (trialExcess + toleranceDecibels / 2) / (slope.isFinite && slope > 0.05 ? slope : 1)
+        }
+        let chosen = best.map { ($0.samples, $0.gain) } ?? last ?? (original, gain)
+        samples = chosen.0
+        return chosen.1
+    }
+
+    /// A look-ahead brick-wall limiter: the gain each sample needs, ramped down linearly ahead of
+    /// each peak (a backward pass) and released linearly after it (a forward pass), so it never
+    /// exceeds what any sample needs and never steps.
+    static func limit(_ samples: inout [Float], count: Int, ceiling: Float, sampleRate: Int) {
+        guard count > 0, ceiling > 0 else { return }
+        let attackStep = Float(1 / max(1, attackDuration * Double(sampleRate)))
+        let releaseStep = Float(1 / max(1, releaseDuration * Double(sampleRate)))
+        var gains = [Float](repeating: 1, count: count)
+        var next: Float = 1
+        for index in stride(from: count - 1, through: 0, by: -1) {
+            let magnitude = abs(samples[index])
+            let needed = magnitude > ceiling ? ceiling / magnitude : 1
+            next = min(needed, next + attackStep)
+            gains[index] = next
+        }
+        var previous: Float = 1
+        for index in 0..<count {
+            previous = min(gains[index], previous + releaseStep)
+            samples[index] *= previous
+        }
+    }
+}
