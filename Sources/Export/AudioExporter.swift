@@ -277,13 +277,20 @@ public enum AudioExporter {
     /// How often a render waiting for preparation looks again.
     static let preparationPollMicroseconds: UInt32 = 200
 
+    /// The blocks rendered ahead of the encoder. Rendering is far faster than any encoder, so the
+    /// ring is full whenever the render thread gets a core; it drains only while that thread
+    /// waits: for a prompt still being levelled, or for a core on a busy machine. Sixteen blocks of
+    /// the default size (4 MB of stereo) keep FLAC, the fastest encoder, busy through about 30 ms
+    /// of such waiting, where four ran dry every few seconds of a spoken export.
+    static let ringSlotCount = 16
+
     /// Renders on a second thread into a small ring of preallocated blocks while this thread
     /// encodes the filled ones. Nothing is allocated per block.
     private static func pumpConcurrently(
         source: any AudioFrameSource, writer: inout SoundFileWriter, meter: LoudnessMeter?, blockFrameCount: Int,
         _ reporter: ProgressReporter
     ) throws(ExportError) {
-        let ring = BlockRing(slotCount: 4, samplesPerSlot: blockFrameCount * source.channelCount)
+        let ring = BlockRing(slotCount: ringSlotCount, samplesPerSlot: blockFrameCount * source.channelCount)
         let renderer = RenderThread(source: source, ring: ring, blockFrameCount: blockFrameCount)
         DispatchQueue.global(qos: .userInitiated).async { renderer.run() }
 
