@@ -281,7 +281,7 @@ public enum AudioExporter {
     /// ring is full whenever the render thread gets a core; it drains only while that thread
     /// waits: for a prompt still being levelled, or for a core on a busy machine. Sixteen blocks of
     /// the default size (4 MB of stereo) keep FLAC, the fastest encoder, busy through about 30 ms
-    /// of such waiting, where four ran dry every few seconds of a spoken export.
+    /// of such waiting; four (8 ms) ran dry about once a minute of a spoken session.
     static let ringSlotCount = 16
 
     /// Renders on a second thread into a small ring of preallocated blocks while this thread
