@@ -248,7 +248,7 @@ public enum AudioExporter {
             let block = samples.baseAddress!
             while true {
                 try checkInterrupt(writer.displayPath)
-                waitForPreparation(of: source, frameCount: blockFrameCount)
+                guard waitForPreparation(of: source, frameCount: blockFrameCount) else { continue }
                 let frames = source.render(into: block, frameCount: blockFrameCount)
                 guard frames > 0 else { break }
                 try writer.write(block, frameCount: frames)
@@ -260,14 +260,29 @@ public enum AudioExporter {
 
     /// Waits while the source still prepares what the next block needs (a prompt being levelled on
     /// another thread, the user's own sound read ahead), so the file gets exactly the samples of a
-    /// session prepared beforehand. Never in render.
-    static func waitForPreparation(of source: any AudioFrameSource, frameCount: Int) {
-        while !source.isPrepared(forNext: frameCount) { usleep(preparationPollMicroseconds) }
+    /// session prepared beforehand. Never in render. Returns `false`, without waiting further, once
+    /// `stops` says the export is over (a termination signal, a failed write): the block would be
+    /// thrown away, and a prompt that is slow to come must not hold up an interrupted export.
+    static func waitForPreparation(
+        of source: any AudioFrameSource, frameCount: Int, stops: () -> Bool = { TerminationSignals.receivedSignal != 0 }
+    ) -> Bool {
+        while !source.isPrepared(forNext: frameCount) {
+            if stops() { return false }
+            usleep(preparationPollMicroseconds)
+        }
         source.waitUntilReady(toRender: frameCount, timeoutSeconds: .infinity)
+        return !stops()
     }
 
     /// How often a render waiting for preparation looks again.
     static let preparationPollMicroseconds: UInt32 = 200
+
+    /// The blocks rendered ahead of the encoder. Rendering is far faster than any encoder, so the
+    /// ring is full whenever the render thread gets a core; it drains only while that thread
+    /// waits: for a prompt still being levelled, or for a core on a busy machine. Sixteen blocks of
+    /// the default size (4 MB of stereo) keep FLAC, the fastest encoder, busy through about 30 ms
+    /// of such waiting; four (8 ms) ran dry about once a minute of a spoken session.
+    static let ringSlotCount = 16
 
     /// Renders on a second thread into a small ring of preallocated blocks while this thread
     /// encodes the filled ones. Nothing is allocated per block.
@@ -275,7 +290,7 @@ public enum AudioExporter {
         source: any AudioFrameSource, writer: inout SoundFileWriter, meter: LoudnessMeter?, blockFrameCount: Int,
         _ reporter: ProgressReporter
     ) throws(ExportError) {
-        let ring = BlockRing(slotCount: 4, samplesPerSlot: blockFrameCount * source.channelCount)
+        let ring = BlockRing(slotCount: ringSlotCount, samplesPerSlot: blockFrameCount * source.channelCount)
         let renderer = RenderThread(source: source, ring: ring, blockFrameCount: blockFrameCount)
         DispatchQueue.global(qos: .userInitiated).async { renderer.run() }
 
@@ -369,9 +384,10 @@ private final class RenderThread: @unchecked Sendable {
         var slot = 0
         while true {
             ring.free.wait()
-            let stops = ring.isCancelled.load(ordering: .relaxed) || TerminationSignals.receivedSignal != 0
-            if !stops { AudioExporter.waitForPreparation(of: source, frameCount: blockFrameCount) }
-            let frames = stops ? 0 : ring.withSlot(slot) { source.render(into: $0, frameCount: blockFrameCount) }
+            let isPrepared = AudioExporter.waitForPreparation(of: source, frameCount: blockFrameCount) {
+                ring.isCancelled.load(ordering: .relaxed) || TerminationSignals.receivedSignal != 0
+            }
+            let frames = isPrepared ? ring.withSlot(slot) { source.render(into: $0, frameCount: blockFrameCount) } : 0
             ring.setFrameCount(frames, ofSlot: slot)
             ring.filled.signal()
             if frames <= 0 { break }

@@ -29,7 +29,7 @@ public struct ExportOptions: Sendable {
     public static let qualityRange: ClosedRange<Double> = 0...1
     /// The default block size: large enough that handing blocks between the render and the
     /// encoding thread costs little next to the work on them (at 4096 frames the wake-ups took
-    /// more time than rendering), small enough that the ring stays near a megabyte.
+    /// more time than rendering), small enough that the ring stays at a few megabytes.
     public static let defaultBlockFrameCount = 32768
 
     public init(
