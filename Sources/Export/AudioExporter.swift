@@ -279,10 +279,11 @@ public enum AudioExporter {
 
     /// The blocks rendered ahead of the encoder. Rendering is far faster than any encoder, so the
     /// ring is full whenever the render thread gets a core; it drains only while that thread
-    /// waits: for a prompt still being levelled, or for a core on a busy machine. Sixteen blocks of
-    /// the default size (4 MB of stereo) keep FLAC, the fastest encoder, busy through about 30 ms
-    /// of such waiting; four (8 ms) ran dry about once a minute of a spoken session.
-    static let ringSlotCount = 16
+    /// waits: for a prompt still being levelled, or for a core on a busy machine. Four blocks of
+    /// the default size (1 MB of stereo) keep FLAC, the fastest encoder, busy through about 8 ms of
+    /// such waiting. Sixteen cut the encoder's waits in a spoken FLAC export from about 60 ms to
+    /// 20 ms, but their 3 MB more would take a warm spoken export past its 40 MB peak.
+    static let ringSlotCount = 4
 
     /// Renders on a second thread into a small ring of preallocated blocks while this thread
     /// encodes the filled ones. Nothing is allocated per block.
