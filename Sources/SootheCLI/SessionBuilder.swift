@@ -61,6 +61,9 @@ final class SessionBuilder {
     /// all before this returns, so the one playing goes on until the new one is whole.
     func makeRenderer(for timeline: SessionTimeline) throws -> SessionRenderer {
         let expected = try synthesizer?.expectedPrompts(for: timeline) ?? []
+        // An export speaks its prompts before the renderer exists: a neural voice's model and the
+        // renderer's buffers are then never in memory together.
+        let preparedOnDisk = preparesInBackground ? nil : try synthesizer?.prepareOnDisk(for: timeline)
         let renderer = try SessionRenderer(
             timeline: timeline, settings: settings,
             voicePlans: expected.map {
@@ -105,7 +108,7 @@ final class SessionBuilder {
             // Every prompt spoken (in parallel) and placed first, so that one that does not fit
             // stops an export before anything is written; each is then read back from the cache
             // and levelled just ahead of the render, so the session's prompts are not all held.
-            let prompts = try synthesizer.prepareOnDisk(for: timeline)
+            let prompts = preparedOnDisk ?? []
             try renderer.deliverAhead(startFrames: prompts.map(\.startFrame)) { index in
                 let prompt = prompts[index]
                 do throws(SpeechError) {

@@ -22,12 +22,21 @@ final class PiperSpeaker: Sendable {
     /// turns (`inference`); the prompts' phonemes and resampling run beside them on the other worker
     /// threads. Measured on two quiet cores, bedtime-foot's eleven prompts with a cold cache: one
     /// thread, 11.0-13.9 s; two threads, 7.5-9.5 s, at the same peak memory (about 320 MB). On cores
-    /// another job keeps busy, two threads were slower (ONNX Runtime's threads spin while they wait
-    /// for a core), but an export is usually the one thing the machine is doing.
+    /// another job keeps busy, two threads were slower while ONNX Runtime's threads spun waiting
+    /// for a core; they no longer spin (`runtimeSettings`).
     static let threadCount = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 4)
     private let inference = Mutex(())
+    /// Blocks this large or larger are mapped on their own (see `init`).
+    static let mappedBlockByteCount = 256 << 10
 
     init(voice: PiperVoiceFile, libraryDirectories: [String], preparedFolder: URL) throws(SpeechError) {
+        // Memory freed while the model speaks goes back where the next block can use it: the
+        // threads that phonemize, resample and run the model share one heap (with a heap per
+        // thread, what each freed stayed beside the model's working memory), and blocks of a
+        // quarter megabyte and more (a prompt's samples) are mapped on their own. A cold
+        // bedtime-foot export peaked at 313 MB; with one heap, 301 MB; with both, 296 MB.
+        MallocCalls.system_mallopt_arenaMax(1)
+        MallocCalls.system_mallopt_mmapThreshold(Self.mappedBlockByteCount)
         self.voice = voice
         self.libraryDirectories = libraryDirectories
         // Hashing 60 MB takes a while, so the hash is remembered on disk by the files' stamp.
@@ -102,8 +111,12 @@ final class PiperSpeaker: Sendable {
     /// spoken (`PromptSynthesizer.speak` calls it once every prompt is ready).
     func release() {
         engine.withLock { engine in
-            if let loaded = engine { SherpaCalls.SherpaOnnxDestroyOfflineTts(loaded.library, loaded.engine) }
+            guard let loaded = engine else { return }
+            SherpaCalls.SherpaOnnxDestroyOfflineTts(loaded.library, loaded.engine)
             engine = nil
+            // ONNX Runtime frees its memory into the heap, which keeps it (about 100 MB after a
+            // cold bedtime-foot export) while the session renders unless it is handed back.
+            MallocCalls.system_malloc_trim()
         }
     }
 
@@ -123,10 +136,11 @@ final class PiperSpeaker: Sendable {
                         "cannot speak with the Piper voice '\(voice.name)': \(error.message); "
                             + "choose a flite voice such as slt")
                 }
-                let (model, tokens) = try prepareFiles()
+                let (model, tokens, runtimeSettings) = try prepareFiles()
                 guard
                     let created = SherpaCalls.SherpaOnnxCreateOfflineTts(
-                        library, model: model, tokens: tokens, noiseScale: Float(voice.config.noiseScale),
+                        library, model: model, tokens: tokens, runtimeSettings: runtimeSettings,
+                        noiseScale: Float(voice.config.noiseScale),
                         noiseScaleW: Float(voice.config.noiseWidth), threadCount: Self.threadCount)
                 else {
                     throw SpeechError(
@@ -146,24 +160,46 @@ final class PiperSpeaker: Sendable {
         }
     }
 
-    /// The tokens file sherpa-onnx needs, and the model with its metadata: the voice's own file
-    /// when it has it, otherwise a prepared copy. Both are written once per voice content.
-    private func prepareFiles() throws(SpeechError) -> (model: String, tokens: String) {
+    /// ONNX Runtime's session settings for a Piper voice, as sherpa-onnx reads them from a file.
+    ///
+    /// - Its threads sleep between the graph's operators instead of spinning. Spinning threads
+    ///   burned a quarter of a cold export's processor time (measured with perf on bedtime-foot),
+    ///   taken from the thread phonemizing and resampling the next prompt and from anything else
+    ///   on the machine: on two busy cores a cold export went from 34-40 s to 21-30 s, using
+    ///   14-15 s of processor time instead of 18-20 s.
+    /// - No memory pattern: each tensor is taken from the arena as it is needed instead of one block
+    ///   planned for the whole graph, which reuses the arena's free space better (peak memory
+    ///   for the eleven bedtime-foot prompts, one inference at a time: 314 MB instead of 323 MB).
+    static let runtimeSettings = [
+        "EnableMemPattern=0",
+        "SessionConfig.session.intra_op.allow_spinning=0",
+        "SessionConfig.session.inter_op.allow_spinning=0",
+    ]
+
+    /// The tokens file and the session settings sherpa-onnx needs, and the model with its
+    /// metadata: the voice's own file when it has it, otherwise a prepared copy. All are written
+    /// once per voice content.
+    private func prepareFiles() throws(SpeechError) -> (model: String, tokens: String, runtimeSettings: String) {
         let tokens = preparedFolder.appending(path: "tokens.txt")
+        let settings = preparedFolder.appending(path: "onnxruntime.cfg")
         let model = preparedFolder.appending(path: "model.onnx")
         do {
             try FileManager.default.createDirectory(at: preparedFolder, withIntermediateDirectories: true)
-            let tokensData = Data(voice.config.tokensText.utf8)
-            if FileManager.default.contents(atPath: tokens.path) != tokensData {
-                try tokensData.write(to: tokens, options: .atomic)
+            for (file, text) in [
+                (tokens, voice.config.tokensText), (settings, Self.runtimeSettings.joined(separator: "\n") + "\n"),
+            ] {
+                let data = Data(text.utf8)
+                if FileManager.default.contents(atPath: file.path) != data {
+                    try data.write(to: file, options: .atomic)
+                }
             }
-            if voice.hasMetadata { return (voice.modelPath, tokens.path) }
+            if voice.hasMetadata { return (voice.modelPath, tokens.path, settings.path) }
             let expectedSize = try voice.preparedModelByteCount()
             let present = (try? FileManager.default.attributesOfItem(atPath: model.path)[.size] as? Int) ?? -1
             if present != expectedSize {
                 try voice.writePreparedModel(to: model.path)
             }
-            return (model.path, tokens.path)
+            return (model.path, tokens.path, settings.path)
         } catch let error as SpeechError {
             throw error
         } catch {

@@ -84,11 +84,44 @@ public final class PromptCache: Sendable {
         }
     }
 
-    /// The samples stored for `key`, or `nil` when there are none or they do not check out.
+    /// The samples stored for `key`, or `nil` when there are none or they do not check out. They
+    /// are read from the file straight into the array, so a prompt is in memory once, not twice.
     func load(_ key: PromptCacheKey) -> [Float]? {
         let path = fileURL(for: key).path
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        guard let samples = Self.decode(data, key: key) else { return nil }
+        guard let sampleCount = storedSampleCount(key), let handle = FileHandle(forReadingAtPath: path) else {
+            return nil
+        }
+        defer { try? handle.close() }
+        let keyBytes = Array(key.text.utf8)
+        guard let head = try? handle.read(upToCount: Self.headerByteCount + keyBytes.count),
+            head.count == Self.headerByteCount + keyBytes.count
+        else { return nil }
+        let storedChecksum = head.withUnsafeBytes { $0.readLittleEndian(UInt64.self, at: 28) }
+        var isWhole = false
+        var samples = [Float](unsafeUninitializedCapacity: sampleCount) { buffer, initializedCount in
+            let bytes = UnsafeMutableRawBufferPointer(buffer)
+            var done = 0
+            while done < bytes.count {
+                let count = read(handle.fileDescriptor, bytes.baseAddress! + done, bytes.count - done)
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { break }
+                done += count
+            }
+            isWhole = done == bytes.count
+            // Read or not, every element is set, so the array never holds uninitialised memory.
+            if !isWhole { bytes.initializeMemory(as: UInt8.self, repeating: 0) }
+            initializedCount = sampleCount
+        }
+        guard isWhole,
+            keyBytes.withUnsafeBytes({ keyBuffer in
+                samples.withUnsafeBytes { Self.checksum(of: [keyBuffer, $0]) }
+            }) == storedChecksum
+        else { return nil }
+        #if !_endian(little)
+            for index in samples.indices {
+                samples[index] = Float(bitPattern: UInt32(littleEndian: samples[index].bitPattern))
+            }
+        #endif
         // The time of last use, for eviction; a read-only cache simply keeps its times.
         _ = utimes(path, nil)
         return samples

@@ -92,13 +92,16 @@ enum SherpaCalls {
     }
 
     /// Wraps `SherpaOnnxCreateOfflineTts` for a Piper (VITS) model with its tokens file; `nil` when
-    /// the library refuses it (it prints why on standard error).
+    /// the library refuses it (it prints why on standard error). `runtimeSettings`, when given, is
+    /// a file of ONNX Runtime session settings (`key=value` lines) sherpa-onnx reads from after
+    /// the provider's name; it ends the process when the file cannot be opened, so it must exist.
     static func SherpaOnnxCreateOfflineTts(
-        _ library: Library, model: String, tokens: String, noiseScale: Float, noiseScaleW: Float, threadCount: Int
+        _ library: Library, model: String, tokens: String, runtimeSettings: String?, noiseScale: Float,
+        noiseScaleW: Float, threadCount: Int
     ) -> Engine? {
         model.withCString { modelPath in
             tokens.withCString { tokensPath in
-                "cpu".withCString { provider in
+                ("cpu" + (runtimeSettings.map { ":" + $0 } ?? "")).withCString { provider in
                     "".withCString { empty in
                         var config = SherpaOnnxOfflineTtsConfig()
                         config.model.vits.model = modelPath
