@@ -150,17 +150,32 @@ public final class PromptCache: Sendable {
         }
     }
 
-    /// Stores `samples` for `key`; on failure warns (once) and carries on.
-    func store(_ samples: [Float], for key: PromptCacheKey) {
+    /// Stores `samples` for `key` and returns the samples the cache now holds for it: `samples`, or
+    /// those of a sound entry another process stored first. Speech differs from run to run, so the
+    /// first entry wins and is never replaced: every export using the cache then agrees on each
+    /// prompt's length, even while another process speaks the same prompt. On failure it warns
+    /// (once), carries on and returns `samples`.
+    @discardableResult
+    func store(_ samples: [Float], for key: PromptCacheKey) -> [Float] {
         let target = fileURL(for: key)
         let temporary = directory.appending(path: ".\(key.fileName).\(getpid()).\(UUID().uuidString).tmp")
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try Self.encode(samples, key: key).write(to: temporary)
-            guard rename(temporary.path, target.path) == 0 else {
-                let reason = String(cString: strerror(errno))
+            // `link` refuses to replace an entry; only a broken one is renamed over.
+            if link(temporary.path, target.path) != 0 {
+                let linkError = errno
+                if linkError == EEXIST, let stored = load(key) {
+                    try? FileManager.default.removeItem(at: temporary)
+                    return stored
+                }
+                guard rename(temporary.path, target.path) == 0 else {
+                    let reason = String(cString: strerror(errno))
+                    try? FileManager.default.removeItem(at: temporary)
+                    throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: reason])
+                }
+            } else {
                 try? FileManager.default.removeItem(at: temporary)
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: reason])
             }
             evict(keeping: target.lastPathComponent)
         } catch {
@@ -175,6 +190,7 @@ public final class PromptCache: Sendable {
                         + "speech will be synthesised again next time")
             }
         }
+        return samples
     }
 
     private static func reason(_ error: any Error) -> String {

@@ -344,8 +344,7 @@ public final class PromptSynthesizer: Sendable {
             throw SpeechError(.resamplingFailed, "could not resample speech: \(error.message)")
         }
         if let finishing { samples = finishing.apply(samples, sampleRate) }
-        cache?.store(samples, for: key)
-        return samples
+        return cache?.store(samples, for: key) ?? samples
     }
 }
 

@@ -135,6 +135,39 @@ struct PromptCacheBoundTests {
         #expect(entries.count == 3)
     }
 
+    @Test func theFirstEntryStoredWinsSoTwoProcessesAgreeOnAPromptsLength() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Two caches on one directory, as two exports running at once: each spoke the prompt, and
+        // their takes differ.
+        let first = PromptCache(directory: directory)
+        let second = PromptCache(directory: directory)
+        let firstTake = [Float](repeating: 0.25, count: 4_800)
+        let secondTake = [Float](repeating: -0.5, count: 5_300)
+        #expect(first.store(firstTake, for: key("a")) == firstTake)
+        #expect(second.store(secondTake, for: key("a")) == firstTake)
+        #expect(second.load(key("a")) == firstTake)
+        #expect(first.storedSampleCount(key("a")) == firstTake.count)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+            $0.hasSuffix(".tmp")
+        }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func aBrokenEntryIsReplacedByTheNextStore() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cache = PromptCache(directory: directory)
+        let take = [Float](repeating: 0.25, count: 4_800)
+        cache.store(take, for: key("a"))
+        let entry = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: directory.path).first { $0.hasSuffix(".voice") })
+        try Data(repeating: 7, count: 100).write(to: directory.appending(path: entry))
+        let newTake = [Float](repeating: -0.5, count: 5_300)
+        #expect(cache.store(newTake, for: key("a")) == newTake)
+        #expect(cache.load(key("a")) == newTake)
+    }
+
     private func key(_ text: String) -> PromptCacheKey {
         PromptCacheKey(voiceIdentity: "flite\nslt", wordsPerMinute: 140, sampleRate: 48000, spokenText: text)
     }
