@@ -58,9 +58,10 @@ final class PiperSpeaker: Sendable {
         var samples: [Float] = []
         for sentence in sentences {
             for part in Self.parts(of: sentence, lengthScale: lengthScale) {
-                let (library, engine) = try loadedEngine()
-                let generated = inference.withLock { _ in
-                    SherpaCalls.SherpaOnnxOfflineTtsGenerateWithConfig(
+                // Loaded under the inference's lock, so that `release()` cannot come between.
+                let generated = try inference.withLock { _ throws(SpeechError) -> [Float]? in
+                    let (library, engine) = try loadedEngine()
+                    return SherpaCalls.SherpaOnnxOfflineTtsGenerateWithConfig(
                         library, engine, phonemes: part, lengthScale: Float(lengthScale), speaker: 0)
                 }
                 guard let spoken = generated else {
@@ -98,12 +99,15 @@ final class PiperSpeaker: Sendable {
         return parts
     }
 
-    /// Releases the model; the next prompt loads it again. Only called when no prompt is being
-    /// spoken (`PromptSynthesizer.speak` calls it once every prompt is ready).
+    /// Releases the model; the next prompt loads it again. `PromptSynthesizer` calls it once its
+    /// prompts are ready, which may be while another thread speaks with the same voice (a session
+    /// rebuilt while the first one's prompts are still spoken), so it waits for that prompt.
     func release() {
-        engine.withLock { engine in
-            if let loaded = engine { SherpaCalls.SherpaOnnxDestroyOfflineTts(loaded.library, loaded.engine) }
-            engine = nil
+        inference.withLock { _ in
+            engine.withLock { engine in
+                if let loaded = engine { SherpaCalls.SherpaOnnxDestroyOfflineTts(loaded.library, loaded.engine) }
+                engine = nil
+            }
         }
     }
 
