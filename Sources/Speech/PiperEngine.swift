@@ -67,9 +67,10 @@ final class PiperSpeaker: Sendable {
         var samples: [Float] = []
         for sentence in sentences {
             for part in Self.parts(of: sentence, lengthScale: lengthScale) {
-                let (library, engine) = try loadedEngine()
-                let generated = inference.withLock { _ in
-                    SherpaCalls.SherpaOnnxOfflineTtsGenerateWithConfig(
+                // Loaded under the inference's lock, so that `release()` cannot come between.
+                let generated = try inference.withLock { _ throws(SpeechError) -> [Float]? in
+                    let (library, engine) = try loadedEngine()
+                    return SherpaCalls.SherpaOnnxOfflineTtsGenerateWithConfig(
                         library, engine, phonemes: part, lengthScale: Float(lengthScale), speaker: 0)
                 }
                 guard let spoken = generated else {
@@ -107,16 +108,19 @@ final class PiperSpeaker: Sendable {
         return parts
     }
 
-    /// Releases the model; the next prompt loads it again. Only called when no prompt is being
-    /// spoken (`PromptSynthesizer.speak` calls it once every prompt is ready).
+    /// Releases the model; the next prompt loads it again. `PromptSynthesizer` calls it once its
+    /// prompts are ready, which may be while another thread speaks with the same voice (a session
+    /// rebuilt while the first one's prompts are still spoken), so it waits for that prompt.
     func release() {
-        engine.withLock { engine in
-            guard let loaded = engine else { return }
-            SherpaCalls.SherpaOnnxDestroyOfflineTts(loaded.library, loaded.engine)
-            engine = nil
-            // ONNX Runtime frees its memory into the heap, which keeps it (about 100 MB after a
-            // cold bedtime-foot export) while the session renders unless it is handed back.
-            MallocCalls.system_malloc_trim()
+        inference.withLock { _ in
+            engine.withLock { engine in
+                guard let loaded = engine else { return }
+                SherpaCalls.SherpaOnnxDestroyOfflineTts(loaded.library, loaded.engine)
+                engine = nil
+                // ONNX Runtime frees its memory into the heap, which keeps it (about 100 MB after a
+                // cold bedtime-foot export) while the session renders unless it is handed back.
+                MallocCalls.system_malloc_trim()
+            }
         }
     }
 

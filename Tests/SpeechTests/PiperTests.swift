@@ -1,5 +1,6 @@
 import Foundation
 import Sequencer
+import Synchronization
 import Testing
 
 @testable import Speech
@@ -55,6 +56,35 @@ struct PiperVoiceTests {
         }
         #expect(seconds48k.dropFirst().dropLast().allSatisfy { $0 > 0.005 }, "\(seconds48k)")
         #expect(samples.allSatisfy { abs($0) <= 1 })
+    }
+
+    /// A session rebuilt while the first one's prompts are still spoken lets the model go on
+    /// another thread: the model must not go while a prompt is being spoken with it.
+    @Test func theModelIsNotLetGoUnderAPromptBeingSpoken() throws {
+        let file = try PiperVoiceFile(modelPath: JoeVoice.modelPath)
+        let folder = FileManager.default.temporaryDirectory.appending(path: "soothe-piper-release-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let speaker = try PiperSpeaker(
+            voice: file, libraryDirectories: JoeVoice.locations.libraryDirectories, preparedFolder: folder)
+        let isDone = ReleaseLoopFlag()
+        let releaser = Thread {
+            while !isDone.value.load(ordering: .acquiring) {
+                speaker.release()
+                usleep(1000)
+            }
+            isDone.hasLeft.store(true, ordering: .releasing)
+        }
+        releaser.start()
+        defer {
+            isDone.value.store(true, ordering: .releasing)
+            while !isDone.hasLeft.load(ordering: .acquiring) { usleep(1000) }
+        }
+        for _ in 0..<3 {
+            let audio = try speaker.synthesize(
+                "Breathe in slowly, and let your shoulders fall.", relativeLengthScale: 1)
+            #expect(Double(audio.samples.count) / Double(audio.sampleRate) > 1.5)
+            #expect(rootMeanSquare(audio.samples) > 0.01)
+        }
     }
 
     @Test func aSlowerPaceSpeaksLonger() throws {
@@ -296,4 +326,10 @@ struct PiperPartTests {
         // A clause longer than a part on its own is still spoken whole.
         #expect(PiperSpeaker.parts(of: [Array(repeating: 97, count: 200)], lengthScale: 1).map(\.count) == [200])
     }
+}
+
+/// Stops the releasing thread of `theModelIsNotLetGoUnderAPromptBeingSpoken` and says when it left.
+private final class ReleaseLoopFlag: Sendable {
+    let value = Atomic<Bool>(false)
+    let hasLeft = Atomic<Bool>(false)
 }

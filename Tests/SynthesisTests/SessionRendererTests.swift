@@ -293,6 +293,45 @@ private func onsetFrame(in mono: [Float], near expected: Int) -> Int? {
         #expect(throws: SynthesisError.self) { try late.deliver(clips[0], toSlot: 0) }
     }
 
+    /// An export's clips, levelled on the delivering thread just ahead of the render and let go
+    /// there once the render has mixed past them, give the very samples of a session that had every
+    /// clip from the start: the render never reads a clip after its memory went (run under the
+    /// address sanitizer, a read of a let-go clip stops the test).
+    @Test func clipsDeliveredAheadAndLetGoGiveTheSameSamples() throws {
+        let timeline = try makeTimeline("bedtime-foot", totalSeconds: 90)
+        // Far enough apart that the first clips are let go while the later ones still come.
+        let spans: [(start: Int, length: Int)] = [(10, 3), (15, 2), (40, 5), (70, 3)]
+        let clips = spans.map { span in
+            VoiceClip(
+                startFrame: Int64(span.start * 48000),
+                samples: (0..<(span.length * 48000)).map { Float(0.2 * sin(2 * .pi * 330 * Double($0) / 48000)) })
+        }
+        let plans = clips.map {
+            VoiceClipPlan(
+                earliestStartFrame: $0.startFrame, expectedStartFrame: $0.startFrame,
+                expectedFrameCount: Int64($0.samples.count))
+        }
+        let early = try SessionRenderer(timeline: timeline, voicePlans: plans)
+        for (slot, clip) in clips.enumerated() { try early.deliver(clip, toSlot: slot) }
+        let expected = renderAll(early)
+
+        let ahead = try SessionRenderer(timeline: timeline, voicePlans: plans)
+        try ahead.deliverAhead(clips)
+        var samples = [Float](repeating: 0, count: Int(ahead.totalFrames) * 2)
+        var done = 0
+        while done < Int(ahead.totalFrames) {
+            while !ahead.isPrepared(forNext: 512) { usleep(200) }
+            let frames = samples.withUnsafeMutableBufferPointer {
+                ahead.render(into: $0.baseAddress! + done * 2, frameCount: min(512, Int(ahead.totalFrames) - done))
+            }
+            done += frames
+        }
+        #expect(ahead.deliveredVoiceClipCount == clips.count)
+        #expect(ahead.preparationFailure == nil)
+        let differing = zip(samples, expected).filter { $0 != $1 }.count
+        #expect(differing == 0, "\(differing) samples differ")
+    }
+
     @Test func refusesBadSettingsAndClips() throws {
         let timeline = try makeTimeline("quick-reset", totalSeconds: 36)
         #expect(throws: SynthesisError.self) {
