@@ -66,8 +66,10 @@ public struct VoiceListing: Equatable, Sendable {
 enum EspeakEngine {
     private struct State {
         var sampleRate: Result<Int, SpeechError>?
-        var voices: [EspeakCalls.VoiceEntry] = []
-        var variants: [EspeakCalls.VoiceEntry] = []
+        // Listed on first need: reading every voice file costs hundreds of opens and a megabyte or
+        // so, which phonemizing for a Piper voice never needs.
+        lazy var voices = EspeakCalls.espeak_ListVoices(variants: false)
+        lazy var variants = EspeakCalls.espeak_ListVoices(variants: true)
     }
 
     private static let state = Mutex(State())
@@ -80,10 +82,6 @@ enum EspeakEngine {
         try state.withLock { state throws(SpeechError) -> T in
             if state.sampleRate == nil {
                 state.sampleRate = initialize()
-                if case .success = state.sampleRate {
-                    state.voices = EspeakCalls.espeak_ListVoices(variants: false)
-                    state.variants = EspeakCalls.espeak_ListVoices(variants: true)
-                }
             }
             switch state.sampleRate! {
             case .failure(let error): throw error
@@ -123,7 +121,7 @@ enum EspeakEngine {
 
     /// The voice file espeak-ng loads for `name` (`en-gb+f3` becomes `gmw/en+f3`), or an error that
     /// lists the valid names.
-    private static func resolve(_ name: String, in state: State) throws(SpeechError) -> String {
+    private static func resolve(_ name: String, in state: inout State) throws(SpeechError) -> String {
         let parts = name.split(separator: "+", maxSplits: 1, omittingEmptySubsequences: false).map {
             $0.lowercased()
         }
@@ -136,7 +134,7 @@ enum EspeakEngine {
                     || $0.name.lowercased() == base
             }
         guard let voice else {
-            let names = languageNames(state)
+            let names = languageNames(&state)
             throw SpeechError(
                 .unknownVoice,
                 "espeak-ng has no voice 'espeak:\(name)'; its voices are " + names.map { "espeak:\($0)" }.joinedAsList()
@@ -157,13 +155,13 @@ enum EspeakEngine {
         String(entry.identifier.split(separator: "/").last ?? Substring(entry.identifier))
     }
 
-    private static func languageNames(_ state: State) -> [String] {
+    private static func languageNames(_ state: inout State) -> [String] {
         state.voices.compactMap(\.languages.first)
     }
 
     /// Checks that espeak-ng starts and knows `name`.
     static func validate(_ name: String) throws(SpeechError) {
-        _ = try withEngine { state, _ throws(SpeechError) in try resolve(name, in: state) }
+        _ = try withEngine { state, _ throws(SpeechError) in try resolve(name, in: &state) }
     }
 
     /// espeak-ng's rate setting at a stretch of 1, its own pace (`espeakRATE_NORMAL`).
@@ -188,7 +186,7 @@ enum EspeakEngine {
         let rateSetting = Int(
             min(max(normalRateSetting / stretch, rateSettingRange.lowerBound), rateSettingRange.upperBound).rounded())
         return try withEngine { state, sampleRate throws(SpeechError) -> EngineAudio in
-            let file = try resolve(name, in: state)
+            let file = try resolve(name, in: &state)
             // The voice and rate are set for every utterance, since another synthesiser may have
             // changed them since.
             guard EspeakCalls.espeak_SetVoiceByName(file) else {

@@ -25,16 +25,42 @@ enum VoicePeakLimiter {
     /// The gain that brings `samples` (the first `count`) to the K-weighted mean square
     /// `targetEnergy`, with the clip limited in place so that no sample times that gain times
     /// `peakGain` (the lean of its louder channel) exceeds `ceiling`.
+    static func levelAndLimit(
+        _ samples: inout [Float], count: Int, targetEnergy: Double, peakGain: Double, ceiling: Double,
+        sampleRate: Int, weighting: KWeighting
+    ) -> Double {
+        let found = levelling(
+            samples, count: count, targetEnergy: targetEnergy, peakGain: peakGain, ceiling: ceiling,
+            sampleRate: sampleRate, weighting: weighting)
+        if let sampleCeiling = found.sampleCeiling {
+            var limited = samples
+            samples.withUnsafeBufferPointer { source in
+                limited.withUnsafeMutableBufferPointer { target in
+                    limit(
+                        source.baseAddress!, into: target.baseAddress!, count: count, ceiling: sampleCeiling,
+                        sampleRate: sampleRate)
+                }
+            }
+            samples = limited
+        }
+        return found.gain
+    }
+
+    /// How `samples` (the first `count`) are levelled: the sample ceiling to limit them to
+    /// (`nil` when they need no limiting), and the gain that then brings them to the K-weighted mean
+    /// square `targetEnergy` with no sample times that gain times `peakGain` (the lean of its louder
+    /// channel) over `ceiling`.
     ///
     /// Limiting lowers the clip's level, and bringing it back raises its peaks again; so the limit
     /// is searched for: the clip as it came is limited to a trial limit (in dB, a secant search on
     /// how far its peaks then end up over the ceiling), and the closest trial that stays under
     /// the ceiling is kept. A voice that cannot get there in `roundCount` trials keeps the last,
-    /// and the master limiter holds the rest.
-    static func levelAndLimit(
-        _ samples: inout [Float], count: Int, targetEnergy: Double, peakGain: Double, ceiling: Double,
+    /// and the master limiter holds the rest. One clip-sized buffer serves the whole search, and
+    /// it is gone when this returns, so the caller can limit the clip straight into its own.
+    static func levelling(
+        _ samples: [Float], count: Int, targetEnergy: Double, peakGain: Double, ceiling: Double,
         sampleRate: Int, weighting: KWeighting
-    ) -> Double {
+    ) -> (gain: Double, sampleCeiling: Float?) {
         func level(_ clip: [Float]) -> Double {
             let energy = VoiceTrack.weightedMeanSquare(clip, count: count, weighting: weighting)
             return energy > 0 ? (targetEnergy / energy).squareRoot() : 0
@@ -47,55 +73,66 @@ enum VoicePeakLimiter {
         let gain = level(samples)
         // How far over the ceiling the levelled clip's peaks land, in dB.
         func excess(peak: Double, gain: Double) -> Double { 20 * log10(max(peak * gain * peakGain, 1e-30) / ceiling) }
-        let firstExcess = excess(peak: peak(samples), gain: gain)
-        guard gain > 0, firstExcess > 0 else { return gain }
-        let original = samples
-        var best: (samples: [Float], gain: Double, excess: Double)?
-        var last: (samples: [Float], gain: Double)?
+        let originalPeak = peak(samples)
+        let firstExcess = excess(peak: originalPeak, gain: gain)
+        guard gain > 0, firstExcess > 0 else { return (gain, nil) }
+        var trial = samples
+        var best: (sampleCeiling: Float, gain: Double, excess: Double)?
+        var last = (sampleCeiling: Float(originalPeak), gain: gain)
         // The trial limit, in dB under the clip's own peak; first by how far it was over.
         var previous = (limit: 0.0, excess: firstExcess)
-        var limit = -firstExcess
+        var trialLimit = -firstExcess
         for _ in 0..<roundCount {
-            var trial = original
-            Self.limit(
-                &trial, count: count, ceiling: Float(peak(original) * decibelsToGain(limit)), sampleRate: sampleRate)
+            let sampleCeiling = Float(originalPeak * decibelsToGain(trialLimit))
+            samples.withUnsafeBufferPointer { source in
+                trial.withUnsafeMutableBufferPointer { target in
+                    limit(
+                        source.baseAddress!, into: target.baseAddress!, count: count, ceiling: sampleCeiling,
+                        sampleRate: sampleRate)
+                }
+            }
             let trialGain = level(trial)
             let trialExcess = excess(peak: peak(trial), gain: trialGain)
+            last = (sampleCeiling, trialGain)
             if trialExcess <= 0 && trialExcess > (best?.excess ?? -.infinity) {
-                best = (trial, trialGain, trialExcess)
+                best = (sampleCeiling, trialGain, trialExcess)
             }
-            last = (trial, trialGain)
             if trialExcess <= 0 && trialExcess > -toleranceDecibels { break }
-            let slope = (trialExcess - previous.excess) / (limit - previous.limit)
-            previous = (limit, trialExcess)
+            let slope = (trialExcess - previous.excess) / (trialLimit - previous.limit)
+            previous = (trialLimit, trialExcess)
             // A secant step, or a plain one where the slope says nothing useful; a little under,
             // so that the search ends on the safe side.
-            limit -= (trialExcess + toleranceDecibels / 2) / (slope.isFinite && slope > 0.05 ? slope : 1)
+            trialLimit -= (trialExcess + toleranceDecibels / 2) / (slope.isFinite && slope > 0.05 ? slope : 1)
         }
-        let chosen = best.map { ($0.samples, $0.gain) } ?? last ?? (original, gain)
-        samples = chosen.0
-        return chosen.1
+        let chosen = best.map { ($0.sampleCeiling, $0.gain) } ?? last
+        return (chosen.1, chosen.0)
     }
 
     /// A look-ahead brick-wall limiter: the gain each sample needs, ramped down linearly ahead of
     /// each peak (a backward pass) and released linearly after it (a forward pass), so it never
-    /// exceeds what any sample needs and never steps.
-    static func limit(_ samples: inout [Float], count: Int, ceiling: Float, sampleRate: Int) {
-        guard count > 0, ceiling > 0 else { return }
+    /// exceeds what any sample needs and never steps. Writes `count` samples of `source`, limited
+    /// to `ceiling`, into `target`; the gains pass through `target` first, so nothing is allocated.
+    static func limit(
+        _ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int, ceiling: Float,
+        sampleRate: Int
+    ) {
+        guard count > 0, ceiling > 0 else {
+            target.update(from: source, count: max(count, 0))
+            return
+        }
         let attackStep = Float(1 / max(1, attackDuration * Double(sampleRate)))
         let releaseStep = Float(1 / max(1, releaseDuration * Double(sampleRate)))
-        var gains = [Float](repeating: 1, count: count)
         var next: Float = 1
         for index in stride(from: count - 1, through: 0, by: -1) {
-            let magnitude = abs(samples[index])
+            let magnitude = abs(source[index])
             let needed = magnitude > ceiling ? ceiling / magnitude : 1
             next = min(needed, next + attackStep)
-            gains[index] = next
+            target[index] = next
         }
         var previous: Float = 1
         for index in 0..<count {
-            previous = min(gains[index], previous + releaseStep)
-            samples[index] *= previous
+            previous = min(target[index], previous + releaseStep)
+            target[index] = source[index] * previous
         }
     }
 }

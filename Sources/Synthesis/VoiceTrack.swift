@@ -78,14 +78,23 @@ struct VoiceTrack: ~Copyable {
     /// thread that prepares the prompts, never while the slot is read.
     func fill(slot index: Int, startFrame: Int64, samples source: [Float], isCleanedUp: Bool) {
         let usable = Int(max(0, min(Int64(source.count), totalFrames - startFrame)))
-        var cleaned = isCleanedUp ? source : VoiceCleanup.apply(source, sampleRate: sampleRate)
+        let cleaned = isCleanedUp ? source : VoiceCleanup.apply(source, sampleRate: sampleRate)
         let lean = Double(max(clips[index].leftGain, clips[index].rightGain))
-        let level = VoicePeakLimiter.levelAndLimit(
-            &cleaned, count: usable, targetEnergy: clipEnergy, peakGain: lean * masterGain * slotGains[index],
+        let levelling = VoicePeakLimiter.levelling(
+            cleaned, count: usable, targetEnergy: clipEnergy, peakGain: lean * masterGain * slotGains[index],
             ceiling: peakCeiling, sampleRate: sampleRate, weighting: KWeighting(sampleRate: sampleRate))
-        let gain = Float(level * masterGain * slotGains[index])
+        let gain = Float(levelling.gain * masterGain * slotGains[index])
+        // Limited straight into the track's own memory, so no third copy of the clip is ever held.
         let (storage, samples) = makeRenderStorage(count: usable, repeating: Float(0))
-        for sampleIndex in 0..<usable { samples[sampleIndex] = cleaned[sampleIndex] * gain }
+        cleaned.withUnsafeBufferPointer { cleaned in
+            if let sampleCeiling = levelling.sampleCeiling {
+                VoicePeakLimiter.limit(
+                    cleaned.baseAddress!, into: samples, count: usable, ceiling: sampleCeiling, sampleRate: sampleRate)
+            } else if usable > 0 {
+                samples.update(from: cleaned.baseAddress!, count: usable)
+            }
+        }
+        for sampleIndex in 0..<usable { samples[sampleIndex] *= gain }
         slotSamples.buffers[index] = storage
         clips[index].startFrame = startFrame
         clips[index].samples = samples
