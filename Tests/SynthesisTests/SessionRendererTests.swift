@@ -249,6 +249,21 @@ private func onsetFrame(in mono: [Float], near expected: Int) -> Int? {
     /// Clips handed over while the session renders, each only when rendering needs it, give the
     /// very samples of a session that had every clip from the start: the late slots, the dip
     /// merged across close clips, the master gain planned without them.
+    /// Each clip's plan, just where it lands, and a session given every clip before it renders:
+    /// the reference the ways of delivering clips later are held to.
+    static func renderWithEveryClipFromTheStart(_ clips: [VoiceClip], timeline: SessionTimeline) throws -> (
+        plans: [VoiceClipPlan], renderer: SessionRenderer, samples: [Float]
+    ) {
+        let plans = clips.map {
+            VoiceClipPlan(
+                earliestStartFrame: $0.startFrame, expectedStartFrame: $0.startFrame,
+                expectedFrameCount: Int64($0.samples.count))
+        }
+        let renderer = try SessionRenderer(timeline: timeline, voicePlans: plans)
+        for (slot, clip) in clips.enumerated() { try renderer.deliver(clip, toSlot: slot) }
+        return (plans, renderer, renderAll(renderer))
+    }
+
     @Test func clipsThatArriveWhileItRendersGiveTheSameSamples() throws {
         let timeline = try makeTimeline("bedtime-foot", totalSeconds: 90)
         // Two clips close enough for one dip, then one on its own, then closing words.
@@ -260,14 +275,7 @@ private func onsetFrame(in mono: [Float], near expected: Int) -> Int? {
             }
         }
         let clips = spans.map { VoiceClip(startFrame: Int64($0.start * 48000), samples: tone(seconds: $0.length)) }
-        let plans = clips.map {
-            VoiceClipPlan(
-                earliestStartFrame: $0.startFrame, expectedStartFrame: $0.startFrame,
-                expectedFrameCount: Int64($0.samples.count))
-        }
-        let early = try SessionRenderer(timeline: timeline, voicePlans: plans)
-        for (slot, clip) in clips.enumerated() { try early.deliver(clip, toSlot: slot) }
-        let expected = renderAll(early)
+        let (plans, early, expected) = try Self.renderWithEveryClipFromTheStart(clips, timeline: timeline)
 
         let late = try SessionRenderer(timeline: timeline, voicePlans: plans)
         #expect(late.masterGainDecibels == early.masterGainDecibels)
@@ -306,14 +314,7 @@ private func onsetFrame(in mono: [Float], near expected: Int) -> Int? {
                 startFrame: Int64(span.start * 48000),
                 samples: (0..<(span.length * 48000)).map { Float(0.2 * sin(2 * .pi * 330 * Double($0) / 48000)) })
         }
-        let plans = clips.map {
-            VoiceClipPlan(
-                earliestStartFrame: $0.startFrame, expectedStartFrame: $0.startFrame,
-                expectedFrameCount: Int64($0.samples.count))
-        }
-        let early = try SessionRenderer(timeline: timeline, voicePlans: plans)
-        for (slot, clip) in clips.enumerated() { try early.deliver(clip, toSlot: slot) }
-        let expected = renderAll(early)
+        let (plans, _, expected) = try Self.renderWithEveryClipFromTheStart(clips, timeline: timeline)
 
         let ahead = try SessionRenderer(timeline: timeline, voicePlans: plans)
         try ahead.deliverAhead(clips)
