@@ -228,25 +228,34 @@ extension ToneBed {
     @_noAllocation
     func levelEnvelope(atFrame frame: Int64) -> Double {
         let seconds = Double(frame) / Double(sampleRate)
+        return smoothstep(seconds / Self.fadeInDuration) * darkeningGain(atFrame: frame) * ducking.gain(atFrame: frame)
+    }
+
+    /// The bed's darkening over the steps at `frame`: 1 at the start, `darkeningDecibels` at their end.
+    @_noAllocation
+    private func darkeningGain(atFrame frame: Int64) -> Double {
         let progress = min(max(Double(frame) / Double(max(stepsEndFrame, 1)), 0), 1)
-        return smoothstep(seconds / Self.fadeInDuration) * decibelsToGain(Self.darkeningDecibels * progress)
-            * ducking.gain(atFrame: frame)
+        return decibelsToGain(Self.darkeningDecibels * progress)
+    }
+
+    /// The mean of `value` over the steps after the fade-in, on 400 evenly spaced frames: the
+    /// points the bed's average loudness and darkening are both taken on.
+    private func averageOverSteps(_ value: (Int64) -> Double) -> Double {
+        let points = 400
+        let from = Int64(Self.fadeInDuration * Double(sampleRate))
+        let to = max(from + 1, stepsEndFrame)
+        var sum = 0.0
+        for point in 0..<points { sum += value(from + (to - from) * Int64(point) / Int64(points)) }
+        return sum / Double(points)
     }
 
     /// The mean power of the bed's darkening over the steps, on the points `averageLoudnessLUFS`
     /// uses: a layer that darkens with the bed is lifted by its inverse to average where the bed does.
     func averageDarkeningPower() -> Double {
-        let points = 400
-        let from = Int64(Self.fadeInDuration * Double(sampleRate))
-        let to = max(from + 1, stepsEndFrame)
-        var sum = 0.0
-        for point in 0..<points {
-            let frame = from + (to - from) * Int64(point) / Int64(points)
-            let progress = min(max(Double(frame) / Double(max(stepsEndFrame, 1)), 0), 1)
-            let gain = decibelsToGain(Self.darkeningDecibels * progress)
-            sum += gain * gain
+        averageOverSteps { frame in
+            let gain = darkeningGain(atFrame: frame)
+            return gain * gain
         }
-        return sum / Double(points)
     }
 
     /// The K-weighted mean square (both channels summed) of the pad and noise for one control
@@ -277,17 +286,12 @@ extension ToneBed {
     /// master gain: what the voice is set against, so that it sits the same distance above the
     /// bed between prompts over the whole session.
     func averageLoudnessLUFS(weights: KWeightingTable, brightNoisePower: Double, darkNoisePower: Double) -> Double {
-        let points = 400
-        let from = Int64(Self.fadeInDuration * Double(sampleRate))
-        let to = max(from + 1, stepsEndFrame)
-        var sum = 0.0
-        for point in 0..<points {
-            let frame = from + (to - from) * Int64(point) / Int64(points)
-            sum += weightedEnergy(
+        let meanEnergy = averageOverSteps { frame in
+            weightedEnergy(
                 control(atFrame: frame, isDucked: false), weights: weights, brightNoisePower: brightNoisePower,
                 darkNoisePower: darkNoisePower)
         }
-        return -0.691 + 10 * log10(sum / Double(points))
+        return -0.691 + 10 * log10(meanEnergy)
     }
 }
 
