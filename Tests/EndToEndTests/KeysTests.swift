@@ -30,15 +30,9 @@ import Testing
         tmux.type("fg")
         #expect(tmux.waitForScreen { $0.contains("Step 3 of 9") })
         tmux.press("q")
-        // Typed only once the shell has the terminal again, or soothe would read the keys.
-        #expect(tmux.waitForPrompt())
-        tmux.type("echo $? > \(sandbox.path("status")); stty -g > \(sandbox.path("after"))")
-        #expect(tmux.waitForFile(sandbox.path("after")))
-
+        try tmux.expectShellBack(status: 0, in: sandbox)
         let before = try String(contentsOfFile: sandbox.path("before"), encoding: .utf8)
         #expect(try String(contentsOfFile: sandbox.path("suspended"), encoding: .utf8) == before)
-        #expect(try String(contentsOfFile: sandbox.path("after"), encoding: .utf8) == before)
-        #expect(try String(contentsOfFile: sandbox.path("status"), encoding: .utf8) == "0\n")
 
         let samples = sink.finish()
         let frames = samples.count / 2
@@ -140,12 +134,7 @@ import Testing
     /// Once a signal has stopped the player: the shell is back, the terminal has its modes, the
     /// status is 130, and the sound faded out soon after it was sent.
     static func expectStoppedBySignal(_ sandbox: Sandbox, _ sink: PacedSink, _ tmux: Tmux) throws {
-        #expect(tmux.waitForPrompt())
-        tmux.type("echo $? > \(sandbox.path("status")); stty -g > \(sandbox.path("after"))")
-        #expect(tmux.waitForFile(sandbox.path("after")))
-        let before = try String(contentsOfFile: sandbox.path("before"), encoding: .utf8)
-        #expect(try String(contentsOfFile: sandbox.path("after"), encoding: .utf8) == before)
-        #expect(try String(contentsOfFile: sandbox.path("status"), encoding: .utf8) == "130\n")
+        try tmux.expectShellBack(status: 130, in: sandbox)
         let samples = sink.finish()
         #expect(samples.count / 2 < 48000 * 10)
         let fadeDepth = Self.fadeDepth(samples)
@@ -199,6 +188,24 @@ import Testing
 }
 
 /// A tmux server of our own running an interactive bash, driven by keys.
+extension Tmux {
+    /// Once soothe has ended: waits for the shell (keys typed earlier would reach soothe), then
+    /// expects its exit status to be `status` and the terminal's modes to be the ones `stty -g`
+    /// saved in the sandbox's `before`.
+    func expectShellBack(status: Int, in sandbox: Sandbox, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(waitForPrompt(), sourceLocation: sourceLocation)
+        type("echo $? > \(sandbox.path("status")); stty -g > \(sandbox.path("after"))")
+        #expect(waitForFile(sandbox.path("after")), sourceLocation: sourceLocation)
+        let before = try String(contentsOfFile: sandbox.path("before"), encoding: .utf8)
+        #expect(
+            try String(contentsOfFile: sandbox.path("after"), encoding: .utf8) == before, sourceLocation: sourceLocation
+        )
+        #expect(
+            try String(contentsOfFile: sandbox.path("status"), encoding: .utf8) == "\(status)\n",
+            sourceLocation: sourceLocation)
+    }
+}
+
 final class Tmux {
     static var isAvailable: Bool { executable != nil }
     static let executable: String? = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].first {

@@ -232,12 +232,7 @@ import Testing
         tmux.press("Enter")
         #expect(tmux.waitForScreen { $0.components(separatedBy: "Recording; press Enter").count == 3 })
         tmux.press("C-c")
-        #expect(tmux.waitForPrompt())
-        tmux.type("echo $? > \(sandbox.path("status")); stty -g > \(sandbox.path("after"))")
-        #expect(tmux.waitForFile(sandbox.path("after")))
-        let before = try String(contentsOfFile: sandbox.path("before"), encoding: .utf8)
-        #expect(try String(contentsOfFile: sandbox.path("after"), encoding: .utf8) == before)
-        #expect(try String(contentsOfFile: sandbox.path("status"), encoding: .utf8) == "130\n")
+        try tmux.expectShellBack(status: 130, in: sandbox)
         #expect(
             try FileManager.default.contentsOfDirectory(atPath: sandbox.path("takes")).sorted() == [
                 "01-settle.flac", "quick-reset.yaml",
