@@ -109,7 +109,11 @@ final class SessionBuilder {
             // stops an export before anything is written; each is then read back from the cache
             // and levelled just ahead of the render, so the session's prompts are not all held.
             let prompts = preparedOnDisk ?? []
-            try renderer.deliverAhead(startFrames: prompts.map(\.startFrame)) { index in
+            let memo = VoiceLevellingMemo(
+                recall: { index, conditions in synthesizer.note(named: conditions, of: prompts[index]) },
+                keep: { index, conditions, note in synthesizer.keep(note: note, named: conditions, of: prompts[index]) }
+            )
+            try renderer.deliverAhead(startFrames: prompts.map(\.startFrame), levellingMemo: memo) { index in
                 let prompt = prompts[index]
                 do throws(SpeechError) {
                     return VoiceClip(

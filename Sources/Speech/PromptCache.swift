@@ -127,6 +127,70 @@ public final class PromptCache: Sendable {
         return samples
     }
 
+    // MARK: Notes
+
+    /// The note file of `name` kept beside `key`'s entry, such as `3f...e1-0a...9c.note`.
+    func noteURL(named name: String, for key: PromptCacheKey) -> URL {
+        let stem = key.fileName.dropLast(".voice".count)
+        let nameHash = String(Self.checksum(Array(name.utf8)), radix: 16).leftPadded(to: 16, with: "0")
+        return directory.appending(path: "\(stem)-\(nameHash).note")
+    }
+
+    /// The checksum in the header of `key`'s entry: it names the entry's samples, so a note
+    /// kept for one take of a prompt never applies to another.
+    private func storedChecksum(_ key: PromptCacheKey) -> UInt64? {
+        guard storedSampleCount(key) != nil, let handle = FileHandle(forReadingAtPath: fileURL(for: key).path) else {
+            return nil
+        }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: Self.headerByteCount), head.count == Self.headerByteCount else {
+            return nil
+        }
+        return head.withUnsafeBytes { $0.readLittleEndian(UInt64.self, at: 28) }
+    }
+
+    /// The lines of a note file: what it is, the entry's checksum, the note's name and value, and
+    /// a checksum of those.
+    private static func noteLines(name: String, value: String, entryChecksum: UInt64) -> [String] {
+        let lines = ["soothe-note 1", String(entryChecksum, radix: 16), name, value]
+        return lines + [String(checksum(Array(lines.joined(separator: "\n").utf8)), radix: 16)]
+    }
+
+    /// The note `name` kept beside `key`'s entry, or `nil` when there is none, or it was kept for
+    /// other samples, or it does not check out.
+    func note(named name: String, for key: PromptCacheKey) -> String? {
+        let url = noteURL(named: name, for: key)
+        guard !name.contains("\n"), let entryChecksum = storedChecksum(key),
+            let data = try? Data(contentsOf: url), data.count <= Self.maximumNoteByteCount,
+            let text = String(data: data, encoding: .utf8)
+        else { return nil }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard lines.count == 5,
+            lines == Self.noteLines(name: name, value: lines[3], entryChecksum: entryChecksum)
+        else { return nil }
+        _ = utimes(url.path, nil)
+        return lines[3]
+    }
+
+    /// Keeps `value` as the note `name` beside `key`'s entry (when there is one), replacing any
+    /// note of that name. On failure nothing is kept: a note only saves work.
+    func keep(note value: String, named name: String, for key: PromptCacheKey) {
+        guard !name.contains("\n"), !value.contains("\n"), let entryChecksum = storedChecksum(key) else { return }
+        let url = noteURL(named: name, for: key)
+        let temporary = directory.appending(path: ".\(url.lastPathComponent).\(getpid()).\(UUID().uuidString).tmp")
+        let text = Self.noteLines(name: name, value: value, entryChecksum: entryChecksum).joined(separator: "\n")
+        guard text.utf8.count <= Self.maximumNoteByteCount else { return }
+        do {
+            try Data(text.utf8).write(to: temporary)
+            guard rename(temporary.path, url.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+        }
+    }
+
+    /// A note is a line or two; anything longer is not one of ours.
+    static let maximumNoteByteCount = 4096
+
     /// Removes the least recently used entries until the rest fit in `maximumByteCount`; `keeping`
     /// is never removed (the entry just written).
     func evict(keeping kept: String) {
@@ -137,7 +201,10 @@ public final class PromptCache: Sendable {
                     at: directory, includingPropertiesForKeys: keys)
             else { return }
             var entries: [(url: URL, size: Int, used: Date)] = []
-            for file in files where file.pathExtension == "voice" && !file.lastPathComponent.hasPrefix(".") {
+            // Notes are counted and evicted like entries: a note outlives its entry only until
+            // it is the least recently used, and never applies to a new entry's samples.
+            for file in files
+            where ["voice", "note"].contains(file.pathExtension) && !file.lastPathComponent.hasPrefix(".") {
                 guard let values = try? file.resourceValues(forKeys: Set(keys)) else { continue }
                 entries.append((file, values.fileSize ?? 0, values.contentModificationDate ?? .distantPast))
             }

@@ -217,6 +217,21 @@ public final class PromptSynthesizer: Sendable {
         }
     }
 
+    /// The note `name` kept in the cache beside a prompt's clip (see `keep(note:named:of:)`), or
+    /// `nil`: for a prompt not in the cache, or a note kept for another take of it.
+    public func note(named name: String, of prompt: PlacedPrompt) -> String? {
+        guard case .cached = prompt.audio else { return nil }
+        return cache?.note(named: name, for: cacheKey(for: prompt.text, sampleRate: prompt.sampleRate))
+    }
+
+    /// Keeps a one-line `value` beside a cached prompt's clip, such as how the renderer levelled
+    /// it, so that work is not repeated while the clip stays the same. Notes of a prompt not in
+    /// the cache are not kept.
+    public func keep(note value: String, named name: String, of prompt: PlacedPrompt) {
+        guard case .cached = prompt.audio else { return }
+        cache?.keep(note: value, named: name, for: cacheKey(for: prompt.text, sampleRate: prompt.sampleRate))
+    }
+
     /// Where each prompt of `timeline` will sound, known before any is spoken: the earliest frame
     /// it can start at, and its expected place and length. A synthesised prompt's length is
     /// expected from its words at the pace (a bedtime voice keeps close to it); a recording's is

@@ -433,11 +433,13 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     }
 
     /// Like `deliverAhead(_:)`, but each clip is fetched only when the render comes near it, so a
-    /// session's clips need not all be in memory at once. `fetch` gives the clip of a slot, which
+    /// session's clips need not all be in memory at once; `levellingMemo` saves levelling a clip
+    /// again that was levelled under the same conditions before. `fetch` gives the clip of a slot, which
     /// must start at its entry of `startFrames`; when it cannot, that slot and the rest stay
     /// silent and `preparationFailure` says why.
     public func deliverAhead(
-        startFrames: [Int64], fetch: @escaping @Sendable (Int) throws -> VoiceClip
+        startFrames: [Int64], levellingMemo: VoiceLevellingMemo? = nil,
+        fetch: @escaping @Sendable (Int) throws -> VoiceClip
     ) throws(SynthesisError) {
         guard startFrames.count == speechSpans.slotCount, speechSpans.count == 0 else {
             throw SynthesisError("\(startFrames.count) voice clips for \(speechSpans.slotCount) slots")
@@ -470,7 +472,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
                     return
                 }
                 voice.fill(
-                    slot: index, startFrame: clip.startFrame, samples: clip.samples, isCleanedUp: clip.isCleanedUp)
+                    slot: index, startFrame: clip.startFrame, samples: clip.samples, isCleanedUp: clip.isCleanedUp,
+                    memo: levellingMemo)
                 speechSpans.publish(
                     startFrame: clip.startFrame, endFrame: min(clip.startFrame + Int64(clip.samples.count), totalFrames)
                 )

@@ -22,6 +22,56 @@ enum VoicePeakLimiter {
     /// How close under the ceiling the search stops, in dB.
     static let toleranceDecibels = 0.05
 
+    /// How a clip is levelled: the sample ceiling it is limited to (`nil` when it needs no
+    /// limiting), and the gain that then brings it to its speech level.
+    struct Levelling: Equatable {
+        var gain: Double
+        var sampleCeiling: Float?
+
+        /// As one line of text, every bit kept, for a `VoiceLevellingMemo`.
+        var noteText: String {
+            "gain \(String(gain.bitPattern, radix: 16)) ceiling "
+                + (sampleCeiling.map { String($0.bitPattern, radix: 16) } ?? "none")
+        }
+
+        /// The levelling a note holds, or `nil` when it is not one a search can give.
+        init?(noteText: String) {
+            let words = noteText.split(separator: " ")
+            guard words.count == 4, words[0] == "gain", words[2] == "ceiling",
+                let gainBits = UInt64(words[1], radix: 16)
+            else { return nil }
+            gain = Double(bitPattern: gainBits)
+            if words[3] == "none" {
+                sampleCeiling = nil
+            } else {
+                guard let ceilingBits = UInt32(words[3], radix: 16) else { return nil }
+                sampleCeiling = Float(bitPattern: ceilingBits)
+            }
+            guard gain.isFinite, gain >= 0, sampleCeiling.map({ $0.isFinite && $0 > 0 }) ?? true else { return nil }
+        }
+
+        init(gain: Double, sampleCeiling: Float?) {
+            self.gain = gain
+            self.sampleCeiling = sampleCeiling
+        }
+    }
+
+    /// Bumped whenever the search or the limiter changes in a way its settings below do not show.
+    static let version = 1
+
+    /// Everything a levelling depends on besides the clip's samples, as one line of text: the
+    /// name a `VoiceLevellingMemo` keeps it under.
+    static func conditions(
+        count: Int, targetEnergy: Double, peakGain: Double, ceiling: Double, sampleRate: Int, isCleanedUp: Bool
+    ) -> String {
+        let settings = [
+            targetEnergy, peakGain, ceiling, headroomDecibels, attackDuration, releaseDuration, toleranceDecibels,
+        ]
+        return "voice levelling \(version) rounds \(roundCount) count \(count) rate \(sampleRate) "
+            + (isCleanedUp ? "cleaned " : "raw ")
+            + settings.map { String($0.bitPattern, radix: 16) }.joined(separator: " ")
+    }
+
     /// The gain that brings `samples` (the first `count`) to the K-weighted mean square
     /// `targetEnergy`, with the clip limited in place so that no sample times that gain times
     /// `peakGain` (the lean of its louder channel) exceeds `ceiling`.
@@ -46,10 +96,9 @@ enum VoicePeakLimiter {
         return found.gain
     }
 
-    /// How `samples` (the first `count`) are levelled: the sample ceiling to limit them to
-    /// (`nil` when they need no limiting), and the gain that then brings them to the K-weighted mean
-    /// square `targetEnergy` with no sample times that gain times `peakGain` (the lean of its louder
-    /// channel) over `ceiling`.
+    /// How `samples` (the first `count`) are levelled: the sample ceiling to limit them to, and
+    /// the gain that then brings them to the K-weighted mean square `targetEnergy` with no sample
+    /// times that gain times `peakGain` (the lean of its louder channel) over `ceiling`.
     ///
     /// Limiting lowers the clip's level, and bringing it back raises its peaks again; so the limit
     /// is searched for: the clip as it came is limited to a trial limit (in dB, a secant search on
@@ -60,7 +109,7 @@ enum VoicePeakLimiter {
     static func levelling(
         _ samples: [Float], count: Int, targetEnergy: Double, peakGain: Double, ceiling: Double,
         sampleRate: Int, weighting: KWeighting
-    ) -> (gain: Double, sampleCeiling: Float?) {
+    ) -> Levelling {
         func level(_ clip: [Float]) -> Double {
             let energy = VoiceTrack.weightedMeanSquare(clip, count: count, weighting: weighting)
             return energy > 0 ? (targetEnergy / energy).squareRoot() : 0
@@ -75,7 +124,7 @@ enum VoicePeakLimiter {
         func excess(peak: Double, gain: Double) -> Double { 20 * log10(max(peak * gain * peakGain, 1e-30) / ceiling) }
         let originalPeak = peak(samples)
         let firstExcess = excess(peak: originalPeak, gain: gain)
-        guard gain > 0, firstExcess > 0 else { return (gain, nil) }
+        guard gain > 0, firstExcess > 0 else { return Levelling(gain: gain, sampleCeiling: nil) }
         var trial = samples
         var best: (sampleCeiling: Float, gain: Double, excess: Double)?
         var last = (sampleCeiling: Float(originalPeak), gain: gain)
@@ -105,7 +154,7 @@ enum VoicePeakLimiter {
             trialLimit -= (trialExcess + toleranceDecibels / 2) / (slope.isFinite && slope > 0.05 ? slope : 1)
         }
         let chosen = best.map { ($0.sampleCeiling, $0.gain) } ?? last
-        return (chosen.1, chosen.0)
+        return Levelling(gain: chosen.1, sampleCeiling: chosen.0)
     }
 
     /// A look-ahead brick-wall limiter: the gain each sample needs, ramped down linearly ahead of
@@ -134,5 +183,23 @@ enum VoicePeakLimiter {
             previous = min(target[index], previous + releaseStep)
             target[index] = source[index] * previous
         }
+    }
+}
+
+/// Keeps how clips were levelled, so that a clip placed again under the same conditions (the same
+/// prompt in the same session, exported or played again) skips the search for its limit, the
+/// costly part of placing it. The levelling is the same either way, bit for bit.
+public struct VoiceLevellingMemo: Sendable {
+    /// The note kept for slot `slot`'s clip under `conditions`, or `nil`.
+    public var recall: @Sendable (_ slot: Int, _ conditions: String) -> String?
+    /// Keeps `note` for slot `slot`'s clip under `conditions`.
+    public var keep: @Sendable (_ slot: Int, _ conditions: String, _ note: String) -> Void
+
+    public init(
+        recall: @escaping @Sendable (_ slot: Int, _ conditions: String) -> String?,
+        keep: @escaping @Sendable (_ slot: Int, _ conditions: String, _ note: String) -> Void
+    ) {
+        self.recall = recall
+        self.keep = keep
     }
 }

@@ -75,14 +75,28 @@ struct VoiceTrack: ~Copyable {
     }
 
     /// Cleans, levels and places `samples` in slot `index`, not yet published. Called by the one
-    /// thread that prepares the prompts, never while the slot is read.
-    func fill(slot index: Int, startFrame: Int64, samples source: [Float], isCleanedUp: Bool) {
+    /// thread that prepares the prompts, never while the slot is read. `memo` gives the levelling
+    /// found for the same clip under the same conditions before, and keeps the one found now.
+    func fill(
+        slot index: Int, startFrame: Int64, samples source: [Float], isCleanedUp: Bool,
+        memo: VoiceLevellingMemo? = nil
+    ) {
         let usable = Int(max(0, min(Int64(source.count), totalFrames - startFrame)))
         let cleaned = isCleanedUp ? source : VoiceCleanup.apply(source, sampleRate: sampleRate)
         let lean = Double(max(clips[index].leftGain, clips[index].rightGain))
-        let levelling = VoicePeakLimiter.levelling(
-            cleaned, count: usable, targetEnergy: clipEnergy, peakGain: lean * masterGain * slotGains[index],
-            ceiling: peakCeiling, sampleRate: sampleRate, weighting: KWeighting(sampleRate: sampleRate))
+        let peakGain = lean * masterGain * slotGains[index]
+        let conditions = VoicePeakLimiter.conditions(
+            count: usable, targetEnergy: clipEnergy, peakGain: peakGain, ceiling: peakCeiling, sampleRate: sampleRate,
+            isCleanedUp: isCleanedUp)
+        let levelling: VoicePeakLimiter.Levelling
+        if let note = memo?.recall(index, conditions), let recalled = VoicePeakLimiter.Levelling(noteText: note) {
+            levelling = recalled
+        } else {
+            levelling = VoicePeakLimiter.levelling(
+                cleaned, count: usable, targetEnergy: clipEnergy, peakGain: peakGain, ceiling: peakCeiling,
+                sampleRate: sampleRate, weighting: KWeighting(sampleRate: sampleRate))
+            memo?.keep(index, conditions, levelling.noteText)
+        }
         let gain = Float(levelling.gain * masterGain * slotGains[index])
         // Limited straight into the track's own memory, so no third copy of the clip is ever held.
         let (storage, samples) = makeRenderStorage(count: usable, repeating: Float(0))

@@ -99,6 +99,26 @@ import Testing
         }
     }
 
+    /// An export keeps beside each cached prompt how it levelled it; the next export from that
+    /// cache levels with the notes instead of searching again, and writes the very same file.
+    /// Damaged notes are searched again, to the same file.
+    @Test func anExportAgainFromTheCacheWithOrWithoutItsNotesIsTheSameFile() throws {
+        let scratch = try ScratchDirectory()
+        let options = ["--voice", "slt", "--loudness", "podcast"]
+        _ = try Self.exportAndDecode("a.wav", options, in: scratch)
+        let cache = scratch.file("cache/soothe")
+        let entries = try FileManager.default.contentsOfDirectory(atPath: cache)
+        let notes = entries.filter { $0.hasSuffix(".note") }
+        #expect(notes.count == entries.filter { $0.hasSuffix(".voice") }.count)
+        #expect(notes.count == 4, "\(entries)")
+        _ = try Self.exportAndDecode("b.wav", options, in: scratch)
+        for note in notes { try Data("gain 0 ceiling none".utf8).write(to: URL(fileURLWithPath: "\(cache)/\(note)")) }
+        _ = try Self.exportAndDecode("c.wav", options, in: scratch)
+        let files = try ["a.wav", "b.wav", "c.wav"].map { try Data(contentsOf: URL(fileURLWithPath: scratch.file($0))) }
+        #expect(files[1] == files[0])
+        #expect(files[2] == files[0])
+    }
+
     /// The 16-bit file is the float render rounded with dither: within one and a half LSB.
     @Test func sixteenBitWAVMatchesTheRender() throws {
         let scratch = try ScratchDirectory()

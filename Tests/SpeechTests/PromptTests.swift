@@ -74,6 +74,52 @@ struct PromptPlacementTests {
         #expect(warm.synthesisCount > 0)
     }
 
+    /// A note kept beside a cached prompt (how the renderer levelled it) comes back only for that
+    /// prompt, under that name, and for the very samples it was kept for.
+    @Test func aNoteComesBackOnlyForItsPromptAndItsSamples() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let timeline = try SessionTimeline(routine: makeShortRoutine(), sampleRate: 48000)
+        let synthesizer = try PromptSynthesizer(cache: PromptCache(directory: directory))
+        let placed = try synthesizer.prepareOnDisk(for: timeline)
+        synthesizer.keep(note: "gain 1", named: "levelling a", of: placed[0])
+        #expect(synthesizer.note(named: "levelling a", of: placed[0]) == "gain 1")
+        #expect(synthesizer.note(named: "levelling b", of: placed[0]) == nil)
+        #expect(synthesizer.note(named: "levelling a", of: placed[1]) == nil)
+        // Another process with the same cache reads it too.
+        let again = try PromptSynthesizer(cache: PromptCache(directory: directory))
+        #expect(again.note(named: "levelling a", of: try again.prepareOnDisk(for: timeline)[0]) == "gain 1")
+        // A prompt held in memory, not cached, keeps no notes.
+        let uncached = try PromptSynthesizer(cache: nil)
+        let held = try uncached.prepareOnDisk(for: timeline)
+        uncached.keep(note: "gain 1", named: "levelling a", of: held[0])
+        #expect(uncached.note(named: "levelling a", of: held[0]) == nil)
+        // A damaged note reads as none.
+        let noteFile = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: directory.path).first { $0.hasSuffix(".note") })
+        var bytes = [UInt8](try Data(contentsOf: directory.appending(path: noteFile)))
+        bytes[bytes.count - 3] ^= 0x01
+        try Data(bytes).write(to: directory.appending(path: noteFile))
+        #expect(synthesizer.note(named: "levelling a", of: placed[0]) == nil)
+    }
+
+    @Test func aNoteKeptForOneTakeOfAPromptDoesNotApplyToAnother() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cache = PromptCache(directory: directory)
+        let key = PromptCacheKey(voiceIdentity: "test", wordsPerMinute: 120, sampleRate: 48000, spokenText: "Rest.")
+        cache.store([0.1, 0.2, 0.3], for: key)
+        cache.keep(note: "gain 2", named: "levelling", for: key)
+        #expect(cache.note(named: "levelling", for: key) == "gain 2")
+        try FileManager.default.removeItem(at: cache.fileURL(for: key))
+        #expect(cache.note(named: "levelling", for: key) == nil)
+        cache.store([0.1, 0.2, 0.4], for: key)
+        #expect(cache.note(named: "levelling", for: key) == nil)
+        // Notes are one line each.
+        cache.keep(note: "two\nlines", named: "levelling", for: key)
+        #expect(cache.note(named: "levelling", for: key) == nil)
+    }
+
     @Test func aPromptTooLongForItsStepNamesTheStepAndBothLengths() throws {
         let long =
             "Press your thumbs into the sole, and make small, slow circles with firm pressure. Linger "

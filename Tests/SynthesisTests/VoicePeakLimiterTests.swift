@@ -1,6 +1,7 @@
 import AudioFiles
 import Foundation
 import Sequencer
+import Synchronization
 import Testing
 
 @testable import Synthesis
@@ -58,5 +59,74 @@ import Testing
         let meter = try measure(renderAll(renderer))
         #expect(abs(meter.integratedLoudnessLUFS - target) <= 0.5, "\(meter.integratedLoudnessLUFS) LUFS for \(target)")
         #expect(meter.truePeakDecibels <= -1, "true peak \(meter.truePeakDecibels) dBTP")
+    }
+
+    /// The levelling of a clip found once is kept and reused (an export again from a warm cache
+    /// skips the search) and gives the very samples of the search: the memo holds every bit.
+    @Test func aLevellingKeptInTheMemoGivesTheSameSamples() throws {
+        let timeline = try makeTimeline("quick-reset", totalSeconds: 120)
+        let clips = timeline.steps.enumerated().map { index, step in
+            let delay = index == 0 ? PromptTiming.startChimeDelay.seconds : 0
+            let start = step.startFrame + Int64((delay + PromptTiming.leadIn.seconds) * Double(Self.rate))
+            let seconds = min(5.0, Double(step.endFrame - start) / Double(Self.rate) - 1.5)
+            return VoiceClip(startFrame: start, samples: speechLikeClip(seconds: seconds, seed: UInt64(index)))
+        }
+        let plans = clips.map {
+            VoiceClipPlan(
+                earliestStartFrame: $0.startFrame, expectedStartFrame: $0.startFrame,
+                expectedFrameCount: Int64($0.samples.count))
+        }
+        let notes = Mutex<[String: String]>([:])
+        let recalled = Mutex(0)
+        let memo = VoiceLevellingMemo(
+            recall: { slot, conditions in
+                notes.withLock { $0["\(slot) \(conditions)"] }.map { note in
+                    recalled.withLock { $0 += 1 }
+                    return note
+                }
+            },
+            keep: { slot, conditions, note in notes.withLock { $0["\(slot) \(conditions)"] = note } })
+        // A loud target, so that every clip is limited as well as levelled.
+        func render(memo: VoiceLevellingMemo?) throws -> [Float] {
+            let renderer = try SessionRenderer(
+                timeline: timeline, settings: RenderSettings(loudnessTargetLUFS: -10), voicePlans: plans)
+            try renderer.deliverAhead(startFrames: clips.map(\.startFrame), levellingMemo: memo) { clips[$0] }
+            var samples = [Float](repeating: 0, count: Int(renderer.totalFrames) * 2)
+            var done = 0
+            while done < Int(renderer.totalFrames) {
+                while !renderer.isPrepared(forNext: 4096) { usleep(200) }
+                done += samples.withUnsafeMutableBufferPointer {
+                    renderer.render(
+                        into: $0.baseAddress! + done * 2, frameCount: min(4096, Int(renderer.totalFrames) - done))
+                }
+            }
+            return samples
+        }
+        let searched = try render(memo: nil)
+        let first = try render(memo: memo)
+        let limitedCount = notes.withLock { $0.values.filter { !$0.hasSuffix("none") }.count }
+        #expect(notes.withLock { $0.count } == clips.count)
+        #expect(limitedCount == clips.count, "only \(limitedCount) of \(clips.count) clips were limited")
+        #expect(recalled.withLock { $0 } == 0)
+        let again = try render(memo: memo)
+        #expect(recalled.withLock { $0 } == clips.count)
+        #expect(first == searched)
+        #expect(again == searched)
+
+        // And the memo is what sets the level: a note with another gain changes the samples.
+        try notes.withLock { notes in
+            for (key, note) in notes {
+                let levelling = try #require(VoicePeakLimiter.Levelling(noteText: note))
+                notes[key] =
+                    VoicePeakLimiter.Levelling(
+                        gain: levelling.gain / 2, sampleCeiling: levelling.sampleCeiling
+                    ).noteText
+            }
+        }
+        let halved = try render(memo: memo)
+        #expect(halved != searched)
+        for note in ["", "gain 3ff0000000000000 ceiling", "gain x ceiling none", "gain 7ff8000000000000 ceiling none"] {
+            #expect(VoicePeakLimiter.Levelling(noteText: note) == nil, "\(note) read as a levelling")
+        }
     }
 }
