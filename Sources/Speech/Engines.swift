@@ -66,6 +66,8 @@ public struct VoiceListing: Equatable, Sendable {
 enum EspeakEngine {
     private struct State {
         var sampleRate: Result<Int, SpeechError>?
+        /// Whether espeak-ng is ready to speak, not only to give phonemes.
+        var isOutputReady = false
         // Listed on first need: reading every voice file costs hundreds of opens and a megabyte or
         // so, which phonemizing for a Piper voice never needs.
         lazy var voices = EspeakCalls.espeak_ListVoices(variants: false)
@@ -186,6 +188,12 @@ enum EspeakEngine {
         let rateSetting = Int(
             min(max(normalRateSetting / stretch, rateSettingRange.lowerBound), rateSettingRange.upperBound).rounded())
         return try withEngine { state, sampleRate throws(SpeechError) -> EngineAudio in
+            if !state.isOutputReady {
+                if case .failure(let failure) = EspeakCalls.espeak_ng_InitializeOutput() {
+                    throw SpeechError(.engineUnavailable, "espeak-ng cannot start speaking: \(failure.message)")
+                }
+                state.isOutputReady = true
+            }
             let file = try resolve(name, in: &state)
             // The voice and rate are set for every utterance, since another synthesiser may have
             // changed them since.

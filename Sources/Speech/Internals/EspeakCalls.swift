@@ -19,14 +19,13 @@ enum EspeakCalls {
         var gender: Int
     }
 
-    /// Prepares espeak-ng for synchronous synthesis and returns its sample rate, or its message
-    /// when the data directory cannot be loaded.
+    /// Loads espeak-ng's data and returns its sample rate, or its message when the data directory
+    /// cannot be loaded. Enough for phonemes; speaking needs `espeak_ng_InitializeOutput()` too.
     ///
     /// `espeak_Initialize` with `espeakINITIALIZE_DONT_EXIT` does not end the process on a broken
     /// data directory, but it does not report the failure either: it prints to stderr and carries
-    /// on. So this makes the same three calls it makes, and keeps the status they return. Wraps
-    /// `espeak_ng_InitializePath`, `espeak_ng_Initialize`, `espeak_ng_InitializeOutput` and
-    /// `espeak_ng_GetSampleRate`.
+    /// on. So this makes the calls it makes, and keeps the status they return. Wraps
+    /// `espeak_ng_InitializePath`, `espeak_ng_Initialize` and `espeak_ng_GetSampleRate`.
     static func espeak_ng_Initialize(dataPath: String?) -> Result<Int, EspeakFailure> {
         if let dataPath {
             espeak_ng_InitializePath(dataPath)
@@ -37,10 +36,18 @@ enum EspeakCalls {
         let status = CEspeakNG.espeak_ng_Initialize(&context)
         espeak_ng_ClearErrorContext(&context)
         guard status == ENS_OK else { return .failure(EspeakFailure(status: status)) }
-        let outputStatus = espeak_ng_InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, 0, nil)
-        guard outputStatus == ENS_OK else { return .failure(EspeakFailure(status: outputStatus)) }
-        espeak_SetSynthCallback(collectSamples)
         return .success(Int(espeak_ng_GetSampleRate()))
+    }
+
+    /// Prepares espeak-ng for synchronous synthesis into `collectSamples`. espeak-ng 1.51 also
+    /// opens (and closes) a sound device here, whatever the mode: a PulseAudio connection, so it is
+    /// made only when espeak-ng is to speak, never for a Piper voice's phonemes. Wraps
+    /// `espeak_ng_InitializeOutput` and `espeak_SetSynthCallback`.
+    static func espeak_ng_InitializeOutput() -> Result<Void, EspeakFailure> {
+        let status = CEspeakNG.espeak_ng_InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, 0, nil)
+        guard status == ENS_OK else { return .failure(EspeakFailure(status: status)) }
+        espeak_SetSynthCallback(collectSamples)
+        return .success(())
     }
 
     /// Wraps `espeak_ListVoices`: the voices, or with `variants` the variants (`!v/...`).
