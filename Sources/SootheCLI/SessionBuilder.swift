@@ -115,12 +115,12 @@ final class SessionBuilder {
             )
             try renderer.deliverAhead(startFrames: prompts.map(\.startFrame), levellingMemo: memo) { index in
                 let prompt = prompts[index]
-                do throws(SpeechError) {
-                    return VoiceClip(
-                        startFrame: prompt.startFrame, samples: try synthesizer.samples(of: prompt),
-                        isCleanedUp: prompt.isFinished)
-                } catch {
-                    throw SynthesisError(error.message)
+                return VoiceClipSource(
+                    startFrame: prompt.startFrame, frameCount: Int(prompt.frameCount), isCleanedUp: prompt.isFinished
+                ) { samples in
+                    do throws(SpeechError) { try synthesizer.read(prompt, into: samples) } catch {
+                        throw SynthesisError(error.message)
+                    }
                 }
             }
         }

@@ -87,36 +87,41 @@ public final class PromptCache: Sendable {
     /// The samples stored for `key`, or `nil` when there are none or they do not check out. They
     /// are read from the file straight into the array, so a prompt is in memory once, not twice.
     func load(_ key: PromptCacheKey) -> [Float]? {
+        guard let sampleCount = storedSampleCount(key) else { return nil }
+        var isLoaded = false
+        let samples = [Float](unsafeUninitializedCapacity: sampleCount) { buffer, initializedCount in
+            buffer.initialize(repeating: 0)
+            initializedCount = sampleCount
+            isLoaded = load(key, into: buffer)
+        }
+        return isLoaded ? samples : nil
+    }
+
+    /// Reads the samples stored for `key` straight into `samples`, which must be just as long;
+    /// `false` (and `samples` in any state) when there are none, they are another length or they do
+    /// not check out.
+    func load(_ key: PromptCacheKey, into samples: UnsafeMutableBufferPointer<Float>) -> Bool {
         let path = fileURL(for: key).path
-        guard let sampleCount = storedSampleCount(key), let handle = FileHandle(forReadingAtPath: path) else {
-            return nil
+        guard storedSampleCount(key) == samples.count, let handle = FileHandle(forReadingAtPath: path) else {
+            return false
         }
         defer { try? handle.close() }
         let keyBytes = Array(key.text.utf8)
         guard let head = try? handle.read(upToCount: Self.headerByteCount + keyBytes.count),
             head.count == Self.headerByteCount + keyBytes.count
-        else { return nil }
+        else { return false }
         let storedChecksum = head.withUnsafeBytes { $0.readLittleEndian(UInt64.self, at: 28) }
-        var isWhole = false
-        var samples = [Float](unsafeUninitializedCapacity: sampleCount) { buffer, initializedCount in
-            let bytes = UnsafeMutableRawBufferPointer(buffer)
-            var done = 0
-            while done < bytes.count {
-                let count = read(handle.fileDescriptor, bytes.baseAddress! + done, bytes.count - done)
-                if count < 0 && errno == EINTR { continue }
-                guard count > 0 else { break }
-                done += count
-            }
-            isWhole = done == bytes.count
-            // Read or not, every element is set, so the array never holds uninitialised memory.
-            if !isWhole { bytes.initializeMemory(as: UInt8.self, repeating: 0) }
-            initializedCount = sampleCount
+        let bytes = UnsafeMutableRawBufferPointer(samples)
+        var done = 0
+        while done < bytes.count {
+            let count = read(handle.fileDescriptor, bytes.baseAddress! + done, bytes.count - done)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            done += count
         }
-        guard isWhole,
-            keyBytes.withUnsafeBytes({ keyBuffer in
-                samples.withUnsafeBytes { Self.checksum(of: [keyBuffer, $0]) }
-            }) == storedChecksum
-        else { return nil }
+        guard done == bytes.count,
+            keyBytes.withUnsafeBytes({ Self.checksum(of: [$0, UnsafeRawBufferPointer(bytes)]) }) == storedChecksum
+        else { return false }
         #if !_endian(little)
             for index in samples.indices {
                 samples[index] = Float(bitPattern: UInt32(littleEndian: samples[index].bitPattern))
@@ -124,7 +129,7 @@ public final class PromptCache: Sendable {
         #endif
         // The time of last use, for eviction; a read-only cache simply keeps its times.
         _ = utimes(path, nil)
-        return samples
+        return true
     }
 
     // MARK: Notes

@@ -217,6 +217,23 @@ public final class PromptSynthesizer: Sendable {
         }
     }
 
+    /// Reads the samples of a prompt from `prepareOnDisk(for:)` straight into `samples`, which
+    /// holds `prompt.frameCount` of them: from the cache file without another copy, or spoken
+    /// again (with the same error as `samples(of:)`) when the cache lost the entry.
+    public func read(_ prompt: PlacedPrompt, into samples: UnsafeMutableBufferPointer<Float>) throws(SpeechError) {
+        guard Int64(samples.count) == prompt.frameCount else {
+            throw SpeechError(
+                .synthesisFailed,
+                "the prompt \"\(prompt.text)\" has \(prompt.frameCount) samples, not \(samples.count)")
+        }
+        if case .cached = prompt.audio,
+            cache?.load(cacheKey(for: prompt.text, sampleRate: prompt.sampleRate), into: samples) == true
+        {
+            return
+        }
+        _ = samples.update(fromContentsOf: try self.samples(of: prompt))
+    }
+
     /// The note `name` kept in the cache beside a prompt's clip (see `keep(note:named:of:)`), or
     /// `nil`: for a prompt not in the cache, or a note kept for another take of it.
     public func note(named name: String, of prompt: PlacedPrompt) -> String? {

@@ -67,6 +67,34 @@ public struct VoiceClip: Sendable {
     }
 }
 
+/// A voice clip read straight into the memory the renderer mixes it from, so that a prompt read
+/// back from a cache is in memory once, not twice.
+public struct VoiceClipSource: Sendable {
+    public var startFrame: Int64
+    public var frameCount: Int
+    /// Whether `VoiceCleanup` has been applied already; otherwise the renderer applies it.
+    public var isCleanedUp: Bool
+    /// Writes the clip's `frameCount` samples into the buffer it is given, or throws.
+    public var read: @Sendable (UnsafeMutableBufferPointer<Float>) throws -> Void
+
+    public init(
+        startFrame: Int64, frameCount: Int, isCleanedUp: Bool,
+        read: @escaping @Sendable (UnsafeMutableBufferPointer<Float>) throws -> Void
+    ) {
+        self.startFrame = startFrame
+        self.frameCount = frameCount
+        self.isCleanedUp = isCleanedUp
+        self.read = read
+    }
+
+    /// A clip already in memory, copied when it is read.
+    public init(_ clip: VoiceClip) {
+        self.init(startFrame: clip.startFrame, frameCount: clip.samples.count, isCleanedUp: clip.isCleanedUp) {
+            buffer in _ = buffer.update(fromContentsOf: clip.samples)
+        }
+    }
+}
+
 /// The clean-up every voice clip gets before it is mixed: a 70 Hz high-pass, a de-esser and a
 /// slow leveller (see `VoiceTrack`). It depends on the samples and the rate alone, so it can be
 /// done once where a clip is made and kept with it: the prompt cache keeps clips cleaned up, and

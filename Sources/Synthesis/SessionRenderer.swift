@@ -396,7 +396,9 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
                 "voice clip \(slot + 1) starts at frame \(clip.startFrame), before frame "
                     + "\(speechSpans.earliestStartFrame(ofSlot: slot)), the earliest it was planned for")
         }
-        voice.fill(slot: slot, startFrame: clip.startFrame, samples: clip.samples, isCleanedUp: clip.isCleanedUp)
+        do { try voice.fill(slot: slot, from: VoiceClipSource(clip)) } catch {
+            throw SynthesisError("voice clip \(slot + 1) could not be read: \(error)")
+        }
         speechSpans.publish(
             startFrame: clip.startFrame, endFrame: min(clip.startFrame + Int64(clip.samples.count), totalFrames))
     }
@@ -422,14 +424,15 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
 
     /// Fills every slot with `clips` (one per slot, in order) on a background thread, for a session
     /// rendered straight through from its start (an export): the clips are checked now; each is
-    /// levelled when the render comes within `deliveryLeadDuration` of it, so that levelling runs
+    /// levelled once the render is past the clip before it, or comes within
+    /// `deliveryLeadDuration` of it, so that levelling runs
     /// beside rendering, and freed once the render has mixed past it.
     public func deliverAhead(_ clips: [VoiceClip]) throws(SynthesisError) {
         for (index, clip) in clips.enumerated() { try Self.check(clip, number: index + 1, in: totalFrames) }
         // The thread owns the only references to the samples, so each clip's memory goes back as
         // soon as the track holds its levelled copy (a captured array would keep every one).
         let pending = PendingClips(clips)
-        try deliverAhead(startFrames: clips.map(\.startFrame)) { index in pending.take(index) }
+        try deliverAhead(startFrames: clips.map(\.startFrame)) { index in VoiceClipSource(pending.take(index)) }
     }
 
     /// Like `deliverAhead(_:)`, but each clip is fetched only when the render comes near it, so a
@@ -439,7 +442,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
     /// silent and `preparationFailure` says why.
     public func deliverAhead(
         startFrames: [Int64], levellingMemo: VoiceLevellingMemo? = nil,
-        fetch: @escaping @Sendable (Int) throws -> VoiceClip
+        fetch: @escaping @Sendable (Int) throws -> VoiceClipSource
     ) throws(SynthesisError) {
         guard startFrames.count == speechSpans.slotCount, speechSpans.count == 0 else {
             throw SynthesisError("\(startFrames.count) voice clips for \(speechSpans.slotCount) slots")
@@ -456,27 +459,31 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
         }
         let lead = Int64(Self.deliveryLeadDuration * Double(sampleRate))
         let thread = Thread { [self] in
+            // Where the clip before ends: once the render is past it, its memory is let go, and
+            // the next clip is prepared at once, while the render works through the gap between
+            // them, rather than when the render comes near it and would wait for it.
+            var previousEndFrame: Int64 = 0
             for index in startFrames.indices {
-                while mixedEndFrame < speechSpans.earliestStartFrame(ofSlot: index) - lead { usleep(500) }
+                while mixedEndFrame < min(speechSpans.earliestStartFrame(ofSlot: index) - lead, previousEndFrame) {
+                    usleep(500)
+                }
                 retireMixedVoiceClips()
-                let clip: VoiceClip
                 do {
-                    clip = try fetch(index)
-                    guard clip.startFrame == startFrames[index] else {
+                    let source = try fetch(index)
+                    guard source.startFrame == startFrames[index] else {
                         throw SynthesisError(
-                            "voice clip \(index + 1) moved from frame \(startFrames[index]) to \(clip.startFrame)")
+                            "voice clip \(index + 1) moved from frame \(startFrames[index]) to \(source.startFrame)")
                     }
+                    try voice.fill(slot: index, from: source, memo: levellingMemo)
+                    previousEndFrame = min(source.startFrame + Int64(source.frameCount), totalFrames)
+                    speechSpans.publish(
+                        startFrame: source.startFrame,
+                        endFrame: min(source.startFrame + Int64(source.frameCount), totalFrames))
                 } catch {
                     deliveryFailure.withLock { $0 = "\(error)" }
                     abandonUndeliveredVoiceClips()
                     return
                 }
-                voice.fill(
-                    slot: index, startFrame: clip.startFrame, samples: clip.samples, isCleanedUp: clip.isCleanedUp,
-                    memo: levellingMemo)
-                speechSpans.publish(
-                    startFrame: clip.startFrame, endFrame: min(clip.startFrame + Int64(clip.samples.count), totalFrames)
-                )
             }
         }
         thread.name = "soothe voice"

@@ -79,44 +79,39 @@ enum VoicePeakLimiter {
         _ samples: inout [Float], count: Int, targetEnergy: Double, peakGain: Double, ceiling: Double,
         sampleRate: Int, weighting: KWeighting
     ) -> Double {
-        let found = levelling(
-            samples, count: count, targetEnergy: targetEnergy, peakGain: peakGain, ceiling: ceiling,
-            sampleRate: sampleRate, weighting: weighting)
-        if let sampleCeiling = found.sampleCeiling {
-            var limited = samples
-            samples.withUnsafeBufferPointer { source in
-                limited.withUnsafeMutableBufferPointer { target in
-                    limit(
-                        source.baseAddress!, into: target.baseAddress!, count: count, ceiling: sampleCeiling,
-                        sampleRate: sampleRate)
-                }
+        samples.withUnsafeMutableBufferPointer { samples in
+            let found = levelling(
+                UnsafeBufferPointer(rebasing: samples[..<count]), targetEnergy: targetEnergy, peakGain: peakGain,
+                ceiling: ceiling, sampleRate: sampleRate, weighting: weighting)
+            if let sampleCeiling = found.sampleCeiling {
+                limitInPlace(samples.baseAddress!, count: count, ceiling: sampleCeiling, sampleRate: sampleRate)
             }
-            samples = limited
+            return found.gain
         }
-        return found.gain
     }
 
-    /// How `samples` (the first `count`) are levelled: the sample ceiling to limit them to, and
-    /// the gain that then brings them to the K-weighted mean square `targetEnergy` with no sample
-    /// times that gain times `peakGain` (the lean of its louder channel) over `ceiling`.
+    /// How `samples` are levelled: the sample ceiling to limit them to, and the gain that then
+    /// brings them to the K-weighted mean square `targetEnergy` with no sample times that gain
+    /// times `peakGain` (the lean of its louder channel) over `ceiling`.
     ///
     /// Limiting lowers the clip's level, and bringing it back raises its peaks again; so the limit
     /// is searched for: the clip as it came is limited to a trial limit (in dB, a secant search on
     /// how far its peaks then end up over the ceiling), and the closest trial that stays under
     /// the ceiling is kept. A voice that cannot get there in `roundCount` trials keeps the last,
     /// and the master limiter holds the rest. One clip-sized buffer serves the whole search, and
-    /// it is gone when this returns, so the caller can limit the clip straight into its own.
+    /// it is gone when this returns.
     static func levelling(
-        _ samples: [Float], count: Int, targetEnergy: Double, peakGain: Double, ceiling: Double,
+        _ samples: UnsafeBufferPointer<Float>, targetEnergy: Double, peakGain: Double, ceiling: Double,
         sampleRate: Int, weighting: KWeighting
     ) -> Levelling {
-        func level(_ clip: [Float]) -> Double {
-            let energy = VoiceTrack.weightedMeanSquare(clip, count: count, weighting: weighting)
+        let count = samples.count
+        func level(_ clip: UnsafeBufferPointer<Float>) -> Double {
+            let energy = VoiceTrack.weightedMeanSquare(clip, weighting: weighting)
             return energy > 0 ? (targetEnergy / energy).squareRoot() : 0
         }
-        func peak(_ clip: [Float]) -> Double {
+        func peak(_ clip: UnsafeBufferPointer<Float>) -> Double {
             var peak: Float = 0
-            for index in 0..<count { peak = max(peak, abs(clip[index])) }
+            for sample in clip { peak = max(peak, abs(sample)) }
             return Double(peak)
         }
         let gain = level(samples)
@@ -125,7 +120,7 @@ enum VoicePeakLimiter {
         let originalPeak = peak(samples)
         let firstExcess = excess(peak: originalPeak, gain: gain)
         guard gain > 0, firstExcess > 0 else { return Levelling(gain: gain, sampleCeiling: nil) }
-        var trial = samples
+        var trial = [Float](repeating: 0, count: count)
         var best: (sampleCeiling: Float, gain: Double, excess: Double)?
         var last = (sampleCeiling: Float(originalPeak), gain: gain)
         // The trial limit, in dB under the clip's own peak; first by how far it was over.
@@ -133,15 +128,13 @@ enum VoicePeakLimiter {
         var trialLimit = -firstExcess
         for _ in 0..<roundCount {
             let sampleCeiling = Float(originalPeak * decibelsToGain(trialLimit))
-            samples.withUnsafeBufferPointer { source in
-                trial.withUnsafeMutableBufferPointer { target in
-                    limit(
-                        source.baseAddress!, into: target.baseAddress!, count: count, ceiling: sampleCeiling,
-                        sampleRate: sampleRate)
-                }
+            let (trialGain, trialPeak) = trial.withUnsafeMutableBufferPointer { trial in
+                limit(
+                    samples.baseAddress!, into: trial.baseAddress!, count: count, ceiling: sampleCeiling,
+                    sampleRate: sampleRate)
+                return (level(UnsafeBufferPointer(trial)), peak(UnsafeBufferPointer(trial)))
             }
-            let trialGain = level(trial)
-            let trialExcess = excess(peak: peak(trial), gain: trialGain)
+            let trialExcess = excess(peak: trialPeak, gain: trialGain)
             last = (sampleCeiling, trialGain)
             if trialExcess <= 0 && trialExcess > (best?.excess ?? -.infinity) {
                 best = (sampleCeiling, trialGain, trialExcess)
@@ -182,6 +175,47 @@ enum VoicePeakLimiter {
         for index in 0..<count {
             previous = min(target[index], previous + releaseStep)
             target[index] = source[index] * previous
+        }
+    }
+
+    /// `limit(_:into:count:ceiling:sampleRate:)` done in place, block by block, with the same
+    /// samples as its result: a sample's backward gain depends only on the samples up to
+    /// `attackLookahead` after it (past them the ramp has climbed back to 1 or met a sample's own
+    /// need, where every later start agrees), so each block's gains are found from a little past
+    /// its end, and the clip is never held twice.
+    static func limitInPlace(_ samples: UnsafeMutablePointer<Float>, count: Int, ceiling: Float, sampleRate: Int) {
+        guard count > 0, ceiling > 0 else { return }
+        let attackStep = Float(1 / max(1, attackDuration * Double(sampleRate)))
+        let releaseStep = Float(1 / max(1, releaseDuration * Double(sampleRate)))
+        // Twice the ramp's length, against rounding in its steps.
+        let attackLookahead = 2 * Int((1 / attackStep).rounded(.up)) + 2
+        let blockFrameCount = 4096
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: blockFrameCount) { gains in
+            var previous: Float = 1
+            var blockStart = 0
+            while blockStart < count {
+                let blockEnd = min(count, blockStart + blockFrameCount)
+                var next: Float = 1
+                for index in stride(from: min(count, blockEnd + attackLookahead) - 1, through: blockStart, by: -1) {
+                    let magnitude = abs(samples[index])
+                    // Most of a voice is under the ceiling with the gain at rest, where the gain
+                    // stays exactly 1: the ramp's arithmetic is left out there.
+                    if next == 1 && magnitude <= ceiling {
+                        if index < blockEnd { gains[index - blockStart] = 1 }
+                        continue
+                    }
+                    let needed = magnitude > ceiling ? ceiling / magnitude : 1
+                    next = min(needed, next + attackStep)
+                    if index < blockEnd { gains[index - blockStart] = next }
+                }
+                for index in blockStart..<blockEnd {
+                    let gain = gains[index - blockStart]
+                    if gain == 1 && previous == 1 { continue }
+                    previous = min(gain, previous + releaseStep)
+                    samples[index] *= previous
+                }
+                blockStart = blockEnd
+            }
         }
     }
 }

@@ -74,43 +74,41 @@ struct VoiceTrack: ~Copyable {
         slotSamples.buffers[index] = nil
     }
 
-    /// Cleans, levels and places `samples` in slot `index`, not yet published. Called by the one
-    /// thread that prepares the prompts, never while the slot is read. `memo` gives the levelling
-    /// found for the same clip under the same conditions before, and keeps the one found now.
-    func fill(
-        slot index: Int, startFrame: Int64, samples source: [Float], isCleanedUp: Bool,
-        memo: VoiceLevellingMemo? = nil
-    ) {
-        let usable = Int(max(0, min(Int64(source.count), totalFrames - startFrame)))
-        let cleaned = isCleanedUp ? source : VoiceCleanup.apply(source, sampleRate: sampleRate)
+    /// Reads, cleans, levels and places a clip in slot `index`, not yet published. Called by the
+    /// one thread that prepares the prompts, never while the slot is read. The clip is read straight
+    /// into the track's own memory and limited there, so it is held once. `memo` gives the
+    /// levelling found for the same clip under the same conditions before, and keeps the one found
+    /// now.
+    func fill(slot index: Int, from source: VoiceClipSource, memo: VoiceLevellingMemo? = nil) throws {
+        let usable = Int(max(0, min(Int64(source.frameCount), totalFrames - source.startFrame)))
+        let (storage, samples) = makeRenderStorage(count: source.frameCount, repeating: Float(0))
+        try source.read(UnsafeMutableBufferPointer(start: samples, count: source.frameCount))
+        if !source.isCleanedUp {
+            let cleaned = VoiceCleanup.apply(
+                Array(UnsafeBufferPointer(start: samples, count: source.frameCount)), sampleRate: sampleRate)
+            samples.update(from: cleaned, count: source.frameCount)
+        }
         let lean = Double(max(clips[index].leftGain, clips[index].rightGain))
         let peakGain = lean * masterGain * slotGains[index]
         let conditions = VoicePeakLimiter.conditions(
             count: usable, targetEnergy: clipEnergy, peakGain: peakGain, ceiling: peakCeiling, sampleRate: sampleRate,
-            isCleanedUp: isCleanedUp)
+            isCleanedUp: source.isCleanedUp)
         let levelling: VoicePeakLimiter.Levelling
         if let note = memo?.recall(index, conditions), let recalled = VoicePeakLimiter.Levelling(noteText: note) {
             levelling = recalled
         } else {
             levelling = VoicePeakLimiter.levelling(
-                cleaned, count: usable, targetEnergy: clipEnergy, peakGain: peakGain, ceiling: peakCeiling,
-                sampleRate: sampleRate, weighting: KWeighting(sampleRate: sampleRate))
+                UnsafeBufferPointer(start: samples, count: usable), targetEnergy: clipEnergy, peakGain: peakGain,
+                ceiling: peakCeiling, sampleRate: sampleRate, weighting: KWeighting(sampleRate: sampleRate))
             memo?.keep(index, conditions, levelling.noteText)
         }
-        let gain = Float(levelling.gain * masterGain * slotGains[index])
-        // Limited straight into the track's own memory, so no third copy of the clip is ever held.
-        let (storage, samples) = makeRenderStorage(count: usable, repeating: Float(0))
-        cleaned.withUnsafeBufferPointer { cleaned in
-            if let sampleCeiling = levelling.sampleCeiling {
-                VoicePeakLimiter.limit(
-                    cleaned.baseAddress!, into: samples, count: usable, ceiling: sampleCeiling, sampleRate: sampleRate)
-            } else if usable > 0 {
-                samples.update(from: cleaned.baseAddress!, count: usable)
-            }
+        if let sampleCeiling = levelling.sampleCeiling {
+            VoicePeakLimiter.limitInPlace(samples, count: usable, ceiling: sampleCeiling, sampleRate: sampleRate)
         }
+        let gain = Float(levelling.gain * masterGain * slotGains[index])
         for sampleIndex in 0..<usable { samples[sampleIndex] *= gain }
         slotSamples.buffers[index] = storage
-        clips[index].startFrame = startFrame
+        clips[index].startFrame = source.startFrame
         clips[index].samples = samples
         clips[index].count = usable
     }
@@ -200,12 +198,17 @@ struct VoiceTrack: ~Copyable {
 
     /// The K-weighted mean square of `count` samples.
     static func weightedMeanSquare(_ samples: [Float], count: Int, weighting: KWeighting) -> Double {
-        guard count > 0 else { return 0 }
-        var sum = 0.0
-        samples.withUnsafeBufferPointer { buffer in
-            weighting.forEachWeightedSquare(of: buffer.baseAddress!, count: count) { _, square in sum += square }
+        samples.withUnsafeBufferPointer {
+            weightedMeanSquare(UnsafeBufferPointer(rebasing: $0[..<count]), weighting: weighting)
         }
-        return sum / Double(count)
+    }
+
+    /// The K-weighted mean square of `samples`.
+    static func weightedMeanSquare(_ samples: UnsafeBufferPointer<Float>, weighting: KWeighting) -> Double {
+        guard !samples.isEmpty else { return 0 }
+        var sum = 0.0
+        weighting.forEachWeightedSquare(of: samples.baseAddress!, count: samples.count) { _, square in sum += square }
+        return sum / Double(samples.count)
     }
 
     /// Starts again from the first clip that still sounds at or after `frame`.

@@ -61,6 +61,34 @@ import Testing
         #expect(meter.truePeakDecibels <= -1, "true peak \(meter.truePeakDecibels) dBTP")
     }
 
+    /// Limiting in place, block by block, gives the very samples of limiting into a second
+    /// buffer: peaks on and around the blocks' edges, close runs of them and a clip that ends on one.
+    @Test(arguments: [44100, 48000])
+    func limitingInPlaceGivesTheSameSamples(sampleRate: Int) {
+        var clip = speechLikeClip(seconds: 3, sampleRate: sampleRate, seed: 5)
+        let edges = [0, 1, 4095, 4096, 4097, 8000, 8191, 8192, 12_288 - 100, 30_000, 30_100, clip.count - 1]
+        for (number, edge) in edges.enumerated() { clip[edge] = number % 2 == 0 ? 0.9 : -0.8 }
+        for index in 50_000..<50_300 where index % 7 == 0 { clip[index] = 0.7 }
+        for ceiling: Float in [0.05, 0.2, 0.5, 2] {
+            var separate = [Float](repeating: 0, count: clip.count)
+            clip.withUnsafeBufferPointer { source in
+                separate.withUnsafeMutableBufferPointer { target in
+                    VoicePeakLimiter.limit(
+                        source.baseAddress!, into: target.baseAddress!, count: clip.count, ceiling: ceiling,
+                        sampleRate: sampleRate)
+                }
+            }
+            var inPlace = clip
+            inPlace.withUnsafeMutableBufferPointer {
+                VoicePeakLimiter.limitInPlace(
+                    $0.baseAddress!, count: clip.count, ceiling: ceiling, sampleRate: sampleRate)
+            }
+            let differing = zip(separate, inPlace).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "\(differing) samples differ at ceiling \(ceiling)")
+            #expect(separate != clip || ceiling >= 1)
+        }
+    }
+
     /// The levelling of a clip found once is kept and reused (an export again from a warm cache
     /// skips the search) and gives the very samples of the search: the memo holds every bit.
     @Test func aLevellingKeptInTheMemoGivesTheSameSamples() throws {
@@ -90,7 +118,9 @@ import Testing
         func render(memo: VoiceLevellingMemo?) throws -> [Float] {
             let renderer = try SessionRenderer(
                 timeline: timeline, settings: RenderSettings(loudnessTargetLUFS: -10), voicePlans: plans)
-            try renderer.deliverAhead(startFrames: clips.map(\.startFrame), levellingMemo: memo) { clips[$0] }
+            try renderer.deliverAhead(startFrames: clips.map(\.startFrame), levellingMemo: memo) {
+                VoiceClipSource(clips[$0])
+            }
             var samples = [Float](repeating: 0, count: Int(renderer.totalFrames) * 2)
             var done = 0
             while done < Int(renderer.totalFrames) {
