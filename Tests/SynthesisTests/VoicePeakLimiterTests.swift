@@ -45,8 +45,8 @@ import Testing
         #expect(largestStep < 0.01, "the limiter's gain steps by \(largestStep)")
     }
 
-    @Test(arguments: [-16.0, -10.0])
-    func aLoudTargetIsMetWithTheVoiceUnderTheCeiling(target: Double) throws {
+    /// quick-reset over two minutes, with a speech-like clip of up to 5 s where each step's prompt goes.
+    static func quickResetWithSpeechLikeClips() throws -> (SessionTimeline, [VoiceClip]) {
         let timeline = try makeTimeline("quick-reset", totalSeconds: 120)
         let clips = timeline.steps.enumerated().map { index, step in
             let delay = index == 0 ? PromptTiming.startChimeDelay.seconds : 0
@@ -54,6 +54,12 @@ import Testing
             let seconds = min(5.0, Double(step.endFrame - start) / Double(Self.rate) - 1.5)
             return VoiceClip(startFrame: start, samples: speechLikeClip(seconds: seconds, seed: UInt64(index)))
         }
+        return (timeline, clips)
+    }
+
+    @Test(arguments: [-16.0, -10.0])
+    func aLoudTargetIsMetWithTheVoiceUnderTheCeiling(target: Double) throws {
+        let (timeline, clips) = try Self.quickResetWithSpeechLikeClips()
         let renderer = try SessionRenderer(
             timeline: timeline, settings: RenderSettings(loudnessTargetLUFS: target), voiceClips: clips)
         let meter = try measure(renderAll(renderer))
@@ -92,13 +98,7 @@ import Testing
     /// The levelling of a clip found once is kept and reused (an export again from a warm cache
     /// skips the search) and gives the very samples of the search: the memo holds every bit.
     @Test func aLevellingKeptInTheMemoGivesTheSameSamples() throws {
-        let timeline = try makeTimeline("quick-reset", totalSeconds: 120)
-        let clips = timeline.steps.enumerated().map { index, step in
-            let delay = index == 0 ? PromptTiming.startChimeDelay.seconds : 0
-            let start = step.startFrame + Int64((delay + PromptTiming.leadIn.seconds) * Double(Self.rate))
-            let seconds = min(5.0, Double(step.endFrame - start) / Double(Self.rate) - 1.5)
-            return VoiceClip(startFrame: start, samples: speechLikeClip(seconds: seconds, seed: UInt64(index)))
-        }
+        let (timeline, clips) = try Self.quickResetWithSpeechLikeClips()
         let plans = clips.map {
             VoiceClipPlan(
                 earliestStartFrame: $0.startFrame, expectedStartFrame: $0.startFrame,
