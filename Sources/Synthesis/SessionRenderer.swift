@@ -458,15 +458,22 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
             }
         }
         let lead = Int64(Self.deliveryLeadDuration * Double(sampleRate))
-        let thread = Thread { [self] in
+        // The thread holds the renderer only while it works on a clip: when an export stops early
+        // and lets the renderer go, the thread ends at its next look instead of waiting for ever.
+        let thread = Thread { [weak self] in
             // Where the clip before ends: once the render is past it, its memory is let go, and
             // the next clip is prepared at once, while the render works through the gap between
             // them, rather than when the render comes near it and would wait for it.
             var previousEndFrame: Int64 = 0
             for index in startFrames.indices {
-                while mixedEndFrame < min(speechSpans.earliestStartFrame(ofSlot: index) - lead, previousEndFrame) {
+                while true {
+                    guard let renderer = self else { return }
+                    let neededFrame = min(
+                        renderer.speechSpans.earliestStartFrame(ofSlot: index) - lead, previousEndFrame)
+                    if renderer.mixedEndFrame >= neededFrame { break }
                     usleep(500)
                 }
+                guard let self else { return }
                 retireMixedVoiceClips()
                 do {
                     let source = try fetch(index)

@@ -333,6 +333,31 @@ private func onsetFrame(in mono: [Float], near expected: Int) -> Int? {
         #expect(differing == 0, "\(differing) samples differ")
     }
 
+    /// An export that stops early lets its renderer go, and the thread that delivers the clips
+    /// lets it go too, instead of waiting for the render to come near the next clip for ever.
+    @Test func aRendererLetGoBeforeItsClipsAreDeliveredIsFreed() throws {
+        let timeline = try makeTimeline("bedtime-foot", totalSeconds: 90)
+        let clips = [10, 70].map { second in
+            VoiceClip(startFrame: Int64(second * 48000), samples: [Float](repeating: 0.1, count: 48000))
+        }
+        let (plans, _, _) = try Self.renderWithEveryClipFromTheStart(clips, timeline: timeline)
+        weak var released: SessionRenderer?
+        do {
+            let renderer = try SessionRenderer(timeline: timeline, voicePlans: plans)
+            released = renderer
+            try renderer.deliverAhead(clips)
+            var samples = [Float](repeating: 0, count: 4096 * 2)
+            while !renderer.isPrepared(forNext: 4096) { usleep(200) }
+            _ = samples.withUnsafeMutableBufferPointer { renderer.render(into: $0.baseAddress!, frameCount: 4096) }
+        }
+        var waited = 0
+        while released != nil && waited < 2000 {
+            usleep(1000)
+            waited += 1
+        }
+        #expect(released == nil, "the renderer is still held after 2 s")
+    }
+
     @Test func refusesBadSettingsAndClips() throws {
         let timeline = try makeTimeline("quick-reset", totalSeconds: 36)
         #expect(throws: SynthesisError.self) {
