@@ -36,15 +36,8 @@ public struct BackgroundAudioFile: Equatable, Sendable {
     /// undecodable file with a message that names it and says what is wrong.
     public static func inspect(_ path: String) throws(AudioFileError) -> BackgroundAudioFile {
         let name = "the background file '\(path)'"
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw AudioFileError(.unreadable, "\(name) does not exist; \(validText)")
-        }
-        guard !isDirectory.boolValue else {
-            throw AudioFileError(.unreadable, "\(name) is a folder, not an audio file; \(validText)")
-        }
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw AudioFileError(.unreadable, "\(name) cannot be read (permission denied); \(validText)")
+        if let problem = ReadableFile.problem(path) {
+            throw AudioFileError(.unreadable, "\(name) \(problem); \(validText)")
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
         guard size != 0 else {

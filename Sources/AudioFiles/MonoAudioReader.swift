@@ -21,13 +21,7 @@ public enum MonoAudioReader {
 
     /// Reads `path` whole and mixes its channels down to one.
     public static func read(_ path: String) throws(AudioFileError) -> MonoAudio {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw AudioFileError(.unreadable, "'\(path)' does not exist")
-        }
-        guard !isDirectory.boolValue else {
-            throw AudioFileError(.unreadable, "'\(path)' is a folder, not an audio file")
-        }
+        if let problem = ReadableFile.problem(path) { throw AudioFileError(.unreadable, "'\(path)' \(problem)") }
         let reader: AudioFileReader
         do { reader = try AudioFileReader(path: path) } catch {
             throw AudioFileError(

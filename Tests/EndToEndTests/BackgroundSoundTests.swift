@@ -128,14 +128,35 @@ import Testing
     @Test(arguments: [
         ("missing", "does not exist"), ("folder", "is a folder"), ("empty", "is empty"),
         ("no-frames", "holds no audio"), ("silent", "is silent"), ("not-audio", "is not audio libsndfile can read"),
-        ("cut-short", "is damaged"), ("unreadable", "permission denied"),
+        ("cut-short", "is damaged"), ("unreadable", "cannot be read: permission denied"),
+        ("fifo", "is not a regular file"), ("link-loop", "symbolic links form a loop"),
+        ("locked-folder", "permission denied on a folder in its path"),
     ])
     func aBadFileIsRefusedBeforeAnythingIsWritten(kind: String, words: String) throws {
         let sandbox = try Sandbox()
-        let path = sandbox.path("bad-\(kind).flac")
+        var path = sandbox.path("bad-\(kind).flac")
         var runner: [String] = []
+        // The superuser reads any file and enters any folder, so such commands run as nobody.
+        let runAsNobody = {
+            if getuid() == 0 {
+                try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: sandbox.directory.path)
+                runner = ["--reuid=65534", "--regid=65534", "--clear-groups", SootheProcess.executablePath]
+            }
+        }
         switch kind {
         case "missing": break
+        case "fifo": try #require(mkfifo(path, 0o644) == 0)
+        case "link-loop":
+            try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: "bad-other.flac")
+            try FileManager.default.createSymbolicLink(
+                atPath: sandbox.path("bad-other.flac"), withDestinationPath: "bad-\(kind).flac")
+        case "locked-folder":
+            let folder = sandbox.path("locked")
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            path = folder + "/sea.flac"
+            try Self.sox(path, ["-r", "48000", "-c", "1"], ["synth", "4", "pinknoise"])
+            try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: folder)
+            try runAsNobody()
         case "folder": try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         case "empty": FileManager.default.createFile(atPath: path, contents: Data())
         case "no-frames": try Self.sox(path, ["-r", "48000", "-c", "1"], ["trim", "0", "0"])
@@ -151,11 +172,7 @@ import Testing
         default:
             try Self.sox(path, ["-r", "48000", "-c", "1"], ["synth", "4", "pinknoise"])
             try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: path)
-            // The superuser reads any file, so the command then runs as nobody.
-            if getuid() == 0 {
-                try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: sandbox.directory.path)
-                runner = ["--reuid=65534", "--regid=65534", "--clear-groups", SootheProcess.executablePath]
-            }
+            try runAsNobody()
         }
         let before = try FileManager.default.contentsOfDirectory(atPath: sandbox.directory.path).sorted()
         for command in ["export", "play"] {
@@ -178,5 +195,7 @@ import Testing
             let after = try FileManager.default.contentsOfDirectory(atPath: sandbox.directory.path).sorted()
             #expect(after == before, "\(command) \(kind) left \(after)")
         }
+        // So that the sandbox can be removed by any user.
+        try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: sandbox.path("locked"))
     }
 }

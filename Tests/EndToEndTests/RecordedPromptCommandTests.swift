@@ -76,4 +76,38 @@ struct RecordedPromptCommandTests {
             abs(decibels(quiet[words]) - decibels(loud[words])) < 1,
             "\(decibels(quiet[words])) vs \(decibels(loud[words]))")
     }
+
+    /// A recording that is not a regular file is refused by what it is: a FIFO would block the
+    /// export forever, waiting for a writer.
+    @Test(.timeLimit(.minutes(1)), arguments: ["fifo", "device"])
+    func aRecordingThatIsNotARegularFileIsRefused(kind: String) throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "soothe-say-audio-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var recording = folder.appending(path: "take.wav").path
+        if kind == "fifo" {
+            try #require(mkfifo(recording, 0o644) == 0)
+        } else {
+            recording = "/dev/zero"
+        }
+        let routine = folder.appending(path: "pipe.yaml")
+        try Data(
+            """
+            title: Recorded
+            steps:
+              - id: mine
+                title: Mine
+                duration: 20s
+                say-audio: \(recording)
+              - id: rest
+                title: Rest
+                duration: 30s
+            """.utf8
+        ).write(to: routine)
+        let output = folder.appending(path: "out.wav").path
+        let result = try Soothe.run(["export", routine.path, "--voice", "slt", "-o", output, "--quiet"])
+        #expect(result.status == 65, "\(result.standardError)")
+        #expect(result.standardError.contains("'\(recording)' is not a regular file"), "\(result.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
 }
