@@ -18,6 +18,25 @@ struct StandardOutputTests {
             "\(result.standardError)")
     }
 
+    /// libsndfile prints a message of its own to standard output for some failed writes; with
+    /// `-o -` that is where the audio goes, and printing it at exit changed the status.
+    @Test(arguments: ["flac", "ogg", "opus", "mp3"])
+    func aStreamedExportThatCannotBeWrittenExits74WithOneMessage(format: String) throws {
+        let export =
+            [Soothe.executablePath, "export", "quick-reset", "--no-voice", "--total", "1m", "--quiet"]
+            + ["-o", "-", "--format", format]
+        let command = export.map { "'\($0)'" }.joined(separator: " ")
+        let full = try Soothe.run(["-c", "exec \(command) > /dev/full"], executable: URL(fileURLWithPath: "/bin/sh"))
+        #expect(full.status == 74)
+        #expect(
+            full.standardError == "Error: could not write 'standard output': disk full\n", "\(full.standardError)")
+        // A reader that stops early: the status is the export's, whose message says why.
+        let closed = try Soothe.run(
+            ["-c", "\(command) 2> /dev/null | head -c 100 > /dev/null; echo ${PIPESTATUS[0]}"],
+            executable: URL(fileURLWithPath: "/bin/bash"))
+        #expect(closed.standardOutput == "74\n", "\(closed.standardOutput) \(closed.standardError)")
+    }
+
     @Test func showSVGDashPrintsThePictureAndWritesNoFile() throws {
         let directory = FileManager.default.temporaryDirectory.appending(path: "soothe-svg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

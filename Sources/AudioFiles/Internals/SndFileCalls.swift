@@ -129,7 +129,12 @@ func system_sf_close(_ file: OpaquePointer) -> Int32 {
 }
 
 /// Wraps `sf_strerror`; `nil` asks for the error of the last failed open.
+///
+/// libsndfile's Ogg writer leaves a file's error at -1 after a failed write, and
+/// libsndfile answers a negative number with a `printf` to standard output, which is where an
+/// export to `-o -` sends the audio: such a number is never handed to it.
 func system_sf_strerror(_ file: OpaquePointer?) -> String {
+    if let file, case let code = sf_error(file), code < 0 { return "unknown libsndfile error \(code)" }
     guard let text = sf_strerror(file) else { return "unknown libsndfile error" }
     return String(cString: text)
 }
@@ -141,8 +146,9 @@ func system_sf_error(_ file: OpaquePointer) -> String? {
     return system_sf_strerror(file)
 }
 
-/// Wraps `sf_error_number`.
+/// Wraps `sf_error_number` (never with a negative number: see `system_sf_strerror`).
 func system_sf_error_number(_ code: Int32) -> String {
+    guard code >= 0 else { return "unknown libsndfile error \(code)" }
     guard let text = sf_error_number(code) else { return "unknown libsndfile error \(code)" }
     return String(cString: text)
 }
