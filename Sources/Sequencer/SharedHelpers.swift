@@ -31,7 +31,7 @@ extension String {
         return String(text)
     }
 
-    /// The text with every control character (C0, DEL and C1) written as `\u{1B}`, so that text
+    /// The text with every control character (`isControlCharacter`) written as `\u{1B}`, so that text
     /// from a file or the command line can be printed without driving the terminal.
     public var escapingControlCharacters: String {
         guard unicodeScalars.contains(where: \.isControlCharacter) else { return self }
@@ -48,8 +48,17 @@ extension String {
 }
 
 extension Unicode.Scalar {
-    /// Whether this is a control character: C0 (U+0000 to U+001F), DEL or C1 (U+0080 to U+009F).
-    public var isControlCharacter: Bool { properties.generalCategory == .control }
+    /// Whether this is a control character: C0 (U+0000 to U+001F), DEL or C1 (U+0080 to U+009F),
+    /// or one that reorders or breaks the text around it unseen, so that a terminal would show it
+    /// other than it is: the bidirectional embeddings, overrides and isolates (U+202A to U+202E,
+    /// U+2066 to U+2069) and the line and paragraph separators (U+2028, U+2029). The
+    /// left-to-right and right-to-left marks reorder nothing around them and stay allowed.
+    public var isControlCharacter: Bool {
+        switch value {
+        case 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029: true
+        default: properties.generalCategory == .control
+        }
+    }
 
     /// `U+001B (escape)`: the code point as Unicode writes it, with a name for the control
     /// characters people meet.
@@ -58,7 +67,11 @@ extension Unicode.Scalar {
         let code = "U+" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
         let names: [UInt32: String] = [
             0x00: "null", 0x07: "bell", 0x08: "backspace", 0x09: "tab", 0x0A: "line feed", 0x0D: "carriage return",
-            0x1B: "escape", 0x7F: "delete", 0x9B: "control sequence introducer",
+            0x1B: "escape", 0x7F: "delete", 0x9B: "control sequence introducer", 0x202A: "left-to-right embedding",
+            0x202B: "right-to-left embedding", 0x202C: "pop directional formatting", 0x202D: "left-to-right override",
+            0x202E: "right-to-left override", 0x2066: "left-to-right isolate", 0x2067: "right-to-left isolate",
+            0x2068: "first strong isolate", 0x2069: "pop directional isolate", 0x2028: "line separator",
+            0x2029: "paragraph separator",
         ]
         return names[value].map { "\(code) (\($0))" } ?? code
     }

@@ -57,6 +57,31 @@ struct HostileInputTests {
         #expect(try folder.contents() == ["evil.yaml"])
     }
 
+    /// Characters that reorder or break a line unseen (bidirectional overrides and isolates, the
+    /// line separator) would show a title or prompt other than it is, as escape sequences would.
+    @Test(arguments: [
+        ("title: \"Rest \\u202Edaeh ruoy\"\nsteps:\n  - {id: a, title: A, duration: 1m}\n", "1:8", "U+202E"),
+        ("title: T\nsteps:\n  - {id: a, title: \"A \\u2067B\\u2069\", duration: 1m}\n", "3:20", "U+2067"),
+        ("title: T\nsteps:\n  - {id: a, title: A, duration: 1m, say: \"Breathe\\u2028out.\"}\n", "3:42", "U+2028"),
+        (
+            "{\"title\": \"T\", \"steps\": [{\"id\": \"a\", \"title\": \"\\u202Dx\", \"duration\": \"1m\"}]}", "1:47",
+            "U+202D"
+        ),
+    ])
+    func textThatWouldBeShownOtherThanItIsIsRefused(text: String, position: String, codePoint: String) throws {
+        let folder = try Folder()
+        let name = text.hasPrefix("{") ? "bidi.json" : "bidi.yaml"
+        let path = try folder.write(text, to: name)
+        for arguments in [["show", path], ["export", path, "--no-voice", "-o", "out.wav"]] {
+            let result = try Soothe.run(arguments, directory: folder.path)
+            #expect(result.status == 65, "\(result.standardError)")
+            #expect(result.standardError.contains("\(name):\(position): "), "\(result.standardError)")
+            #expect(result.standardError.contains("the control character \(codePoint)"), "\(result.standardError)")
+            #expect(result.standardOutput.isEmpty)
+            #expect(try folder.contents() == [name])
+        }
+    }
+
     @Test func escapeSequencesInANameOnTheCommandLineAreShownEscaped() throws {
         let result = try Soothe.run(["show", "\(Self.escape)]0;owned\u{7}"])
         #expect(result.status == 64)
