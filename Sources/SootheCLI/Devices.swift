@@ -45,7 +45,7 @@ struct Devices: ParsableCommand {
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(entries.isEmpty ? "[]" : String(decoding: try encoder.encode(entries), as: UTF8.self))
+            StandardOutput.print(entries.isEmpty ? "[]" : String(decoding: try encoder.encode(entries), as: UTF8.self))
             return
         }
         guard !devices.isEmpty else {
@@ -54,7 +54,7 @@ struct Devices: ParsableCommand {
         for device in devices {
             var line = device.listingLine
             line.replaceSubrange(line.startIndex...line.startIndex, with: device == preferred ? "*" : " ")
-            print(line)
+            StandardOutput.print(line)
         }
     }
 
@@ -72,14 +72,14 @@ struct Devices: ParsableCommand {
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(entries.isEmpty ? "[]" : String(decoding: try encoder.encode(entries), as: UTF8.self))
+            StandardOutput.print(entries.isEmpty ? "[]" : String(decoding: try encoder.encode(entries), as: UTF8.self))
             return
         }
         guard !devices.isEmpty else { throw PlaybackFailure.reporting(.noInputDevice) }
         for device in devices {
             var line = device.listingLine
             line.replaceSubrange(line.startIndex...line.startIndex, with: device == preferred ? "*" : " ")
-            print(line)
+            StandardOutput.print(line)
         }
     }
 

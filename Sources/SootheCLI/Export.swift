@@ -171,7 +171,7 @@ struct ExportCommand: ParsableCommand {
             // Standard output carries the audio.
             FileHandle.standardError.write(Data((Self.summaryLine(summary) + "\n").utf8))
         } else {
-            print(Self.summaryLine(summary))
+            StandardOutput.print(Self.summaryLine(summary))
         }
     }
 

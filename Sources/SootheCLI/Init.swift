@@ -16,6 +16,6 @@ struct Init: ParsableCommand {
         let source = try RoutineLibrary.builtInSource(named: from)
         // A routine file is never replaced: it may hold the user's own edits.
         try OutputFile.write(Data(source.utf8), toPath: file, example: "my-routine.yaml")
-        print("Wrote \(file), a copy of \(from). Edit it, then run: soothe show \(file)")
+        StandardOutput.print("Wrote \(file), a copy of \(from). Edit it, then run: soothe show \(file)")
     }
 }

@@ -7,6 +7,6 @@ struct Routines: ParsableCommand {
         abstract: "List the built-in routines with their length, number of steps and purpose.")
 
     func run() throws {
-        print(try RoutineLibrary.listText())
+        StandardOutput.print(try RoutineLibrary.listText())
     }
 }

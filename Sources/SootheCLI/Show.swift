@@ -50,23 +50,25 @@ struct Show: ParsableCommand {
             let picture = TimelinePicture(
                 timeline: timeline, promptWindows: windows, trailingBlock: .sleepTail(of: timeline))
             if svgPath == "-" {
-                print(picture.svgText, terminator: "")
+                StandardOutput.print(picture.svgText, terminator: "")
                 return
             }
             try OutputFile.write(
                 Data(picture.svgText.utf8), toPath: svgPath, example: "timeline.svg", replacing: .svg)
             let steps = timeline.steps.count == 1 ? "1 step" : "\(timeline.steps.count) steps"
             let tail = timeline.hasSleepTail ? " and a \(timeline.sleepTailDuration) sleep tail" : ""
-            print("Wrote \(svgPath): \(timeline.routineTitle), \(timeline.totalDuration), \(steps)\(tail)")
+            StandardOutput.print(
+                "Wrote \(svgPath): \(timeline.routineTitle), \(timeline.totalDuration), \(steps)\(tail)")
             return
         }
         let prompts = spoken?.map(\.report)
         switch format ?? .table {
-        case .table: print(timeline.tableText(prompts: prompts))
-        case .json: print(timeline.jsonText(prompts: prompts))
-        case .cue: print(timeline.cueSheetText(audioFileName: "\(timeline.routineName).wav"), terminator: "")
-        case .vtt: print(timeline.webVTTChaptersText(), terminator: "")
-        case .captions: print(timeline.webVTTCaptionsText(prompts: prompts ?? []), terminator: "")
+        case .table: StandardOutput.print(timeline.tableText(prompts: prompts))
+        case .json: StandardOutput.print(timeline.jsonText(prompts: prompts))
+        case .cue:
+            StandardOutput.print(timeline.cueSheetText(audioFileName: "\(timeline.routineName).wav"), terminator: "")
+        case .vtt: StandardOutput.print(timeline.webVTTChaptersText(), terminator: "")
+        case .captions: StandardOutput.print(timeline.webVTTCaptionsText(prompts: prompts ?? []), terminator: "")
         }
     }
 }

@@ -71,11 +71,9 @@ extension Soothe {
             message = fullMessage(for: error)
         }
         if status == ExitCode.success.rawValue {
-            print(message)
+            StandardOutput.print(message)
         } else if !message.isEmpty {
-            let lines = message.split(separator: "\n", omittingEmptySubsequences: false)
-            let escaped = lines.map { String($0).escapingControlCharacters }.joined(separator: "\n")
-            FileHandle.standardError.write(Data((escaped + "\n").utf8))
+            FileHandle.standardError.write(Data((message.escapingControlCharactersByLine + "\n").utf8))
         }
         Foundation.exit(status)
     }
@@ -129,17 +127,3 @@ extension SessionCommand {
 extension Play: SessionCommand {}
 extension ExportCommand: SessionCommand {}
 extension Show: SessionCommand {}
-
-/// What the commands print on standard output goes through C's buffered `stdout`.
-enum StandardOutput {
-    /// Flushes standard output and ends the process with 74 (EX_IOERR) and a message if anything
-    /// written to it was lost. Runs as an exit handler, so it leaves with `_exit`.
-    static func finish() {
-        // fflush(NULL) flushes every output stream and fails when a write fails; what a full disk
-        // or a closed pipe refused earlier is still in the buffer, so it fails again here.
-        guard fflush(nil) != 0 else { return }
-        let reason = String(cString: strerror(errno))
-        FileHandle.standardError.write(Data("Error: could not write to standard output: \(reason)\n".utf8))
-        _exit(74)
-    }
-}

@@ -16,7 +16,7 @@ struct Voices: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the voices and say which is the default.")
 
         func run() throws {
-            print(VoiceCatalog.listText())
+            StandardOutput.print(VoiceCatalog.listText())
         }
     }
 
@@ -32,7 +32,7 @@ struct Voices: ParsableCommand {
 
         func run() throws {
             let target = try VoiceCatalog.addPiperVoice(at: model, replacing: force)
-            print("Added piper:\((target as NSString).lastPathComponent.dropLast(5)) at \(target)")
+            StandardOutput.print("Added piper:\((target as NSString).lastPathComponent.dropLast(5)) at \(target)")
         }
     }
 }

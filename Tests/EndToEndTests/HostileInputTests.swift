@@ -82,6 +82,36 @@ struct HostileInputTests {
         }
     }
 
+    /// Names that come from the file system (a voice's file name, the output's name) are printed
+    /// escaped on standard output too, as they are in messages.
+    @Test func escapeSequencesInFileNamesAreShownEscaped() throws {
+        let folder = try Folder()
+        let evil = "\(Self.escape)]0;owned\u{7}"
+        let output = try Soothe.run(
+            ["export", "quick-reset", "--no-voice", "--total", "1m", "-o", "\(evil).flac"],
+            directory: folder.path)
+        #expect(output.status == 0, "\(output.standardError)")
+        #expect(output.standardOutput.hasPrefix("Wrote \\u{1B}]0;owned\\u{7}.flac: FLAC"), "\(output.standardOutput)")
+        #expect(!Self.holdsControlCharacters(output.standardOutput))
+
+        // A Piper voice whose files are named with an escape sequence.
+        let joe = try #require(
+            Soothe.run(["voices"]).standardOutput.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                .first { $0.hasSuffix("en_US-joe-medium.onnx (installed by Scripts/setup)") }?
+                .components(separatedBy: " (installed").first)
+        let voices = folder.url.appending(path: "voices")
+        try FileManager.default.createDirectory(at: voices, withIntermediateDirectories: true)
+        for suffix in [".onnx", ".onnx.json"] {
+            try FileManager.default.createSymbolicLink(
+                atPath: voices.appending(path: "joe\(evil)\(suffix)").path,
+                withDestinationPath: joe + suffix.dropFirst(5))
+        }
+        let listed = try Soothe.run(["voices"], environment: ["SOOTHE_VOICE_PATH": voices.path])
+        #expect(listed.status == 0, "\(listed.standardError)")
+        #expect(listed.standardOutput.contains("piper:joe\\u{1B}]0;owned\\u{7}"), "\(listed.standardOutput)")
+        #expect(!Self.holdsControlCharacters(listed.standardOutput))
+    }
+
     @Test func escapeSequencesInANameOnTheCommandLineAreShownEscaped() throws {
         let result = try Soothe.run(["show", "\(Self.escape)]0;owned\u{7}"])
         #expect(result.status == 64)

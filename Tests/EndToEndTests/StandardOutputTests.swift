@@ -8,6 +8,8 @@ struct StandardOutputTests {
     @Test(arguments: [
         ["show", "quick-reset", "--no-voice"], ["show", "--no-voice", "--format", "json"], ["routines"],
         ["show", "--help"],
+        // Text longer than the output buffer, which a failed write leaves empty.
+        ["show", "legs-and-feet", "--no-voice", "--svg", "-"],
     ])
     func aFailedWriteToStandardOutputExits74(arguments: [String]) throws {
         let command = ([Soothe.executablePath] + arguments).map { "'\($0)'" }.joined(separator: " ")
