@@ -55,6 +55,17 @@ struct OutputTarget {
         guard overwrites else {
             throw ExportError(.targetExists, "'\(path)' already exists; pass --force to replace it")
         }
+        // In a folder with the sticky bit (/tmp), only a file's owner or the folder's may replace
+        // it: found now, rather than when the finished file is renamed.
+        let user = system_geteuid()
+        if user != 0, status.st_uid != user, let folder = system_fstat(directory),
+            folder.st_mode & mode_t(S_ISVTX) != 0, folder.st_uid != user
+        {
+            throw ExportError(
+                .cannotCreate,
+                "'\(path)' belongs to another user, and '\(directoryPath)' lets only a file's owner replace it; "
+                    + "give another name")
+        }
     }
 
     /// What a file that is not a regular one is, for messages; `nil` for a regular file.

@@ -99,6 +99,26 @@ struct ExportTargetTests {
         #expect(try AudioFileReader.read(replaced, maximumFrameCount: 0).frameCount == Int64(Self.frameCount))
     }
 
+    /// In a folder with the sticky bit, another user's file cannot be replaced even with
+    /// `--force`: that is refused before anything is rendered, with the status of an output that
+    /// cannot be created, rather than found when the finished file is renamed.
+    @Test func anotherUsersFileInAStickyFolderIsRefusedBeforeTheExport() throws {
+        // Needs a second user: the superuser makes the file and runs soothe as nobody.
+        guard getuid() == 0 else { return }
+        let scratch = try Self.scratchWithTinyRoutine()
+        #expect(chmod(scratch.path, 0o1777) == 0)
+        let theirs = scratch.file("theirs.wav")
+        try Data("theirs".utf8).write(to: URL(fileURLWithPath: theirs))
+        let result = try SootheProcess.run(
+            ["--reuid=65534", "--regid=65534", "--clear-groups", SootheProcess.executablePath, "export"]
+                + [scratch.file("tiny.yaml"), "--no-voice", "--quiet", "-o", theirs, "--force"],
+            executable: URL(fileURLWithPath: "/usr/bin/setpriv"))
+        #expect(result.status == 73, "\(result.standardError)")
+        #expect(result.standardError.contains("'\(theirs)' belongs to another user"), "\(result.standardError)")
+        #expect(try String(contentsOfFile: theirs, encoding: .utf8) == "theirs")
+        #expect(scratch.contents() == ["theirs.wav", "tiny.yaml"])
+    }
+
     static func mode(of path: String) -> mode_t {
         var status = stat()
         return stat(path, &status) == 0 ? status.st_mode & 0o7777 : 0
