@@ -23,6 +23,9 @@ struct Play: ParsableCommand {
     @OptionGroup var sound: SoundOptions
 
     @Option(
+        // Taken whatever it looks like, so that `--device -1` is refused as no such device, not
+        // as a missing value.
+        parsing: .unconditional,
         help: ArgumentHelp(
             "The output device: an index or part of a name from `soothe devices`.", valueName: "name|index"))
     var device: String?

@@ -24,7 +24,10 @@ struct Record: ParsableCommand {
     )
     var folder: String
 
-    @Option(help: ArgumentHelp("The input device: an index or part of a name.", valueName: "name|index"))
+    // Taken whatever it looks like, as `play`'s is.
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("The input device: an index or part of a name.", valueName: "name|index"))
     var device: String?
 
     @Flag(help: "Replace takes and a routine copy already in the folder.")

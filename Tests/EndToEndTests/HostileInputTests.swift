@@ -241,6 +241,21 @@ struct OptionValueTests {
         #expect(try file("negative.wav") != file("other.wav"))
     }
 
+    /// A device index is never negative, but `--device -1` is a wrong device, not a missing one.
+    @Test(arguments: [["play", "--no-voice"], ["record", "say.yaml", "takes"]])
+    func aNegativeDeviceIndexIsNoSuchDevice(command: [String]) throws {
+        let folder = try Self.makeFolder()
+        try folder.write("title: T\nsteps:\n  - {id: a, title: A, duration: 30s, say: Rest.}\n", to: "say.yaml")
+        let config = try folder.write(
+            "</usr/share/alsa/alsa.conf>\npcm.!default { type file slave.pcm \"null\" file \"/dev/null\" }\n",
+            to: "null.conf")
+        let result = try Soothe.run(
+            command + ["--device", "-1"], directory: folder.path, environment: ["ALSA_CONFIG_PATH": config])
+        #expect(!result.standardError.contains("Missing value"), "\(result.standardError)")
+        #expect(result.standardError.contains("device '-1'"), "\(result.standardError)")
+        #expect(try folder.contents() == ["null.conf", "say.yaml", "two.yaml"])
+    }
+
     @Test func aNegativeVolumeIsParsedAndPlayGetsAsFarAsTheDevice() throws {
         let folder = try Self.makeFolder()
         // A default device on a card that does not exist: reaching the device proves the parse.
