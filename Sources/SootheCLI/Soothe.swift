@@ -53,7 +53,8 @@ extension Soothe {
         let message: String
         switch error {
         case let error as RoutineError:
-            status = exitStatus(for: error)
+            status = exitStatus(
+                for: error, setsSessionLength: (command as? any SessionCommand)?.setsSessionLength ?? false)
             message = "Error: \(error)"
         case let error as SpeechError:
             status = exitStatus(
@@ -78,8 +79,9 @@ extension Soothe {
         Foundation.exit(status)
     }
 
-    /// 64 for a bad option or argument, 65 for a routine file that cannot be read or is wrong.
-    static func exitStatus(for error: RoutineError) -> Int32 {
+    /// 64 for a bad option or argument, 65 for a routine file that cannot be read or is wrong. A
+    /// session too long is the options' fault only when they set a length.
+    static func exitStatus(for error: RoutineError, setsSessionLength: Bool) -> Int32 {
         let badOption: Int32 = 64
         let badFile: Int32 = 65
         switch error.kind {
@@ -88,6 +90,8 @@ extension Soothe {
         case .fileNotFound, .unreadableFile, .syntax, .missingField, .wrongType, .unknownField, .duplicateStepID,
             .emptyRoutine:
             return badFile
+        case .sessionTooLong where error.location == nil:
+            return setsSessionLength ? badOption : badFile
         case .invalidValue, .invalidDuration, .invalidSide, .sessionTooLong, .stepTooShort:
             // The decoder places what it finds in the file; what the options cause has no place.
             return error.location == nil ? badOption : badFile
@@ -121,6 +125,15 @@ extension SessionCommand {
         let customization = session.customization
         return !customization.stepOverrides.isEmpty || customization.totalDuration != nil
             || speech.speechRatePerMinute != nil
+    }
+}
+
+extension SessionCommand {
+    /// Whether the user set a length on the command line: a step's, the total or the sleep tail.
+    var setsSessionLength: Bool {
+        let customization = session.customization
+        return !customization.stepOverrides.isEmpty || customization.totalDuration != nil
+            || customization.sleepTail != nil
     }
 }
 

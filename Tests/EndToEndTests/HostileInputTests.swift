@@ -184,6 +184,25 @@ struct HostileInputTests {
         #expect(!result.standardError.contains("total"))
     }
 
+    /// A session longer than a day is the file's fault (65) when the file's own lengths make it
+    /// so, and the options' (64) when they set a length.
+    @Test func aSessionTooLongIsTheFilesFaultUnlessTheOptionsSetALength() throws {
+        let folder = try Folder()
+        let steps = (1...13).map { "  - {id: s\($0), title: S, duration: 2h}\n" }.joined()
+        let long = try folder.write("title: T\nsteps:\n" + steps, to: "long.yaml")
+        let half = try folder.write("title: T\nsteps:\n  - {id: a, title: A, duration: 12h}\n", to: "half.yaml")
+        for (arguments, status) in [
+            (["show", long, "--no-voice"], Int32(65)), (["export", long, "--no-voice", "-o", "x.flac"], 65),
+            (["show", half, "--no-voice", "--sleep-tail", "13h"], 64),
+            (["show", half, "--no-voice", "--step", "a=23h", "--sleep-tail", "2h"], 64),
+        ] {
+            let result = try Soothe.run(arguments, directory: folder.path)
+            #expect(result.status == status, "\(arguments): \(result.standardError)")
+            #expect(result.standardError.contains("longer than 24 hours"), "\(result.standardError)")
+        }
+        #expect(try folder.contents() == ["half.yaml", "long.yaml"])
+    }
+
     @Test func aLoopOfLinksIsNamed() throws {
         let folder = try Folder()
         let first = folder.url.appending(path: "a.yaml").path
