@@ -220,11 +220,10 @@ struct PiperVoiceFile: Hashable, Sendable {
 
     /// Writes the model with the metadata sherpa-onnx needs (the file itself when it has them) to
     /// `target`: copied under a temporary name beside it, the metadata appended, then renamed, so
-    /// `target` is never half a model. The model is streamed, never held in memory.
+    /// `target` is never half a model. The model is streamed, never held in memory. A copy that a
+    /// killed run left is removed by `StaleTemporaryFiles.sweep`.
     func writePreparedModel(to target: String) throws {
-        let temporary =
-            (target as NSString).deletingLastPathComponent + "/.\((target as NSString).lastPathComponent)."
-            + "\(getpid()).\(UUID().uuidString).tmp"
+        let temporary = StaleTemporaryFiles.temporaryPath(for: target)
         do {
             guard FileManager.default.createFile(atPath: temporary, contents: nil),
                 let source = FileHandle(forReadingAtPath: modelPath)

@@ -124,6 +124,7 @@ extension VoiceCatalog {
         }
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            StaleTemporaryFiles.sweep(besides: target)
             for (data, path) in writes {
                 try data.write(to: URL(fileURLWithPath: path), options: .atomic)
             }

@@ -197,9 +197,10 @@ public final class PromptCache: Sendable {
     static let maximumNoteByteCount = 4096
 
     /// Removes the least recently used entries until the rest fit in `maximumByteCount`; `keeping`
-    /// is never removed (the entry just written).
+    /// is never removed (the entry just written). The temporary files of killed runs go first.
     func evict(keeping kept: String) {
         evicting.withLock { _ in
+            StaleTemporaryFiles.sweep(in: directory.path)
             let keys: [URLResourceKey] = [.fileSizeKey, .contentModificationDateKey]
             guard
                 let files = try? FileManager.default.contentsOfDirectory(
@@ -230,7 +231,7 @@ public final class PromptCache: Sendable {
     @discardableResult
     func store(_ samples: [Float], for key: PromptCacheKey) -> [Float] {
         let target = fileURL(for: key)
-        let temporary = directory.appending(path: ".\(key.fileName).\(getpid()).\(UUID().uuidString).tmp")
+        let temporary = URL(fileURLWithPath: StaleTemporaryFiles.temporaryPath(for: target.path))
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try Self.encode(samples, key: key).write(to: temporary)

@@ -139,4 +139,43 @@ struct SpeechCommandTests {
                 "the recording for step 'settle' (say-audio) cannot be used: '\(folder.path)/takes/settle.wav' does "
                     + "not exist"), "\(result.standardError)")
     }
+
+    /// A run ended by a signal or a kill while it copied a Piper model (60 MB) or stored a prompt
+    /// leaves its temporary file; a later run removes it once its process is gone, and nothing
+    /// else.
+    @Test func temporaryFilesOfKilledRunsAreSweptFromTheCache() throws {
+        let cache = FileManager.default.temporaryDirectory.appending(path: "soothe-sweep-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let environment = ["XDG_CACHE_HOME": cache.path]
+        let first = try Soothe.run(["show", "quick-reset"], environment: environment)
+        try #require(first.status == 0, "\(first.standardError)")
+        let folder = cache.appending(path: "soothe")
+        let prepared = try #require(
+            FileManager.default.enumerator(atPath: folder.path)?.compactMap { $0 as? String }
+                .first { $0.hasSuffix("/model.onnx") }
+                .map { folder.appending(path: $0).deletingLastPathComponent() },
+            "the Piper model is prepared in the cache")
+        let gone = try ExportTargetTests.processIDOfAFinishedProcess()
+        let hourAgo = Date().addingTimeInterval(-3600)
+        func plant(_ name: String, in directory: URL, old: Bool = true) throws -> String {
+            let path = directory.appending(path: name).path
+            try Data(repeating: 7, count: 1000).write(to: URL(fileURLWithPath: path))
+            if old { try FileManager.default.setAttributes([.modificationDate: hourAgo], ofItemAtPath: path) }
+            return path
+        }
+        let staleModel = try plant(".model.onnx.\(gone).\(UUID().uuidString).tmp", in: prepared)
+        let staleEntry = try plant(".0123456789abcdef.voice.\(gone).\(UUID().uuidString).tmp", in: folder)
+        let kept = [
+            try plant(".model.onnx.\(gone).\(UUID().uuidString).tmp", in: prepared, old: false),
+            try plant(".model.onnx.\(getpid()).\(UUID().uuidString).tmp", in: prepared),
+            try plant(".model.onnx.\(gone).not-a-uuid.tmp", in: prepared),
+            try plant("notes.\(gone).\(UUID().uuidString).tmp", in: folder),
+        ]
+        // A new pace, so that new prompts are stored.
+        let second = try Soothe.run(["show", "quick-reset", "--speech-rate", "140"], environment: environment)
+        #expect(second.status == 0, "\(second.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: staleModel))
+        #expect(!FileManager.default.fileExists(atPath: staleEntry))
+        for path in kept { #expect(FileManager.default.fileExists(atPath: path), "\(path)") }
+    }
 }
