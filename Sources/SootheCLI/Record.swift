@@ -36,6 +36,16 @@ struct Record: ParsableCommand {
     @Flag(help: "Let the audio libraries print their own diagnostics.")
     var verbose = false
 
+    func validate() throws {
+        guard !folder.isEmpty else {
+            throw ValidationError("the folder name is empty; give the folder for the takes, such as my-voice")
+        }
+        guard folder != "-" else {
+            throw ValidationError(
+                "'-' names standard output, not a folder; give the folder for the takes, such as my-voice")
+        }
+    }
+
     /// The rate takes are recorded and saved at: the rate sessions are rendered at.
     static let sampleRate = SessionOptions.defaultSampleRate
 

@@ -68,6 +68,8 @@ struct BadInputTests {
         (["init", ""], "the file name is empty"),
         (["init", "-"], "'-' names standard output, not a file"),
         (["init", "@/new.yaml", "--from", "bedtime-feet"], "the built-in routines are bedtime-foot"),
+        (["record", "quick-reset", "-"], "'-' names standard output, not a folder"),
+        (["record", "quick-reset", ""], "the folder name is empty"),
         // Flags that contradict each other.
         (["show", "--voice", "slt", "--no-voice"], "--voice and --no-voice contradict each other"),
         (["show", "--format", "json", "--svg", "@/x.svg"], "--svg draws a picture and --format json prints"),
