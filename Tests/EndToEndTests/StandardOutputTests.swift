@@ -39,6 +39,30 @@ struct StandardOutputTests {
         #expect(closed.standardOutput == "74\n", "\(closed.standardOutput) \(closed.standardError)")
     }
 
+    /// A reader that stops early (`| head`) makes the rest of the output fail with a closed pipe:
+    /// reported as the failed write it is, with 74, as a full disk is, not as an interruption.
+    @Test(arguments: [["--format", "json"], ["--svg", "-"], []])
+    func printingToAReaderThatStoppedExits74(format: [String]) throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "soothe-pipe-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Far more than a pipe holds (64 KiB) in every format.
+        let steps = (1...400).map {
+            "  - {id: s\($0), title: A step with a long title for a long line, duration: 10s}\n"
+        }
+        let routine = directory.appending(path: "long.yaml").path
+        try ("title: Long\nsteps:\n" + steps.joined()).write(toFile: routine, atomically: true, encoding: .utf8)
+        let command = ([Soothe.executablePath, "show", routine, "--no-voice"] + format).map { "'\($0)'" }
+            .joined(separator: " ")
+        let result = try Soothe.run(
+            ["-c", "\(command) | head -c 100 > /dev/null; echo ${PIPESTATUS[0]}"],
+            executable: URL(fileURLWithPath: "/bin/bash"))
+        #expect(result.standardOutput == "74\n", "\(result.standardOutput) \(result.standardError)")
+        #expect(
+            result.standardError == "Error: could not write to standard output: Broken pipe\n",
+            "\(result.standardError)")
+    }
+
     @Test func showSVGDashPrintsThePictureAndWritesNoFile() throws {
         let directory = FileManager.default.temporaryDirectory.appending(path: "soothe-svg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
