@@ -122,6 +122,17 @@ extension VoiceCatalog {
                 break
             }
         }
+        // Only regular files are replaced, as everywhere Soothe writes: a link, FIFO or folder in
+        // the way is kept.
+        for path in [target] + writes.map(\.1) {
+            var status = stat()
+            if lstat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+                throw SpeechError(
+                    .cannotWriteVoice,
+                    "'\(path)' is not a regular file (a link, folder, FIFO or device); Soothe replaces only "
+                        + "regular files, so it is kept. Move it away first")
+            }
+        }
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             StaleTemporaryFiles.sweep(besides: target)

@@ -140,6 +140,29 @@ struct SpeechCommandTests {
                     + "not exist"), "\(result.standardError)")
     }
 
+    /// `voices add --force` replaces an installed voice's files only where they are regular files.
+    @Test func voicesAddNeverReplacesWhatIsNotARegularFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "soothe-voices-\(UUID().uuidString)")
+        let voices = folder.appending(path: "data/soothe/voices")
+        try FileManager.default.createDirectory(at: voices, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let joe = try #require(
+            Soothe.run(["voices"]).standardOutput.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                .first { $0.hasSuffix("en_US-joe-medium.onnx (installed by Scripts/setup)") }?
+                .components(separatedBy: " (installed").first)
+        let environment = ["XDG_DATA_HOME": folder.appending(path: "data").path]
+        for name in ["en_US-joe-medium.onnx", "en_US-joe-medium.onnx.json"] {
+            let path = voices.appending(path: name).path
+            try #require(mkfifo(path, 0o644) == 0)
+            let result = try Soothe.run(["voices", "add", joe, "--force"], environment: environment)
+            #expect(result.status == 73, "\(result.standardError)")
+            #expect(result.standardError.contains("'\(path)' is not a regular file"), "\(result.standardError)")
+            let kind = try FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType
+            #expect(kind != nil && kind != .typeRegular, "the FIFO is kept")
+            try FileManager.default.removeItem(atPath: path)
+        }
+    }
+
     /// A run ended by a signal or a kill while it copied a Piper model (60 MB) or stored a prompt
     /// leaves its temporary file; a later run removes it once its process is gone, and nothing
     /// else.
