@@ -182,7 +182,7 @@ public final class PromptCache: Sendable {
     func keep(note value: String, named name: String, for key: PromptCacheKey) {
         guard !name.contains("\n"), !value.contains("\n"), let entryChecksum = storedChecksum(key) else { return }
         let url = noteURL(named: name, for: key)
-        let temporary = directory.appending(path: ".\(url.lastPathComponent).\(getpid()).\(UUID().uuidString).tmp")
+        let temporary = URL(fileURLWithPath: StaleTemporaryFiles.temporaryPath(for: url.path))
         let text = Self.noteLines(name: name, value: value, entryChecksum: entryChecksum).joined(separator: "\n")
         guard text.utf8.count <= Self.maximumNoteByteCount else { return }
         do {
