@@ -49,8 +49,7 @@ extension SessionTimeline {
             lines.append(
                 "\(Self.vttTime(step.startTime.microseconds)) --> "
                     + "\(Self.vttTime((step.startTime + step.duration).microseconds))")
-            // A cue's text ends at a blank line, so a title cannot contain one; "-->" is reserved.
-            lines.append(chapterTitle(ofStep: index).replacingOccurrences(of: "-->", with: "->"))
+            lines.append(Self.vttCueText(chapterTitle(ofStep: index)))
             lines.append("")
         }
         if hasSleepTail {
@@ -74,11 +73,18 @@ extension SessionTimeline {
             let words = prompt.text.isEmpty ? "[recorded]" : prompt.text
             lines += [
                 String(index + 1), "\(Self.vttTime(start.microseconds)) --> \(Self.vttTime(end.microseconds))",
-                // A cue's text ends at a blank line; "-->" is reserved.
-                words.replacingOccurrences(of: "-->", with: "->"), "",
+                Self.vttCueText(words), "",
             ]
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Text as a WebVTT cue shows it: `&`, `<` and `>` escaped, so a title or prompt such as
+    /// "<b>Rest</b>" or "heel --> toe" reads as written rather than as markup or a timing line.
+    /// (Routine text holds no line breaks, and a cue's text ends only at a blank line.)
+    static func vttCueText(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
     }
 
     private static func twoDigits(_ value: Int64) -> String {

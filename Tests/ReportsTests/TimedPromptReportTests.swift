@@ -77,12 +77,14 @@ struct TimedPromptReportTests {
             PromptReport(
                 stepIndex: 1, kind: .step, text: "", startSeconds: 105, spokenSeconds: 2.25,
                 recordingPath: "/takes/heel.flac", laterPromptIndex: 0),
-            PromptReport(stepIndex: 0, kind: .step, text: "Sit back --> now.", startSeconds: 2.55, spokenSeconds: 1.5),
+            PromptReport(
+                stepIndex: 0, kind: .step, text: "Sit back --> <b>now</b> & rest.", startSeconds: 2.55,
+                spokenSeconds: 1.5),
         ]
         let captions = try timeline().webVTTCaptionsText(prompts: prompts)
         #expect(
             captions
-                == "WEBVTT\n\n1\n00:00:02.550 --> 00:00:04.050\nSit back -> now.\n\n"
+                == "WEBVTT\n\n1\n00:00:02.550 --> 00:00:04.050\nSit back --&gt; &lt;b&gt;now&lt;/b&gt; &amp; rest.\n\n"
                 + "2\n00:01:45.000 --> 00:01:47.250\n[recorded]\n")
     }
 }
