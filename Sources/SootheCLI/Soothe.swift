@@ -53,9 +53,17 @@ extension Soothe {
         let message: String
         switch error {
         case let error as RoutineError:
-            status = exitStatus(
-                for: error, setsSessionLength: (command as? any SessionCommand)?.setsSessionLength ?? false)
-            message = "Error: \(error)"
+            let sessionCommand = command as? any SessionCommand
+            let setsSessionLength = sessionCommand?.setsSessionLength ?? false
+            status = exitStatus(for: error, setsSessionLength: setsSessionLength)
+            // A session too long by a file's own lengths names the file, as its other faults do.
+            if error.kind == .sessionTooLong, error.location == nil, !setsSessionLength,
+                let routine = sessionCommand?.session.routine, !RoutineLibrary.builtInNames.contains(routine)
+            {
+                message = "Error: \(routine): \(error.message)"
+            } else {
+                message = "Error: \(error)"
+            }
         case let error as SpeechError:
             status = exitStatus(
                 for: error, customizesSession: (command as? any SessionCommand)?.customizesSession ?? true)

@@ -199,6 +199,9 @@ struct HostileInputTests {
             let result = try Soothe.run(arguments, directory: folder.path)
             #expect(result.status == status, "\(arguments): \(result.standardError)")
             #expect(result.standardError.contains("longer than 24 hours"), "\(result.standardError)")
+            // The file's fault names the file.
+            #expect(
+                result.standardError.contains("\(long):") == (status == 65), "\(arguments): \(result.standardError)")
         }
         #expect(try folder.contents() == ["half.yaml", "long.yaml"])
     }
