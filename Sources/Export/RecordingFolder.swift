@@ -82,7 +82,15 @@ public struct RecordingFolder {
             prefix += "/"
         }
         guard let status = system_stat(path), status.st_mode & S_IFMT == S_IFDIR else {
-            throw ExportError(.cannotCreate, "cannot create the folder '\(path)': something else is in the way")
+            // Say what is in the way: a link that leads nowhere, or a file of another kind.
+            let what =
+                switch system_fstatat_nofollow(AT_FDCWD, path).map({ $0.st_mode & S_IFMT }) {
+                case S_IFLNK: "a symbolic link that leads to no folder"
+                case S_IFREG: "a file"
+                default: "something other than a folder (a device, pipe or socket)"
+                }
+            throw ExportError(
+                .cannotCreate, "cannot create the folder '\(path)': \(what) is in its place; move it away first")
         }
     }
 }

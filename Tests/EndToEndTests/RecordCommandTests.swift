@@ -131,6 +131,16 @@ import Testing
         #expect(result.status == 73)
         #expect(result.standardError.contains("'\(path)' is a file, not a folder"), "\(result.standardError)")
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "my notes\n")
+        // A link that leads nowhere is named for what it is, and kept.
+        let link = microphone.sandbox.path("dangling")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "/nonexistent/takes")
+        let linked = try SootheProcess.run(
+            ["record", "quick-reset", link], environment: ["ALSA_CONFIG_PATH": microphone.config])
+        #expect(linked.status == 73)
+        #expect(
+            linked.standardError.contains("'\(link)': a symbolic link that leads to no folder is in its place"),
+            "\(linked.standardError)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == "/nonexistent/takes")
         // The fake microphone is the one input, and the one `record` would use.
         let devices = try SootheProcess.run(
             ["devices", "--input"], environment: ["ALSA_CONFIG_PATH": microphone.config])
