@@ -196,23 +196,40 @@ enum VoicePeakLimiter {
             while blockStart < count {
                 let blockEnd = min(count, blockStart + blockFrameCount)
                 var next: Float = 1
-                for index in stride(from: min(count, blockEnd + attackLookahead) - 1, through: blockStart, by: -1) {
-                    let magnitude = abs(samples[index])
+                var index = min(count, blockEnd + attackLookahead) - 1
+                while index >= blockStart {
                     // Most of a voice is under the ceiling with the gain at rest, where the gain
-                    // stays exactly 1: the ramp's arithmetic is left out there.
-                    if next == 1 && magnitude <= ceiling {
-                        if index < blockEnd { gains[index - blockStart] = 1 }
-                        continue
+                    // stays exactly 1: eight such samples at a time skip the ramp's arithmetic.
+                    if next == 1 && index - 7 >= blockStart {
+                        let eight = UnsafeRawPointer(samples + index - 7).loadUnaligned(as: SIMD8<Float>.self)
+                        if !any(eight .> ceiling) && !any(eight .< -ceiling) {
+                            for offset in 0..<8 where index - offset < blockEnd {
+                                gains[index - offset - blockStart] = 1
+                            }
+                            index -= 8
+                            continue
+                        }
                     }
+                    let magnitude = abs(samples[index])
                     let needed = magnitude > ceiling ? ceiling / magnitude : 1
                     next = min(needed, next + attackStep)
                     if index < blockEnd { gains[index - blockStart] = next }
+                    index -= 1
                 }
-                for index in blockStart..<blockEnd {
-                    let gain = gains[index - blockStart]
-                    if gain == 1 && previous == 1 { continue }
-                    previous = min(gain, previous + releaseStep)
-                    samples[index] *= previous
+                var gainIndex = blockStart
+                while gainIndex < blockEnd {
+                    // And where the gain is at rest, eight samples at a time are left as they are.
+                    if previous == 1 && gainIndex + 8 <= blockEnd {
+                        let eight = UnsafeRawPointer(gains.baseAddress! + gainIndex - blockStart)
+                            .loadUnaligned(as: SIMD8<Float>.self)
+                        if !any(eight .!= 1) {
+                            gainIndex += 8
+                            continue
+                        }
+                    }
+                    previous = min(gains[gainIndex - blockStart], previous + releaseStep)
+                    samples[gainIndex] *= previous
+                    gainIndex += 1
                 }
                 blockStart = blockEnd
             }
