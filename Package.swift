@@ -136,7 +136,9 @@ let package = Package(
             name: "SynthesisTests",
             // AudioFiles for its loudness meter: the mix's targets are measured with libebur128.
             dependencies: ["Synthesis", "Sequencer", "AudioFiles"],
-            swiftSettings: swiftSettings
+            // Optimised like the renderer: its spectra, differences and levels loop over every
+            // sample of whole sessions, and unoptimised they took four times as long as the renders.
+            swiftSettings: sampleLoopSettings
         ),
         .testTarget(
             name: "PlaybackTests",
@@ -147,7 +149,8 @@ let package = Package(
             name: "ExportTests",
             // AudioFiles to read each written file back.
             dependencies: ["Export", "AudioFiles", "Sequencer", "Synthesis", "SootheTestSupport"],
-            swiftSettings: swiftSettings
+            // Optimised: it compares whole exports with their renders sample by sample.
+            swiftSettings: sampleLoopSettings
         ),
         // The tests that run the built `soothe`, or wire several modules together as a command does.
         .testTarget(
