@@ -8,7 +8,11 @@ import Testing
 /// A real spoken session exported by `soothe export` in every kind of format, decoded again with
 /// libsndfile and measured with libebur128: the loudness target and the true-peak ceiling hold in
 /// the file a listener plays, lossy encoding included.
-@Suite(.serialized) struct SpokenExportTests {
+///
+/// What these tests measure is the file, not the speaking (`PromptCacheTests` and
+/// `PlayCommandTests` test the cache, warm and cold), so the routine's prompts are spoken once for
+/// them all, before any of them runs, and read from the test run's cache after that.
+@Suite struct SpokenExportTests {
     static let routine = """
         title: Spoken export
         steps:
@@ -26,17 +30,41 @@ import Testing
             say: Set your foot down, and let it rest.
         """
 
-    /// Exports the routine to `name` in a scratch directory and decodes the file.
-    static func exportAndDecode(_ name: String, _ extra: [String] = [], in scratch: borrowing ScratchDirectory) throws
-        -> DecodedAudio
-    {
+    /// Exports the routine once into the test run's prompt cache, so that every test after it
+    /// finds the prompts spoken: no two exports speak them at the same time, and the exports
+    /// compared with each other speak the same takes.
+    static let spokenPrompts: Result<Void, any Error> = Result {
+        let scratch = try ScratchDirectory()
+        let result = try export("warm.wav", in: scratch)
+        guard result.status == 0 else { throw ExportFailure(standardError: result.standardError) }
+    }
+
+    struct ExportFailure: Error {
+        var standardError: String
+    }
+
+    /// Exports the routine to `name` in a scratch directory, with the test run's prompt cache or,
+    /// with `ownCache`, with a cache of the scratch directory's own in `cache`.
+    static func export(
+        _ name: String, _ extra: [String] = [], in scratch: borrowing ScratchDirectory, ownCache: Bool = false
+    ) throws -> SootheProcess.Result {
         let routinePath = scratch.file("spoken.yaml")
         if !FileManager.default.fileExists(atPath: routinePath) {
             try routine.write(toFile: routinePath, atomically: true, encoding: .utf8)
         }
-        let result = try SootheProcess.run(
+        return try SootheProcess.run(
             ["export", routinePath, "-o", scratch.file(name), "--quiet"] + extra,
-            environment: ["XDG_CACHE_HOME": scratch.file("cache")])
+            environment: ownCache ? ["XDG_CACHE_HOME": scratch.file("cache")] : [:])
+    }
+
+    /// Exports the routine to `name` in a scratch directory and decodes the file. From the test
+    /// run's cache, the prompts are spoken already (unless `extra` leaves them out); a test of the
+    /// cache itself asks for its `ownCache`.
+    static func exportAndDecode(
+        _ name: String, _ extra: [String] = [], in scratch: borrowing ScratchDirectory, ownCache: Bool = false
+    ) throws -> DecodedAudio {
+        if !ownCache && !extra.contains("--no-voice") { try spokenPrompts.get() }
+        let result = try export(name, extra, in: scratch, ownCache: ownCache)
         try #require(result.status == 0, "\(result.standardError)")
         return try AudioFileReader.read(scratch.file(name))
     }
@@ -105,15 +133,15 @@ import Testing
     @Test func anExportAgainFromTheCacheWithOrWithoutItsNotesIsTheSameFile() throws {
         let scratch = try ScratchDirectory()
         let options = ["--voice", "slt", "--loudness", "podcast"]
-        _ = try Self.exportAndDecode("a.wav", options, in: scratch)
+        _ = try Self.exportAndDecode("a.wav", options, in: scratch, ownCache: true)
         let cache = scratch.file("cache/soothe")
         let entries = try FileManager.default.contentsOfDirectory(atPath: cache)
         let notes = entries.filter { $0.hasSuffix(".note") }
         #expect(notes.count == entries.filter { $0.hasSuffix(".voice") }.count)
         #expect(notes.count == 4, "\(entries)")
-        _ = try Self.exportAndDecode("b.wav", options, in: scratch)
+        _ = try Self.exportAndDecode("b.wav", options, in: scratch, ownCache: true)
         for note in notes { try Data("gain 0 ceiling none".utf8).write(to: URL(fileURLWithPath: "\(cache)/\(note)")) }
-        _ = try Self.exportAndDecode("c.wav", options, in: scratch)
+        _ = try Self.exportAndDecode("c.wav", options, in: scratch, ownCache: true)
         let files = try ["a.wav", "b.wav", "c.wav"].map { try Data(contentsOf: URL(fileURLWithPath: scratch.file($0))) }
         #expect(files[1] == files[0])
         #expect(files[2] == files[0])
