@@ -5,8 +5,8 @@ import Testing
 @testable import Speech
 
 /// The pace every engine speaks at, measured on its output with `PaceMeasurement`: words over the
-/// time from the first to the last sound, less the silences between sentences.
-@Suite(.serialized)
+/// time from the first to the last sound, less the silences between sentences. Each test speaks
+/// offline with a synthesiser of its own, so they run side by side.
 struct PaceTests {
     /// Two sentences of the built-in routines, with commas. A single sentence's pace strays from
     /// the average with its words (from 100 to 160 words a minute over the built-in prompts), so
