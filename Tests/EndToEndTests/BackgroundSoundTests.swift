@@ -7,8 +7,8 @@ import Testing
 /// `--mix`, `--mix-level`, `--no-tones` and a routine's `bed: file:`, run as a user would: the
 /// file is heard in the export, every format libsndfile reads works, a bad file is refused before
 /// anything is written; play gives what export writes
-/// (`PlayCommandTests`).
-@Suite(.serialized) struct BackgroundSoundTests {
+/// (`PlayCommandTests`). Each test works in a sandbox of its own, so they run side by side.
+struct BackgroundSoundTests {
     /// Runs `sox -n OPTIONS PATH EFFECTS`, `effects` starting at `synth` or `trim`.
     static func sox(_ path: String, _ options: [String], _ effects: [String]) throws {
         let process = Process()
