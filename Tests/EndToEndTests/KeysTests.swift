@@ -72,65 +72,6 @@ import Testing
         try Self.expectStoppedBySignal(sandbox, sink, tmux)
     }
 
-    /// At the top of the volume range the up key changes nothing and says so, and the captured
-    /// sound never goes over the -1 dBTP ceiling (true peak by libebur128, 4x oversampled).
-    @Test func theUpKeyAtFullVolumeNeverClips() throws {
-        let (sandbox, sink, tmux) = try Self.startPlaying(arguments: ["--volume", "12"])
-        // The sandbox holds the sink and ALSA's configuration: it lives until the end.
-        defer { withExtendedLifetime(sandbox) { tmux.kill() } }
-        #expect(tmux.waitForScreen { $0.contains("Step 1 of 9") })
-        #expect(sink.waitUntilPlayed(seconds: Self.settledSeconds))
-        for _ in 0..<4 {
-            tmux.press("Up")
-            Thread.sleep(forTimeInterval: 0.3)
-        }
-        #expect(tmux.waitForScreen { $0.contains("Volume +12 dB, the most") }, "\(tmux.screen)")
-        // Through the next step's chime, struck at the start of step 2.
-        #expect(sink.waitUntilPlayed(seconds: 16))
-        tmux.press("q")
-        #expect(tmux.waitForPrompt())
-        let samples = sink.finish()
-        #expect(samples.count / 2 > 48000 * 15)
-        let meter = try LoudnessMeter(channelCount: 2, sampleRate: 48000)
-        meter.add(samples)
-        #expect(meter.truePeakDecibels <= -1, "true peak \(meter.truePeakDecibels) dBTP at +12 dB")
-        print("--volume 12 and the up key: true peak \(meter.truePeakDecibels) dBTP")
-    }
-
-    /// The up key raises the sound, 2 dB a press, and still nothing goes over -1 dBTP.
-    @Test func theUpKeyRaisesTheSoundWithoutClipping() throws {
-        let (sandbox, sink, tmux) = try Self.startPlaying(arguments: ["--volume", "6"])
-        // The sandbox holds the sink and ALSA's configuration: it lives until the end.
-        defer { withExtendedLifetime(sandbox) { tmux.kill() } }
-        #expect(tmux.waitForScreen { $0.contains("Step 1 of 9") })
-        #expect(sink.waitUntilPlayed(seconds: 8))
-        for _ in 0..<3 {
-            tmux.press("Up")
-            Thread.sleep(forTimeInterval: 0.3)
-        }
-        #expect(tmux.waitForScreen { $0.contains("Volume +12 dB, the most") }, "\(tmux.screen)")
-        #expect(sink.waitUntilPlayed(seconds: 12))
-        tmux.press("q")
-        #expect(tmux.waitForPrompt())
-        let samples = sink.finish()
-        try #require(samples.count / 2 > 48000 * 12)
-        /// The loudness of `seconds` of the capture, by libebur128.
-        func loudness(_ seconds: Range<Double>) throws -> Double {
-            let meter = try LoudnessMeter(channelCount: 2, sampleRate: 48000, measuresTruePeak: false)
-            meter.add(Array(samples[(Int(seconds.lowerBound * 48000) * 2)..<(Int(seconds.upperBound * 48000) * 2)]))
-            return meter.integratedLoudnessLUFS
-        }
-        // The bed alone, after the start chime has died down and before the next step's chime.
-        let before = try loudness(6..<7.5)
-        let after = try loudness(10..<11.5)
-        #expect(after - before > 4, "\(before) LUFS before the presses, \(after) LUFS after")
-        let meter = try LoudnessMeter(channelCount: 2, sampleRate: 48000)
-        meter.add(samples)
-        #expect(meter.truePeakDecibels <= -1, "true peak \(meter.truePeakDecibels) dBTP")
-        print(
-            "--volume 6 and three presses of up: \(before) to \(after) LUFS, true peak \(meter.truePeakDecibels) dBTP")
-    }
-
     /// Once a signal has stopped the player: the shell is back, the terminal has its modes, the
     /// status is 130, and the sound faded out soon after it was sent.
     static func expectStoppedBySignal(_ sandbox: Sandbox, _ sink: PacedSink, _ tmux: Tmux) throws {
@@ -184,6 +125,71 @@ import Testing
             }
         }
         return longest
+    }
+}
+
+/// The up key, through tmux into the same paced sink as `KeysTests`: 2 dB a press, and never
+/// over the true-peak ceiling. A suite of its own, serialised like `KeysTests`: the sessions of
+/// both suites wait in real time, and as two suites they can play side by side rather than one
+/// after the other at the end of the run.
+@Suite(.serialized, .enabled(if: Tmux.isAvailable, "needs tmux")) struct VolumeKeyTests {
+    /// At the top of the volume range the up key changes nothing and says so, and the captured
+    /// sound never goes over the -1 dBTP ceiling (true peak by libebur128, 4x oversampled).
+    @Test func theUpKeyAtFullVolumeNeverClips() throws {
+        let (sandbox, sink, tmux) = try KeysTests.startPlaying(arguments: ["--volume", "12"])
+        // The sandbox holds the sink and ALSA's configuration: it lives until the end.
+        defer { withExtendedLifetime(sandbox) { tmux.kill() } }
+        #expect(tmux.waitForScreen { $0.contains("Step 1 of 9") })
+        #expect(sink.waitUntilPlayed(seconds: KeysTests.settledSeconds))
+        for _ in 0..<4 {
+            tmux.press("Up")
+            Thread.sleep(forTimeInterval: 0.3)
+        }
+        #expect(tmux.waitForScreen { $0.contains("Volume +12 dB, the most") }, "\(tmux.screen)")
+        // Through the next step's chime, struck at the start of step 2.
+        #expect(sink.waitUntilPlayed(seconds: 16))
+        tmux.press("q")
+        #expect(tmux.waitForPrompt())
+        let samples = sink.finish()
+        #expect(samples.count / 2 > 48000 * 15)
+        let meter = try LoudnessMeter(channelCount: 2, sampleRate: 48000)
+        meter.add(samples)
+        #expect(meter.truePeakDecibels <= -1, "true peak \(meter.truePeakDecibels) dBTP at +12 dB")
+        print("--volume 12 and the up key: true peak \(meter.truePeakDecibels) dBTP")
+    }
+
+    /// The up key raises the sound, 2 dB a press, and still nothing goes over -1 dBTP.
+    @Test func theUpKeyRaisesTheSoundWithoutClipping() throws {
+        let (sandbox, sink, tmux) = try KeysTests.startPlaying(arguments: ["--volume", "6"])
+        // The sandbox holds the sink and ALSA's configuration: it lives until the end.
+        defer { withExtendedLifetime(sandbox) { tmux.kill() } }
+        #expect(tmux.waitForScreen { $0.contains("Step 1 of 9") })
+        #expect(sink.waitUntilPlayed(seconds: 8))
+        for _ in 0..<3 {
+            tmux.press("Up")
+            Thread.sleep(forTimeInterval: 0.3)
+        }
+        #expect(tmux.waitForScreen { $0.contains("Volume +12 dB, the most") }, "\(tmux.screen)")
+        #expect(sink.waitUntilPlayed(seconds: 12))
+        tmux.press("q")
+        #expect(tmux.waitForPrompt())
+        let samples = sink.finish()
+        try #require(samples.count / 2 > 48000 * 12)
+        /// The loudness of `seconds` of the capture, by libebur128.
+        func loudness(_ seconds: Range<Double>) throws -> Double {
+            let meter = try LoudnessMeter(channelCount: 2, sampleRate: 48000, measuresTruePeak: false)
+            meter.add(Array(samples[(Int(seconds.lowerBound * 48000) * 2)..<(Int(seconds.upperBound * 48000) * 2)]))
+            return meter.integratedLoudnessLUFS
+        }
+        // The bed alone, after the start chime has died down and before the next step's chime.
+        let before = try loudness(6..<7.5)
+        let after = try loudness(10..<11.5)
+        #expect(after - before > 4, "\(before) LUFS before the presses, \(after) LUFS after")
+        let meter = try LoudnessMeter(channelCount: 2, sampleRate: 48000)
+        meter.add(samples)
+        #expect(meter.truePeakDecibels <= -1, "true peak \(meter.truePeakDecibels) dBTP")
+        print(
+            "--volume 6 and three presses of up: \(before) to \(after) LUFS, true peak \(meter.truePeakDecibels) dBTP")
     }
 }
 
