@@ -46,10 +46,10 @@ struct StandardOutputTests {
         let directory = FileManager.default.temporaryDirectory.appending(path: "soothe-pipe-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        // Far more than a pipe holds (64 KiB) in every format.
-        let steps = (1...400).map {
-            "  - {id: s\($0), title: A step with a long title for a long line, duration: 10s}\n"
-        }
+        // Far more than a pipe holds (64 KiB) in every format: the table is about 90 kB, so soothe
+        // cannot write it all before `head` goes, however late `head` starts.
+        let title = String(String(repeating: "A step with a long title for a long line ", count: 5).prefix(190))
+        let steps = (1...400).map { "  - {id: s\($0), title: \(title), duration: 10s}\n" }
         let routine = directory.appending(path: "long.yaml").path
         try ("title: Long\nsteps:\n" + steps.joined()).write(toFile: routine, atomically: true, encoding: .utf8)
         let command = ([Soothe.executablePath, "show", routine, "--no-voice"] + format).map { "'\($0)'" }
