@@ -72,24 +72,6 @@ enum VoicePeakLimiter {
             + settings.map { String($0.bitPattern, radix: 16) }.joined(separator: " ")
     }
 
-    /// The gain that brings `samples` (the first `count`) to the K-weighted mean square
-    /// `targetEnergy`, with the clip limited in place so that no sample times that gain times
-    /// `peakGain` (the lean of its louder channel) exceeds `ceiling`.
-    static func levelAndLimit(
-        _ samples: inout [Float], count: Int, targetEnergy: Double, peakGain: Double, ceiling: Double,
-        sampleRate: Int, weighting: KWeighting
-    ) -> Double {
-        samples.withUnsafeMutableBufferPointer { samples in
-            let found = levelling(
-                UnsafeBufferPointer(rebasing: samples[..<count]), targetEnergy: targetEnergy, peakGain: peakGain,
-                ceiling: ceiling, sampleRate: sampleRate, weighting: weighting)
-            if let sampleCeiling = found.sampleCeiling {
-                limitInPlace(samples.baseAddress!, count: count, ceiling: sampleCeiling, sampleRate: sampleRate)
-            }
-            return found.gain
-        }
-    }
-
     /// How `samples` are levelled: the sample ceiling to limit them to, and the gain that then
     /// brings them to the K-weighted mean square `targetEnergy` with no sample times that gain
     /// times `peakGain` (the lean of its louder channel) over `ceiling`.
@@ -129,9 +111,8 @@ enum VoicePeakLimiter {
         for _ in 0..<roundCount {
             let sampleCeiling = Float(originalPeak * decibelsToGain(trialLimit))
             let (trialGain, trialPeak) = trial.withUnsafeMutableBufferPointer { trial in
-                limit(
-                    samples.baseAddress!, into: trial.baseAddress!, count: count, ceiling: sampleCeiling,
-                    sampleRate: sampleRate)
+                _ = trial.update(fromContentsOf: samples)
+                limitInPlace(trial.baseAddress!, count: count, ceiling: sampleCeiling, sampleRate: sampleRate)
                 return (level(UnsafeBufferPointer(trial)), peak(UnsafeBufferPointer(trial)))
             }
             let trialExcess = excess(peak: trialPeak, gain: trialGain)
@@ -150,39 +131,13 @@ enum VoicePeakLimiter {
         return Levelling(gain: chosen.1, sampleCeiling: chosen.0)
     }
 
-    /// A look-ahead brick-wall limiter: the gain each sample needs, ramped down linearly ahead of
-    /// each peak (a backward pass) and released linearly after it (a forward pass), so it never
-    /// exceeds what any sample needs and never steps. Writes `count` samples of `source`, limited
-    /// to `ceiling`, into `target`; the gains pass through `target` first, so nothing is allocated.
-    static func limit(
-        _ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int, ceiling: Float,
-        sampleRate: Int
-    ) {
-        guard count > 0, ceiling > 0 else {
-            target.update(from: source, count: max(count, 0))
-            return
-        }
-        let attackStep = Float(1 / max(1, attackDuration * Double(sampleRate)))
-        let releaseStep = Float(1 / max(1, releaseDuration * Double(sampleRate)))
-        var next: Float = 1
-        for index in stride(from: count - 1, through: 0, by: -1) {
-            let magnitude = abs(source[index])
-            let needed = magnitude > ceiling ? ceiling / magnitude : 1
-            next = min(needed, next + attackStep)
-            target[index] = next
-        }
-        var previous: Float = 1
-        for index in 0..<count {
-            previous = min(target[index], previous + releaseStep)
-            target[index] = source[index] * previous
-        }
-    }
-
-    /// `limit(_:into:count:ceiling:sampleRate:)` done in place, block by block, with the same
-    /// samples as its result: a sample's backward gain depends only on the samples up to
+    /// A look-ahead brick-wall limiter, in place: the gain each sample needs, ramped down linearly
+    /// ahead of each peak (a backward pass) and released linearly after it (a forward pass), so it
+    /// never exceeds what any sample needs and never steps. It runs block by block, so the clip is
+    /// never held twice: a sample's backward gain depends only on the samples up to
     /// `attackLookahead` after it (past them the ramp has climbed back to 1 or met a sample's own
     /// need, where every later start agrees), so each block's gains are found from a little past
-    /// its end, and the clip is never held twice.
+    /// its end, and they are the gains of one backward pass over the whole clip.
     static func limitInPlace(_ samples: UnsafeMutablePointer<Float>, count: Int, ceiling: Float, sampleRate: Int) {
         guard count > 0, ceiling > 0 else { return }
         let attackStep = Float(1 / max(1, attackDuration * Double(sampleRate)))

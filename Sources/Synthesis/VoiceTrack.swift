@@ -196,13 +196,6 @@ struct VoiceTrack: ~Copyable {
         }
     }
 
-    /// The K-weighted mean square of `count` samples.
-    static func weightedMeanSquare(_ samples: [Float], count: Int, weighting: KWeighting) -> Double {
-        samples.withUnsafeBufferPointer {
-            weightedMeanSquare(UnsafeBufferPointer(rebasing: $0[..<count]), weighting: weighting)
-        }
-    }
-
     /// The K-weighted mean square of `samples`.
     static func weightedMeanSquare(_ samples: UnsafeBufferPointer<Float>, weighting: KWeighting) -> Double {
         guard !samples.isEmpty else { return 0 }

@@ -11,7 +11,7 @@ import Testing
 @Suite struct VoicePeakLimiterTests {
     static let rate = 48000
 
-    @Test func aClipKeepsItsSpeechLevelWithItsPeaksUnderTheCeiling() {
+    @Test func aClipKeepsItsSpeechLevelWithItsPeaksUnderTheCeiling() throws {
         var clip = speechLikeClip(seconds: 4, seed: 11)
         // Plosives: a few short spikes well over the words, as a synthetic voice's often are.
         for second in [0.7, 1.9, 3.1] {
@@ -20,17 +20,26 @@ import Testing
         }
         let weighting = KWeighting(sampleRate: Self.rate)
         let targetEnergy = 0.01
-        let originalEnergy = VoiceTrack.weightedMeanSquare(clip, count: clip.count, weighting: weighting)
+        let originalEnergy = Self.weightedMeanSquare(clip, weighting: weighting)
         let originalPeak = Double(clip.map { abs($0) }.max() ?? 0)
         let ceiling = 0.5
         let overshoot = 20 * log10(originalPeak * (targetEnergy / originalEnergy).squareRoot() / ceiling)
         #expect(overshoot > 6, "the clip levelled peaks only \(overshoot) dB over the ceiling")
 
+        // As a clip is placed: the levelling searched for, then the clip limited to it.
         var limited = clip
-        let gain = VoicePeakLimiter.levelAndLimit(
-            &limited, count: limited.count, targetEnergy: targetEnergy, peakGain: 1, ceiling: ceiling,
-            sampleRate: Self.rate, weighting: weighting)
-        let energy = VoiceTrack.weightedMeanSquare(limited, count: limited.count, weighting: weighting) * gain * gain
+        let levelling = clip.withUnsafeBufferPointer {
+            VoicePeakLimiter.levelling(
+                $0, targetEnergy: targetEnergy, peakGain: 1, ceiling: ceiling, sampleRate: Self.rate,
+                weighting: weighting)
+        }
+        let sampleCeiling = try #require(levelling.sampleCeiling)
+        limited.withUnsafeMutableBufferPointer {
+            VoicePeakLimiter.limitInPlace(
+                $0.baseAddress!, count: $0.count, ceiling: sampleCeiling, sampleRate: Self.rate)
+        }
+        let gain = levelling.gain
+        let energy = Self.weightedMeanSquare(limited, weighting: weighting) * gain * gain
         let levelError = 10 * log10(energy / targetEnergy)
         #expect(abs(levelError) < 0.01, "the clip lands \(levelError) dB off its speech level")
         let peak = Double(limited.map { abs($0) }.max() ?? 0) * gain
@@ -43,6 +52,30 @@ import Testing
             largestStep = max(largestStep, abs(limited[index] / clip[index] - limited[index - 1] / clip[index - 1]))
         }
         #expect(largestStep < 0.01, "the limiter's gain steps by \(largestStep)")
+    }
+
+    static func weightedMeanSquare(_ samples: [Float], weighting: KWeighting) -> Double {
+        samples.withUnsafeBufferPointer { VoiceTrack.weightedMeanSquare($0, weighting: weighting) }
+    }
+
+    /// The limiter as it is defined, on the whole clip at once into a second buffer: the gain each
+    /// sample needs, ramped down ahead of each peak by one backward pass and released after it by
+    /// one forward pass. The block-by-block limiter in place must give its very samples.
+    static func twoPassLimit(_ source: [Float], ceiling: Float, sampleRate: Int) -> [Float] {
+        let attackStep = Float(1 / max(1, VoicePeakLimiter.attackDuration * Double(sampleRate)))
+        let releaseStep = Float(1 / max(1, VoicePeakLimiter.releaseDuration * Double(sampleRate)))
+        var gains = [Float](repeating: 1, count: source.count)
+        var next: Float = 1
+        for index in source.indices.reversed() {
+            let magnitude = abs(source[index])
+            next = min(magnitude > ceiling ? ceiling / magnitude : 1, next + attackStep)
+            gains[index] = next
+        }
+        var previous: Float = 1
+        return source.indices.map { index in
+            previous = min(gains[index], previous + releaseStep)
+            return source[index] * previous
+        }
     }
 
     /// quick-reset over two minutes, with a speech-like clip of up to 5 s where each step's prompt goes.
@@ -67,8 +100,9 @@ import Testing
         #expect(meter.truePeakDecibels <= -1, "true peak \(meter.truePeakDecibels) dBTP")
     }
 
-    /// Limiting in place, block by block, gives the very samples of limiting into a second
-    /// buffer: peaks on and around the blocks' edges, close runs of them and a clip that ends on one.
+    /// Limiting in place, block by block, gives the very samples of the two-pass limiter over the
+    /// whole clip: peaks on and around the blocks' edges, close runs of them and a clip that ends
+    /// on one.
     @Test(arguments: [44100, 48000])
     func limitingInPlaceGivesTheSameSamples(sampleRate: Int) {
         var clip = speechLikeClip(seconds: 3, sampleRate: sampleRate, seed: 5)
@@ -76,14 +110,7 @@ import Testing
         for (number, edge) in edges.enumerated() { clip[edge] = number % 2 == 0 ? 0.9 : -0.8 }
         for index in 50_000..<50_300 where index % 7 == 0 { clip[index] = 0.7 }
         for ceiling: Float in [0.05, 0.2, 0.5, 2] {
-            var separate = [Float](repeating: 0, count: clip.count)
-            clip.withUnsafeBufferPointer { source in
-                separate.withUnsafeMutableBufferPointer { target in
-                    VoicePeakLimiter.limit(
-                        source.baseAddress!, into: target.baseAddress!, count: clip.count, ceiling: ceiling,
-                        sampleRate: sampleRate)
-                }
-            }
+            let separate = Self.twoPassLimit(clip, ceiling: ceiling, sampleRate: sampleRate)
             var inPlace = clip
             inPlace.withUnsafeMutableBufferPointer {
                 VoicePeakLimiter.limitInPlace(
