@@ -127,22 +127,17 @@ protocol SessionCommand {
 }
 
 extension SessionCommand {
+    /// Whether the user set a step's length or the total on the command line.
+    private var setsStepLengths: Bool {
+        !session.customization.stepOverrides.isEmpty || session.customization.totalDuration != nil
+    }
+
     /// Whether the user set any length or the pace of speech, so that a prompt that does not fit
     /// is theirs to fix with options.
-    var customizesSession: Bool {
-        let customization = session.customization
-        return !customization.stepOverrides.isEmpty || customization.totalDuration != nil
-            || speech.speechRatePerMinute != nil
-    }
-}
+    var customizesSession: Bool { setsStepLengths || speech.speechRatePerMinute != nil }
 
-extension SessionCommand {
     /// Whether the user set a length on the command line: a step's, the total or the sleep tail.
-    var setsSessionLength: Bool {
-        let customization = session.customization
-        return !customization.stepOverrides.isEmpty || customization.totalDuration != nil
-            || customization.sleepTail != nil
-    }
+    var setsSessionLength: Bool { setsStepLengths || session.customization.sleepTail != nil }
 }
 
 extension Play: SessionCommand {}
