@@ -32,7 +32,8 @@ public struct RecordingFolder {
             guard status.st_mode & S_IFMT == S_IFDIR else {
                 throw ExportError(
                     .cannotCreate,
-                    "'\(path)' is a file, not a folder; give a folder to put the takes in (it is created)")
+                    "'\(path)' is \(OutputTarget.kindName(status.st_mode) ?? "a file"), not a folder; give a folder "
+                        + "to put the takes in (it is created)")
             }
         } else {
             try Self.createFolder(path)
@@ -82,13 +83,12 @@ public struct RecordingFolder {
             prefix += "/"
         }
         guard let status = system_stat(path), status.st_mode & S_IFMT == S_IFDIR else {
-            // Say what is in the way: a link that leads nowhere, or a file of another kind.
+            // Say what is in the way: a link that leads nowhere (what `init` cannot see), or, should
+            // something appear meanwhile, whatever it is.
+            let mode = system_fstatat_nofollow(AT_FDCWD, path)?.st_mode
             let what =
-                switch system_fstatat_nofollow(AT_FDCWD, path).map({ $0.st_mode & S_IFMT }) {
-                case S_IFLNK: "a symbolic link that leads to no folder"
-                case S_IFREG: "a file"
-                default: "something other than a folder (a device, pipe or socket)"
-                }
+                mode.map { $0 & S_IFMT == S_IFLNK } == true
+                ? "a symbolic link that leads to no folder" : mode.flatMap(OutputTarget.kindName) ?? "a file"
             throw ExportError(
                 .cannotCreate, "cannot create the folder '\(path)': \(what) is in its place; move it away first")
         }

@@ -131,6 +131,14 @@ import Testing
         #expect(result.status == 73)
         #expect(result.standardError.contains("'\(path)' is a file, not a folder"), "\(result.standardError)")
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "my notes\n")
+        // A FIFO is named for what it is, and kept.
+        let fifo = microphone.sandbox.path("fifo")
+        try #require(mkfifo(fifo, 0o644) == 0)
+        let piped = try SootheProcess.run(
+            ["record", "quick-reset", fifo], environment: ["ALSA_CONFIG_PATH": microphone.config])
+        #expect(piped.status == 73)
+        #expect(
+            piped.standardError.contains("'\(fifo)' is a FIFO (named pipe), not a folder"), "\(piped.standardError)")
         // A link that leads nowhere is named for what it is, and kept.
         let link = microphone.sandbox.path("dangling")
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "/nonexistent/takes")
