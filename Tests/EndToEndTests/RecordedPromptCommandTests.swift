@@ -7,6 +7,25 @@ import Testing
 /// `say-audio` end to end: a recording in the exported session, at its step's prompt frame and at
 /// the one speech level, however loud it was recorded.
 struct RecordedPromptCommandTests {
+    /// Writes a two-step routine whose first step (`mine`, 20 s) speaks the recording at
+    /// `recording` and whose second rests for 30 s, and returns where it is.
+    static func writeRoutine(sayingAudio recording: String, to routine: URL) throws -> URL {
+        try Data(
+            """
+            title: Recorded
+            steps:
+              - id: mine
+                title: Mine
+                duration: 20s
+                say-audio: \(recording)
+              - id: rest
+                title: Rest
+                duration: 30s
+            """.utf8
+        ).write(to: routine)
+        return routine
+    }
+
     /// Exports a two-step routine whose first step speaks a recording made `gainDecibels` below
     /// full scale, and returns the export's mono samples at 48 kHz.
     private func export(recordingGainDecibels gain: Double, in folder: URL) throws -> [Float] {
@@ -22,20 +41,7 @@ struct RecordedPromptCommandTests {
         try sox.run()
         sox.waitUntilExit()
         try #require(sox.terminationStatus == 0)
-        let routine = folder.appending(path: "\(name).yaml")
-        try Data(
-            """
-            title: Recorded
-            steps:
-              - id: mine
-                title: Mine
-                duration: 20s
-                say-audio: \(name).flac
-              - id: rest
-                title: Rest
-                duration: 30s
-            """.utf8
-        ).write(to: routine)
+        let routine = try Self.writeRoutine(sayingAudio: "\(name).flac", to: folder.appending(path: "\(name).yaml"))
         let output = folder.appending(path: "\(name).wav").path
         let result = try Soothe.run(["export", routine.path, "--voice", "slt", "-o", output, "--quiet", "--seed", "1"])
         try #require(result.status == 0, "\(result.standardError)")
@@ -90,20 +96,7 @@ struct RecordedPromptCommandTests {
         } else {
             recording = "/dev/zero"
         }
-        let routine = folder.appending(path: "pipe.yaml")
-        try Data(
-            """
-            title: Recorded
-            steps:
-              - id: mine
-                title: Mine
-                duration: 20s
-                say-audio: \(recording)
-              - id: rest
-                title: Rest
-                duration: 30s
-            """.utf8
-        ).write(to: routine)
+        let routine = try Self.writeRoutine(sayingAudio: recording, to: folder.appending(path: "pipe.yaml"))
         let output = folder.appending(path: "out.wav").path
         let result = try Soothe.run(["export", routine.path, "--voice", "slt", "-o", output, "--quiet"])
         #expect(result.status == 65, "\(result.standardError)")
