@@ -59,29 +59,43 @@ public final class PromptCache: Sendable {
         directory.appending(path: key.fileName)
     }
 
-    /// How many samples the entry for `key` holds, from its header alone, or `nil` when there is
-    /// none or its header does not match the key and the file's size. The samples are checked
-    /// when they are loaded.
-    func storedSampleCount(_ key: PromptCacheKey) -> Int? {
+    /// The file of `key`'s entry, open just past its header, with the sample count and checksum
+    /// the header gives; `nil` when there is none or its header does not match the key and the
+    /// file's size. The samples are checked when they are loaded.
+    private func openEntry(_ key: PromptCacheKey) -> (handle: FileHandle, sampleCount: Int, checksum: UInt64)? {
         guard let handle = FileHandle(forReadingAtPath: fileURL(for: key).path) else { return nil }
-        defer { try? handle.close() }
         let keyBytes = Array(key.text.utf8)
-        guard let data = try? handle.read(upToCount: Self.headerByteCount + keyBytes.count),
-            let fileSize = try? handle.seekToEnd()
-        else { return nil }
-        return data.withUnsafeBytes { bytes -> Int? in
-            guard bytes.count == Self.headerByteCount + keyBytes.count, bytes.prefix(8).elementsEqual(Self.magic),
+        let headerEnd = Self.headerByteCount + keyBytes.count
+        guard let data = try? handle.read(upToCount: headerEnd), let fileSize = try? handle.seekToEnd(),
+            (try? handle.seek(toOffset: UInt64(headerEnd))) != nil
+        else {
+            try? handle.close()
+            return nil
+        }
+        let header = data.withUnsafeBytes { bytes -> (sampleCount: Int, checksum: UInt64)? in
+            guard bytes.count == headerEnd, bytes.prefix(8).elementsEqual(Self.magic),
                 bytes.readLittleEndian(UInt32.self, at: 8) == Self.formatVersion,
                 bytes.readLittleEndian(UInt32.self, at: 12) == UInt32(key.sampleRate),
                 Int(bytes.readLittleEndian(UInt32.self, at: 16)) == keyBytes.count,
                 bytes[Self.headerByteCount...].elementsEqual(keyBytes)
             else { return nil }
             let sampleCount = bytes.readLittleEndian(UInt64.self, at: 20)
-            guard sampleCount <= UInt64(Int32.max),
-                fileSize == UInt64(Self.headerByteCount + keyBytes.count) + sampleCount * 4
-            else { return nil }
-            return Int(sampleCount)
+            guard sampleCount <= UInt64(Int32.max), fileSize == UInt64(headerEnd) + sampleCount * 4 else { return nil }
+            return (Int(sampleCount), bytes.readLittleEndian(UInt64.self, at: 28))
         }
+        guard let header else {
+            try? handle.close()
+            return nil
+        }
+        return (handle, header.sampleCount, header.checksum)
+    }
+
+    /// How many samples the entry for `key` holds, from its header alone, or `nil` when there is
+    /// none or its header does not match the key and the file's size.
+    func storedSampleCount(_ key: PromptCacheKey) -> Int? {
+        guard let entry = openEntry(key) else { return nil }
+        try? entry.handle.close()
+        return entry.sampleCount
     }
 
     /// The samples stored for `key`, or `nil` when there are none or they do not check out. They
@@ -101,16 +115,11 @@ public final class PromptCache: Sendable {
     /// `false` (and `samples` in any state) when there are none, they are another length or they do
     /// not check out.
     func load(_ key: PromptCacheKey, into samples: UnsafeMutableBufferPointer<Float>) -> Bool {
-        let path = fileURL(for: key).path
-        guard storedSampleCount(key) == samples.count, let handle = FileHandle(forReadingAtPath: path) else {
-            return false
-        }
+        guard let entry = openEntry(key) else { return false }
+        let handle = entry.handle
         defer { try? handle.close() }
+        guard entry.sampleCount == samples.count else { return false }
         let keyBytes = Array(key.text.utf8)
-        guard let head = try? handle.read(upToCount: Self.headerByteCount + keyBytes.count),
-            head.count == Self.headerByteCount + keyBytes.count
-        else { return false }
-        let storedChecksum = head.withUnsafeBytes { $0.readLittleEndian(UInt64.self, at: 28) }
         let bytes = UnsafeMutableRawBufferPointer(samples)
         var done = 0
         while done < bytes.count {
@@ -120,7 +129,7 @@ public final class PromptCache: Sendable {
             done += count
         }
         guard done == bytes.count,
-            keyBytes.withUnsafeBytes({ Self.checksum(of: [$0, UnsafeRawBufferPointer(bytes)]) }) == storedChecksum
+            keyBytes.withUnsafeBytes({ Self.checksum(of: [$0, UnsafeRawBufferPointer(bytes)]) }) == entry.checksum
         else { return false }
         #if !_endian(little)
             for index in samples.indices {
@@ -128,7 +137,7 @@ public final class PromptCache: Sendable {
             }
         #endif
         // The time of last use, for eviction; a read-only cache simply keeps its times.
-        _ = utimes(path, nil)
+        _ = utimes(fileURL(for: key).path, nil)
         return true
     }
 
@@ -144,14 +153,9 @@ public final class PromptCache: Sendable {
     /// The checksum in the header of `key`'s entry: it names the entry's samples, so a note
     /// kept for one take of a prompt never applies to another.
     private func storedChecksum(_ key: PromptCacheKey) -> UInt64? {
-        guard storedSampleCount(key) != nil, let handle = FileHandle(forReadingAtPath: fileURL(for: key).path) else {
-            return nil
-        }
-        defer { try? handle.close() }
-        guard let head = try? handle.read(upToCount: Self.headerByteCount), head.count == Self.headerByteCount else {
-            return nil
-        }
-        return head.withUnsafeBytes { $0.readLittleEndian(UInt64.self, at: 28) }
+        guard let entry = openEntry(key) else { return nil }
+        try? entry.handle.close()
+        return entry.checksum
     }
 
     /// The lines of a note file: what it is, the entry's checksum, the note's name and value, and
@@ -286,36 +290,6 @@ public final class PromptCache: Sendable {
         data.append(contentsOf: keyBytes)
         data.append(contentsOf: sampleBytes)
         return data
-    }
-
-    /// Reads the entry in place: the file's bytes and the samples are the only copies, so loading
-    /// a session's prompts costs little more than the prompts.
-    static func decode(_ data: Data, key: PromptCacheKey) -> [Float]? {
-        data.withUnsafeBytes { bytes -> [Float]? in
-            guard bytes.count >= headerByteCount, bytes.prefix(8).elementsEqual(magic) else { return nil }
-            guard bytes.readLittleEndian(UInt32.self, at: 8) == formatVersion,
-                bytes.readLittleEndian(UInt32.self, at: 12) == UInt32(key.sampleRate)
-            else { return nil }
-            let keyCount = Int(bytes.readLittleEndian(UInt32.self, at: 16))
-            let sampleCount = bytes.readLittleEndian(UInt64.self, at: 20)
-            let storedChecksum = bytes.readLittleEndian(UInt64.self, at: 28)
-            guard sampleCount <= UInt64(Int32.max) else { return nil }
-            let keyStart = headerByteCount
-            let samplesStart = keyStart + keyCount
-            guard bytes.count == samplesStart + Int(sampleCount) * 4 else { return nil }
-            let keyBytes = UnsafeRawBufferPointer(rebasing: bytes[keyStart..<samplesStart])
-            guard keyBytes.elementsEqual(key.text.utf8) else { return nil }
-            let sampleBytes = UnsafeRawBufferPointer(rebasing: bytes[samplesStart...])
-            guard checksum(of: [keyBytes, sampleBytes]) == storedChecksum else { return nil }
-            var samples = [Float](repeating: 0, count: Int(sampleCount))
-            samples.withUnsafeMutableBytes { $0.copyMemory(from: sampleBytes) }
-            #if !_endian(little)
-                for index in samples.indices {
-                    samples[index] = Float(bitPattern: UInt32(littleEndian: samples[index].bitPattern))
-                }
-            #endif
-            return samples
-        }
     }
 
     private static func littleEndianBytes(of samples: [Float]) -> [UInt8] {
