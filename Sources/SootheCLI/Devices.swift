@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Playback
+import Termination
 
 struct Devices: ParsableCommand {
     static let configuration = CommandConfiguration(

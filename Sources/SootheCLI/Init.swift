@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Sequencer
+import Termination
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(

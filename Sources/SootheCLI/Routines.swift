@@ -1,6 +1,7 @@
 import ArgumentParser
 import Reports
 import Sequencer
+import Termination
 
 struct Routines: ParsableCommand {
     static let configuration = CommandConfiguration(

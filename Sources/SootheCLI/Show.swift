@@ -3,6 +3,7 @@ import Foundation
 import Reports
 import Sequencer
 import Speech
+import Termination
 
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(

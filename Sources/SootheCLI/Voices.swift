@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Speech
+import Termination
 
 struct Voices: ParsableCommand {
     static let configuration = CommandConfiguration(
