@@ -73,7 +73,8 @@ let package = Package(
             dependencies: ["Sequencer", "Synthesis", "AudioFiles", "Termination", "CExportSupport"],
             swiftSettings: sampleLoopSettings
         ),
-        // The signals that end a process, handled in one place for play, export and every command.
+        // How a process ends, in one place for play, export and every command: the signals that
+        // end it, and a write to standard output that fails.
         .target(
             name: "Termination",
             swiftSettings: swiftSettings
