@@ -92,8 +92,13 @@ enum EspeakEngine {
         }
     }
 
+    /// The data directory the user chose with `ESPEAK_DATA_PATH`, if any.
+    private static var chosenDataPath: String? {
+        ProcessInfo.processInfo.environment[dataPathVariable].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     private static func initialize() -> Result<Int, SpeechError> {
-        let dataPath = ProcessInfo.processInfo.environment[dataPathVariable].flatMap { $0.isEmpty ? nil : $0 }
+        let dataPath = chosenDataPath
         if let dataPath {
             // espeak-ng quietly falls back to its default data when the path is not a directory;
             // someone who set it meant this one.
@@ -218,6 +223,38 @@ enum EspeakEngine {
             }
             return EspeakCalls.espeak_TextToPhonemes(clause)
         }
+    }
+
+    /// espeak-ng's version, which a Piper voice's prompts depend on through their phonemes.
+    /// Nothing is loaded.
+    static var version: String { state.withLock { _ in EspeakCalls.espeak_Info().version } }
+
+    /// Checks that espeak-ng starts and gives the phonemes of `voice` (such as `en-us`), as a
+    /// Piper voice needs. A check that passed is remembered in `memoFolder` under the identity of
+    /// espeak-ng's files, so that choosing the default voice for a session whose prompts are all
+    /// cached does not start espeak-ng: starting it reads about 360 voice files and keeps about
+    /// 1.4 MB. A check that failed is not remembered, so a repaired espeak-ng is seen at once.
+    static func checkPhonemes(voice: String, memoFolder: URL?) throws(SpeechError) {
+        let memo = memoFolder?.appending(path: "espeak-" + ContentHash.hex(of: dataIdentity(forVoice: voice)))
+        if let memo, FileManager.default.fileExists(atPath: memo.path) { return }
+        _ = try phonemes(of: "a", voice: voice)
+        guard let memoFolder, let memo else { return }
+        try? FileManager.default.createDirectory(at: memoFolder, withIntermediateDirectories: true)
+        try? Data(voice.utf8).write(to: memo, options: .atomic)
+    }
+
+    /// espeak-ng's version, its data directory and the files there that decide whether it starts
+    /// and knows `voice` (its phoneme tables, the language's dictionary, its voice folders), each
+    /// by its stamp. Nothing is loaded.
+    static func dataIdentity(forVoice voice: String) -> String {
+        let (version, dataPath) = state.withLock { _ in
+            EspeakCalls.espeak_ng_InitializePath(dataPath: chosenDataPath)
+            return EspeakCalls.espeak_Info()
+        }
+        let language = voice.split(separator: "-").first.map { $0.lowercased() } ?? voice
+        let files = ["phontab", "phonindex", "phondata", "intonations", language + "_dict", "lang", "voices"]
+        let stamps = [dataPath] + files.map { (dataPath as NSString).appendingPathComponent($0) }
+        return (["espeak-ng \(version)", voice] + stamps.map(FileStamp.of)).joined(separator: "\n")
     }
 
     /// espeak-ng's voices as `espeak:LANGUAGE`, then a line for the variants.

@@ -15,11 +15,17 @@ public struct PiperLocations: Sendable, Equatable {
     public var voiceFolders: [VoiceFolder]
     /// Where `soothe voices add` puts a voice.
     public var userVoiceFolder: String
+    /// Where checks that passed are remembered (the prompt cache's `piper-voices` folder, beside
+    /// the voices' prepared files); `nil` remembers nothing.
+    public var memoFolder: URL?
 
-    public init(libraryDirectories: [String], voiceFolders: [VoiceFolder], userVoiceFolder: String) {
+    public init(
+        libraryDirectories: [String], voiceFolders: [VoiceFolder], userVoiceFolder: String, memoFolder: URL? = nil
+    ) {
         self.libraryDirectories = libraryDirectories
         self.voiceFolders = voiceFolders
         self.userVoiceFolder = userVoiceFolder
+        self.memoFolder = memoFolder
     }
 
     /// The environment variable with more voice folders, separated by colons.
@@ -28,7 +34,8 @@ public struct PiperLocations: Sendable, Equatable {
     /// The installed prefix's folders (beside `bin/soothe`: `lib/soothe` for the library,
     /// `share/soothe/voices` for voices), the user's voice folder (`$XDG_DATA_HOME/soothe/voices`,
     /// by default `~/.local/share/soothe/voices`), `SOOTHE_VOICE_PATH`, and the copies
-    /// `Scripts/setup` put in the checkout this binary was built from.
+    /// `Scripts/setup` put in the checkout this binary was built from; checks are remembered in
+    /// the prompt cache's folder.
     public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> Self {
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
         let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? home + "/.local/share"
@@ -47,7 +54,9 @@ public struct PiperLocations: Sendable, Equatable {
         var libraries: [String] = []
         if let prefix { libraries.append(prefix + "/lib/soothe") }
         libraries.append(checkout + "/sherpa_onnx/lib")
-        return Self(libraryDirectories: libraries, voiceFolders: folders, userVoiceFolder: userFolder)
+        return Self(
+            libraryDirectories: libraries, voiceFolders: folders, userVoiceFolder: userFolder,
+            memoFolder: PromptCache.standardDirectory(environment: environment).appending(path: "piper-voices"))
     }
 
     /// The folder of the running executable.
@@ -88,14 +97,7 @@ enum PiperLibrary {
         }
         let runtime = ((path as NSString).deletingLastPathComponent as NSString)
             .appendingPathComponent("libonnxruntime.so")
-        let stamps = [path, runtime].map { file in
-            let attributes = try? FileManager.default.attributesOfItem(atPath: file)
-            let size = attributes?[.size].map { "\($0)" } ?? "-"
-            let time = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            let inode = attributes?[.systemFileNumber].map { "\($0)" } ?? "-"
-            return "\(file) \(size) \(time) \(inode)"
-        }
-        return .success("sherpa-onnx " + stamps.joined(separator: "\n"))
+        return .success("sherpa-onnx " + [path, runtime].map(FileStamp.of).joined(separator: "\n"))
     }
 
     private static func missing(_ failure: SherpaCalls.SherpaFailure) -> SpeechError {

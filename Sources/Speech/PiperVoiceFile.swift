@@ -276,15 +276,7 @@ struct PiperVoiceFile: Hashable, Sendable {
 
     /// The model's and the JSON's size, modification time and inode, with the path: what the
     /// content hash is remembered by.
-    var stamp: String {
-        [modelPath, configPath].map { path in
-            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-            let size = attributes?[.size].map { "\($0)" } ?? "-"
-            let time = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            let inode = attributes?[.systemFileNumber].map { "\($0)" } ?? "-"
-            return "\(path) \(size) \(time) \(inode)"
-        }.joined(separator: "\n")
-    }
+    var stamp: String { [modelPath, configPath].map(FileStamp.of).joined(separator: "\n") }
 
     private static let knownHashes = Mutex<[String: String]>([:])
 

@@ -76,7 +76,9 @@ extension VoiceCatalog {
         for found in PiperVoiceFinder.modelPaths(in: locations) {
             guard let file = try? PiperVoiceFile(modelPath: found.path) else { continue }
             // Its phonemes come from espeak-ng, which must start and know the voice's language.
-            do { _ = try EspeakEngine.phonemes(of: "a", voice: file.config.espeakVoice) } catch {
+            do {
+                try EspeakEngine.checkPhonemes(voice: file.config.espeakVoice, memoFolder: locations.memoFolder)
+            } catch {
                 espeakProblem = error.message
                 continue
             }

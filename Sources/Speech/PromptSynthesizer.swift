@@ -120,7 +120,8 @@ public final class PromptSynthesizer: Sendable {
             let speaker = try PiperSpeaker(
                 voice: file, libraryDirectories: locations.libraryDirectories, preparedFolder: preparedFolder)
             piper = speaker
-            voiceIdentity = "piper\n\(speaker.contentHash)\n\(library)"
+            // Its phonemes come from espeak-ng, so another espeak-ng may speak it differently.
+            voiceIdentity = "piper\n\(speaker.contentHash)\n\(library)\nespeak-ng \(EspeakEngine.version)"
         } else {
             piper = nil
             voiceIdentity = "\(voice.engine.rawValue)\n\(voice.name)"

@@ -23,6 +23,35 @@ struct EspeakTests {
         #expect(rootMeanSquare(samples) > 0.01)
     }
 
+    /// Choosing a Piper voice as the default checks that espeak-ng gives its phonemes; a check
+    /// that passed is remembered, one that failed is not.
+    @Test func aPassedPhonemeCheckIsRememberedAndAFailedOneIsNot() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func memos() throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("espeak-") }
+        }
+        try EspeakEngine.checkPhonemes(voice: "en-us", memoFolder: folder)
+        #expect(try memos().count == 1)
+        #expect(throws: SpeechError.self) { try EspeakEngine.checkPhonemes(voice: "xx-nowhere", memoFolder: folder) }
+        #expect(try memos().count == 1)
+    }
+
+    /// A remembered check is not made again: with a memo under its identity, even a voice
+    /// espeak-ng lacks passes (so the memo, not espeak-ng, answered); a memo for another voice
+    /// does not count.
+    @Test func aRememberedPhonemeCheckIsNotMadeAgain() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try EspeakEngine.checkPhonemes(voice: "en-us", memoFolder: folder)
+        #expect(throws: SpeechError.self) { try EspeakEngine.checkPhonemes(voice: "xx-nowhere", memoFolder: folder) }
+        let identity = EspeakEngine.dataIdentity(forVoice: "xx-nowhere")
+        try Data().write(to: folder.appending(path: "espeak-" + ContentHash.hex(of: identity)))
+        try EspeakEngine.checkPhonemes(voice: "xx-nowhere", memoFolder: folder)
+        #expect(identity.contains("espeak-ng \(EspeakEngine.version)"))
+        #expect(identity != EspeakEngine.dataIdentity(forVoice: "en-us"))
+    }
+
     /// espeak-ng carries a little state (its pitch flutter) from one utterance to the next, so the
     /// cache, not the engine, is what makes a second run identical.
     @Test func aCachedEspeakPromptIsIdenticalToTheFirst() throws {

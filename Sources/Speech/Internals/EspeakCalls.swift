@@ -27,16 +27,30 @@ enum EspeakCalls {
     /// on. So this makes the calls it makes, and keeps the status they return. Wraps
     /// `espeak_ng_InitializePath`, `espeak_ng_Initialize` and `espeak_ng_GetSampleRate`.
     static func espeak_ng_Initialize(dataPath: String?) -> Result<Int, EspeakFailure> {
-        if let dataPath {
-            espeak_ng_InitializePath(dataPath)
-        } else {
-            espeak_ng_InitializePath(nil)
-        }
+        espeak_ng_InitializePath(dataPath: dataPath)
         var context: espeak_ng_ERROR_CONTEXT? = nil
         let status = CEspeakNG.espeak_ng_Initialize(&context)
         espeak_ng_ClearErrorContext(&context)
         guard status == ENS_OK else { return .failure(EspeakFailure(status: status)) }
         return .success(Int(espeak_ng_GetSampleRate()))
+    }
+
+    /// Wraps `espeak_ng_InitializePath` alone: points espeak-ng at its data directory (`nil`: its
+    /// own, or `ESPEAK_DATA_PATH`), loading nothing.
+    static func espeak_ng_InitializePath(dataPath: String?) {
+        if let dataPath {
+            CEspeakNG.espeak_ng_InitializePath(dataPath)
+        } else {
+            CEspeakNG.espeak_ng_InitializePath(nil)
+        }
+    }
+
+    /// Wraps `espeak_Info`: espeak-ng's version, and the data directory `espeak_ng_InitializePath`
+    /// chose (empty before it). Needs nothing loaded.
+    static func espeak_Info() -> (version: String, dataPath: String) {
+        var path: UnsafePointer<CChar>? = nil
+        let version = CEspeakNG.espeak_Info(&path).map { String(cString: $0) } ?? "unknown"
+        return (version, path.map { String(cString: $0) } ?? "")
     }
 
     /// Prepares espeak-ng for synchronous synthesis into `collectSamples`. espeak-ng 1.51 also
