@@ -243,18 +243,24 @@ enum EspeakEngine {
         try? Data(voice.utf8).write(to: memo, options: .atomic)
     }
 
-    /// espeak-ng's version, its data directory and the files there that decide whether it starts
-    /// and knows `voice` (its phoneme tables, the language's dictionary, its voice folders), each
-    /// by its stamp. Nothing is loaded.
+    /// espeak-ng's version, the data directory the user chose (if any) and the one espeak-ng
+    /// takes, and the files there that decide whether it starts and knows `voice` (its phoneme
+    /// tables, the language's dictionary, its voice folders), each by its stamp. Nothing is
+    /// loaded. The chosen directory is named as given, since espeak-ng quietly takes its own data
+    /// when that is not a directory, which `initialize()` refuses. The voice folders are stamped
+    /// themselves, not the voice files within them (finding `voice`'s file is the scan the check
+    /// avoids): a voice file removed in place is found out when a prompt is spoken, as an error.
     static func dataIdentity(forVoice voice: String) -> String {
+        let chosen = chosenDataPath
         let (version, dataPath) = state.withLock { _ in
-            EspeakCalls.espeak_ng_InitializePath(dataPath: chosenDataPath)
+            EspeakCalls.espeak_ng_InitializePath(dataPath: chosen)
             return EspeakCalls.espeak_Info()
         }
         let language = voice.split(separator: "-").first.map { $0.lowercased() } ?? voice
         let files = ["phontab", "phonindex", "phondata", "intonations", language + "_dict", "lang", "voices"]
         let stamps = [dataPath] + files.map { (dataPath as NSString).appendingPathComponent($0) }
-        return (["espeak-ng \(version)", voice] + stamps.map(FileStamp.of)).joined(separator: "\n")
+        let lines = ["espeak-ng \(version)", voice, "\(dataPathVariable)=\(chosen ?? "")"] + stamps.map(FileStamp.of)
+        return lines.joined(separator: "\n")
     }
 
     /// espeak-ng's voices as `espeak:LANGUAGE`, then a line for the variants.

@@ -1,5 +1,4 @@
-// C's `stdout` is a global that Swift 6 cannot prove safe to touch; only the main thread prints.
-@preconcurrency import Glibc
+import Glibc
 
 /// What the commands print on standard output goes through C's buffered `stdout`; a write that
 /// fails (a full disk, a reader that went away) ends the process with 74 (EX_IOERR) and says why,

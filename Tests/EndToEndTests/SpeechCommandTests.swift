@@ -79,6 +79,10 @@ struct SpeechCommandTests {
         #expect(voices.standardOutput.contains("espeak-ng: espeak-ng cannot start"))
         // Piper voices take their phonemes from espeak-ng, so flite's slt speaks by default then.
         #expect(voices.standardOutput.contains("Default voice: slt,"), "\(voices.standardOutput)")
+        // espeak-ng quietly takes its own data when the path is not a directory, but soothe does
+        // not, so a check remembered for that data does not apply.
+        let misdirected = try Soothe.run(["voices"], environment: ["ESPEAK_DATA_PATH": "/nonexistent/espeak"])
+        #expect(misdirected.standardOutput.contains("Default voice: slt,"), "\(misdirected.standardOutput)")
     }
 
     @Test func voicesAddImportsAPiperVoiceAndABadOneIsRefused() throws {

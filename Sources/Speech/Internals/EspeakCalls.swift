@@ -35,8 +35,9 @@ enum EspeakCalls {
         return .success(Int(espeak_ng_GetSampleRate()))
     }
 
-    /// Wraps `espeak_ng_InitializePath` alone: points espeak-ng at its data directory (`nil`: its
-    /// own, or `ESPEAK_DATA_PATH`), loading nothing.
+    /// Wraps `espeak_ng_InitializePath` alone: points espeak-ng at its data directory, loading
+    /// nothing. With `nil`, or a path that is not a directory, espeak-ng takes `ESPEAK_DATA_PATH`,
+    /// `$HOME/espeak-ng-data` or its own, the first that is a directory.
     static func espeak_ng_InitializePath(dataPath: String?) {
         if let dataPath {
             CEspeakNG.espeak_ng_InitializePath(dataPath)
