@@ -20,6 +20,9 @@ public struct Routine: Equatable, Sendable {
     /// The pace of its prompts in words per minute (`speech-rate:`), unless the command line
     /// gives one; `nil` for the default. Speech checks the range it can speak.
     public var speechRatePerMinute: Double?
+    /// The file it was read from, as the user named it; `nil` for a built-in routine. Faults of
+    /// the file's own making name it.
+    public var sourceFile: String?
 
     /// The most characters a prompt (or any text to speak or read) may have: about 170 words, two
     /// minutes of speech at the slowest pace. Longer text is not a cue but a lecture, and takes

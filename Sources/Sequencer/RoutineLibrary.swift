@@ -93,9 +93,11 @@ public enum RoutineLibrary {
         let url = URL(fileURLWithPath: path)
         let isJSON =
             url.pathExtension.lowercased() == "json" || text.trimmingWhitespace().first == "{"
-        return try RoutineFileDecoder(fileName: path, directory: url.deletingLastPathComponent().path).decode(
+        var routine = try RoutineFileDecoder(fileName: path, directory: url.deletingLastPathComponent().path).decode(
             text, defaultName: defaultName(forFileNamed: url.deletingPathExtension().lastPathComponent),
             isJSON: isJSON)
+        routine.sourceFile = path
+        return routine
     }
 
     /// The name of a routine whose file gives none: the file's name in kebab-case, such as

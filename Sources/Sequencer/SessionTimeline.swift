@@ -172,9 +172,15 @@ public struct SessionTimeline: Equatable, Sendable {
         let total = elapsed + sleepTail
         guard total <= SessionDuration.maximum else {
             let tailText = sleepTail == .zero ? "" : " with its sleep tail of \(sleepTail)"
+            // Too long by the file's own lengths, it is the file's fault and names the file, as
+            // the file's other faults do; with a length from the options, it is theirs.
+            let setsLength =
+                !customization.stepOverrides.isEmpty || customization.totalDuration != nil
+                || customization.sleepTail != nil
             throw RoutineError(
                 .sessionTooLong,
-                "the session would last \(total)\(tailText), longer than 24 hours, the longest Soothe plays")
+                "the session would last \(total)\(tailText), longer than 24 hours, the longest Soothe plays",
+                at: setsLength ? nil : routine.sourceFile.map { SourceLocation(file: $0) })
         }
         self.routineName = routine.name
         self.routineTitle = routine.title

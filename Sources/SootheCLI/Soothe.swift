@@ -53,17 +53,8 @@ extension Soothe {
         let message: String
         switch error {
         case let error as RoutineError:
-            let sessionCommand = command as? any SessionCommand
-            let setsSessionLength = sessionCommand?.setsSessionLength ?? false
-            status = exitStatus(for: error, setsSessionLength: setsSessionLength)
-            // A session too long by a file's own lengths names the file, as its other faults do.
-            if error.kind == .sessionTooLong, error.location == nil, !setsSessionLength,
-                let routine = sessionCommand?.session.routine, !RoutineLibrary.builtInNames.contains(routine)
-            {
-                message = "Error: \(routine): \(error.message)"
-            } else {
-                message = "Error: \(error)"
-            }
+            status = exitStatus(for: error)
+            message = "Error: \(error)"
         case let error as SpeechError:
             status = exitStatus(
                 for: error, customizesSession: (command as? any SessionCommand)?.customizesSession ?? true)
@@ -87,9 +78,8 @@ extension Soothe {
         Foundation.exit(status)
     }
 
-    /// 64 for a bad option or argument, 65 for a routine file that cannot be read or is wrong. A
-    /// session too long is the options' fault only when they set a length.
-    static func exitStatus(for error: RoutineError, setsSessionLength: Bool) -> Int32 {
+    /// 64 for a bad option or argument, 65 for a routine file that cannot be read or is wrong.
+    static func exitStatus(for error: RoutineError) -> Int32 {
         let badOption: Int32 = 64
         let badFile: Int32 = 65
         switch error.kind {
@@ -98,10 +88,9 @@ extension Soothe {
         case .fileNotFound, .unreadableFile, .syntax, .missingField, .wrongType, .unknownField, .duplicateStepID,
             .emptyRoutine:
             return badFile
-        case .sessionTooLong where error.location == nil:
-            return setsSessionLength ? badOption : badFile
         case .invalidValue, .invalidDuration, .invalidSide, .sessionTooLong, .stepTooShort:
-            // The decoder places what it finds in the file; what the options cause has no place.
+            // What the file causes has a place in it (the decoder's, or the file itself for lengths
+            // the timeline finds too long); what the options cause has none.
             return error.location == nil ? badOption : badFile
         }
     }
@@ -135,9 +124,6 @@ extension SessionCommand {
     /// Whether the user set any length or the pace of speech, so that a prompt that does not fit
     /// is theirs to fix with options.
     var customizesSession: Bool { setsStepLengths || speech.speechRatePerMinute != nil }
-
-    /// Whether the user set a length on the command line: a step's, the total or the sleep tail.
-    var setsSessionLength: Bool { setsStepLengths || session.customization.sleepTail != nil }
 }
 
 extension Play: SessionCommand {}
