@@ -382,8 +382,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
 
     /// Fills the next voice slot with `clip` and publishes it to rendering (a releasing store the
     /// render path reads with an acquiring load: no locks). The clip is cleaned up (unless it
-    /// was already) and brought to the speech level here, on the caller's thread. Call it from one thread at a time, in slot order; rendering may
-    /// go on meanwhile, on another thread.
+    /// was already) and brought to the speech level here, on the caller's thread. Call it from
+    /// one thread at a time, in slot order; rendering may go on meanwhile, on another thread.
     public func deliver(_ clip: VoiceClip, toSlot slot: Int) throws(SynthesisError) {
         guard slot == speechSpans.count, slot < speechSpans.slotCount else {
             throw SynthesisError(
@@ -424,9 +424,8 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
 
     /// Fills every slot with `clips` (one per slot, in order) on a background thread, for a session
     /// rendered straight through from its start (an export): the clips are checked now; each is
-    /// levelled once the render is past the clip before it, or comes within
-    /// `deliveryLeadDuration` of it, so that levelling runs
-    /// beside rendering, and freed once the render has mixed past it.
+    /// levelled once the render is past the clip before it, or comes within `deliveryLeadDuration`
+    /// of it, so that levelling runs beside rendering, and freed once the render has mixed past it.
     public func deliverAhead(_ clips: [VoiceClip]) throws(SynthesisError) {
         for (index, clip) in clips.enumerated() { try Self.check(clip, number: index + 1, in: totalFrames) }
         // The thread owns the only references to the samples, so each clip's memory goes back as
@@ -437,9 +436,9 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
 
     /// Like `deliverAhead(_:)`, but each clip is fetched only when the render comes near it, so a
     /// session's clips need not all be in memory at once; `levellingMemo` saves levelling a clip
-    /// again that was levelled under the same conditions before. `fetch` gives the clip of a slot, which
-    /// must start at its entry of `startFrames`; when it cannot, that slot and the rest stay
-    /// silent and `preparationFailure` says why.
+    /// again that was levelled under the same conditions before. `fetch` gives the clip of a
+    /// slot, which must start at its entry of `startFrames`; when it cannot, that slot and the
+    /// rest stay silent and `preparationFailure` says why.
     public func deliverAhead(
         startFrames: [Int64], levellingMemo: VoiceLevellingMemo? = nil,
         fetch: @escaping @Sendable (Int) throws -> VoiceClipSource
@@ -483,9 +482,7 @@ public final class SessionRenderer: AudioFrameSource, @unchecked Sendable {
                     }
                     try voice.fill(slot: index, from: source, memo: levellingMemo)
                     previousEndFrame = min(source.startFrame + Int64(source.frameCount), totalFrames)
-                    speechSpans.publish(
-                        startFrame: source.startFrame,
-                        endFrame: min(source.startFrame + Int64(source.frameCount), totalFrames))
+                    speechSpans.publish(startFrame: source.startFrame, endFrame: previousEndFrame)
                 } catch {
                     deliveryFailure.withLock { $0 = "\(error)" }
                     abandonUndeliveredVoiceClips()

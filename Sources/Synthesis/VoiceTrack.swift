@@ -76,9 +76,10 @@ struct VoiceTrack: ~Copyable {
 
     /// Reads, cleans, levels and places a clip in slot `index`, not yet published. Called by the
     /// one thread that prepares the prompts, never while the slot is read. The clip is read straight
-    /// into the track's own memory and limited there, so it is held once. `memo` gives the
-    /// levelling found for the same clip under the same conditions before, and keeps the one found
-    /// now.
+    /// into the track's own memory and limited there, so a clip already cleaned up (a cached
+    /// prompt) is held once; one that is not is copied while it is cleaned. `memo` gives the
+    /// levelling found for the same clip under the same conditions before, and keeps the one
+    /// found now.
     func fill(slot index: Int, from source: VoiceClipSource, memo: VoiceLevellingMemo? = nil) throws {
         let usable = Int(max(0, min(Int64(source.frameCount), totalFrames - source.startFrame)))
         let (storage, samples) = makeRenderStorage(count: source.frameCount, repeating: Float(0))
@@ -90,17 +91,21 @@ struct VoiceTrack: ~Copyable {
         }
         let lean = Double(max(clips[index].leftGain, clips[index].rightGain))
         let peakGain = lean * masterGain * slotGains[index]
-        let conditions = VoicePeakLimiter.conditions(
-            count: usable, targetEnergy: clipEnergy, peakGain: peakGain, ceiling: peakCeiling, sampleRate: sampleRate,
-            isCleanedUp: source.isCleanedUp)
+        let conditions = memo.map { _ in
+            VoicePeakLimiter.conditions(
+                count: usable, targetEnergy: clipEnergy, peakGain: peakGain, ceiling: peakCeiling,
+                sampleRate: sampleRate, isCleanedUp: source.isCleanedUp)
+        }
         let levelling: VoicePeakLimiter.Levelling
-        if let note = memo?.recall(index, conditions), let recalled = VoicePeakLimiter.Levelling(noteText: note) {
+        if let memo, let conditions, let note = memo.recall(index, conditions),
+            let recalled = VoicePeakLimiter.Levelling(noteText: note)
+        {
             levelling = recalled
         } else {
             levelling = VoicePeakLimiter.levelling(
                 UnsafeBufferPointer(start: samples, count: usable), targetEnergy: clipEnergy, peakGain: peakGain,
                 ceiling: peakCeiling, sampleRate: sampleRate, weighting: KWeighting(sampleRate: sampleRate))
-            memo?.keep(index, conditions, levelling.noteText)
+            if let memo, let conditions { memo.keep(index, conditions, levelling.noteText) }
         }
         if let sampleCeiling = levelling.sampleCeiling {
             VoicePeakLimiter.limitInPlace(samples, count: usable, ceiling: sampleCeiling, sampleRate: sampleRate)

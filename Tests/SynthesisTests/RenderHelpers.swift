@@ -30,6 +30,41 @@ func renderAll(_ renderer: SessionRenderer, blockFrameCount: Int = 4096) -> [Flo
     return samples
 }
 
+/// Each clip's plan, just where it lands.
+func voicePlans(exactlyFor clips: [VoiceClip]) -> [VoiceClipPlan] {
+    clips.map {
+        VoiceClipPlan(
+            earliestStartFrame: $0.startFrame, expectedStartFrame: $0.startFrame,
+            expectedFrameCount: Int64($0.samples.count))
+    }
+}
+
+/// Why a render stopped waiting for its clips.
+struct ClipsNotPrepared: Error, CustomStringConvertible {
+    var frame: Int
+    var description: String { "the clips for frame \(frame) were not prepared within 60 s" }
+}
+
+/// Renders a whole session whose clips a background thread delivers (`deliverAhead`), waiting
+/// before each block until its clips are in, at most a minute, so that a delivery that stalls
+/// fails the test instead of hanging it.
+func renderDeliveredAhead(_ renderer: SessionRenderer, blockFrameCount: Int = 512) throws -> [Float] {
+    var samples = [Float](repeating: 0, count: Int(renderer.totalFrames) * renderer.channelCount)
+    var done = 0
+    while done < Int(renderer.totalFrames) {
+        let count = min(blockFrameCount, Int(renderer.totalFrames) - done)
+        let deadline = Date().addingTimeInterval(60)
+        while !renderer.isPrepared(forNext: count) {
+            guard Date() < deadline else { throw ClipsNotPrepared(frame: done) }
+            usleep(200)
+        }
+        done += samples.withUnsafeMutableBufferPointer {
+            renderer.render(into: $0.baseAddress! + done * renderer.channelCount, frameCount: count)
+        }
+    }
+    return samples
+}
+
 /// The PCM hash of `timeline` rendered with seed 3 in blocks of 1, 64, 441 and 4096 frames, by
 /// block size: every block size must give the same samples.
 func hashesByBlockSize(_ timeline: SessionTimeline) throws -> [Int: String] {

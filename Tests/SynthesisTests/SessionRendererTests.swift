@@ -246,24 +246,20 @@ private func onsetFrame(in mono: [Float], near expected: Int) -> Int? {
         #expect(abs(20 * log10(rms(undimmed, after) / rms(ducked, after))) < 0.2)
     }
 
-    /// Clips handed over while the session renders, each only when rendering needs it, give the
-    /// very samples of a session that had every clip from the start: the late slots, the dip
-    /// merged across close clips, the master gain planned without them.
     /// Each clip's plan, just where it lands, and a session given every clip before it renders:
     /// the reference the ways of delivering clips later are held to.
     static func renderWithEveryClipFromTheStart(_ clips: [VoiceClip], timeline: SessionTimeline) throws -> (
         plans: [VoiceClipPlan], renderer: SessionRenderer, samples: [Float]
     ) {
-        let plans = clips.map {
-            VoiceClipPlan(
-                earliestStartFrame: $0.startFrame, expectedStartFrame: $0.startFrame,
-                expectedFrameCount: Int64($0.samples.count))
-        }
+        let plans = voicePlans(exactlyFor: clips)
         let renderer = try SessionRenderer(timeline: timeline, voicePlans: plans)
         for (slot, clip) in clips.enumerated() { try renderer.deliver(clip, toSlot: slot) }
         return (plans, renderer, renderAll(renderer))
     }
 
+    /// Clips handed over while the session renders, each only when rendering needs it, give the
+    /// very samples of a session that had every clip from the start: the late slots, the dip
+    /// merged across close clips, the master gain planned without them.
     @Test func clipsThatArriveWhileItRendersGiveTheSameSamples() throws {
         let timeline = try makeTimeline("bedtime-foot", totalSeconds: 90)
         // Two clips close enough for one dip, then one on its own, then closing words.
@@ -318,15 +314,7 @@ private func onsetFrame(in mono: [Float], near expected: Int) -> Int? {
 
         let ahead = try SessionRenderer(timeline: timeline, voicePlans: plans)
         try ahead.deliverAhead(clips)
-        var samples = [Float](repeating: 0, count: Int(ahead.totalFrames) * 2)
-        var done = 0
-        while done < Int(ahead.totalFrames) {
-            while !ahead.isPrepared(forNext: 512) { usleep(200) }
-            let frames = samples.withUnsafeMutableBufferPointer {
-                ahead.render(into: $0.baseAddress! + done * 2, frameCount: min(512, Int(ahead.totalFrames) - done))
-            }
-            done += frames
-        }
+        let samples = try renderDeliveredAhead(ahead)
         #expect(ahead.deliveredVoiceClipCount == clips.count)
         #expect(ahead.preparationFailure == nil)
         let differing = zip(samples, expected).filter { $0 != $1 }.count
@@ -340,14 +328,17 @@ private func onsetFrame(in mono: [Float], near expected: Int) -> Int? {
         let clips = [10, 70].map { second in
             VoiceClip(startFrame: Int64(second * 48000), samples: [Float](repeating: 0.1, count: 48000))
         }
-        let (plans, _, _) = try Self.renderWithEveryClipFromTheStart(clips, timeline: timeline)
         weak var released: SessionRenderer?
         do {
-            let renderer = try SessionRenderer(timeline: timeline, voicePlans: plans)
+            let renderer = try SessionRenderer(timeline: timeline, voicePlans: voicePlans(exactlyFor: clips))
             released = renderer
             try renderer.deliverAhead(clips)
             var samples = [Float](repeating: 0, count: 4096 * 2)
-            while !renderer.isPrepared(forNext: 4096) { usleep(200) }
+            let deadline = Date().addingTimeInterval(60)
+            while !renderer.isPrepared(forNext: 4096) {
+                try #require(Date() < deadline, "the first clip was not prepared within 60 s")
+                usleep(200)
+            }
             _ = samples.withUnsafeMutableBufferPointer { renderer.render(into: $0.baseAddress!, frameCount: 4096) }
         }
         var waited = 0

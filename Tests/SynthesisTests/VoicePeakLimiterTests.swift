@@ -126,11 +126,7 @@ import Testing
     /// skips the search) and gives the very samples of the search: the memo holds every bit.
     @Test func aLevellingKeptInTheMemoGivesTheSameSamples() throws {
         let (timeline, clips) = try Self.quickResetWithSpeechLikeClips()
-        let plans = clips.map {
-            VoiceClipPlan(
-                earliestStartFrame: $0.startFrame, expectedStartFrame: $0.startFrame,
-                expectedFrameCount: Int64($0.samples.count))
-        }
+        let plans = voicePlans(exactlyFor: clips)
         let notes = Mutex<[String: String]>([:])
         let recalled = Mutex(0)
         let memo = VoiceLevellingMemo(
@@ -148,16 +144,7 @@ import Testing
             try renderer.deliverAhead(startFrames: clips.map(\.startFrame), levellingMemo: memo) {
                 VoiceClipSource(clips[$0])
             }
-            var samples = [Float](repeating: 0, count: Int(renderer.totalFrames) * 2)
-            var done = 0
-            while done < Int(renderer.totalFrames) {
-                while !renderer.isPrepared(forNext: 4096) { usleep(200) }
-                done += samples.withUnsafeMutableBufferPointer {
-                    renderer.render(
-                        into: $0.baseAddress! + done * 2, frameCount: min(4096, Int(renderer.totalFrames) - done))
-                }
-            }
-            return samples
+            return try renderDeliveredAhead(renderer, blockFrameCount: 4096)
         }
         let searched = try render(memo: nil)
         let first = try render(memo: memo)
