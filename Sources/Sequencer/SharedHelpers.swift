@@ -45,6 +45,12 @@ extension String {
         }
         return escaped
     }
+
+    /// The text with its control characters escaped line by line, its line breaks kept.
+    public var escapingControlCharactersByLine: String {
+        split(separator: "\n", omittingEmptySubsequences: false).map { String($0).escapingControlCharacters }
+            .joined(separator: "\n")
+    }
 }
 
 extension Unicode.Scalar {

@@ -8,11 +8,3 @@ extension StandardOutput {
         write(text.escapingControlCharactersByLine, terminator: terminator)
     }
 }
-
-extension String {
-    /// The text with its control characters escaped line by line, its line breaks kept.
-    var escapingControlCharactersByLine: String {
-        split(separator: "\n", omittingEmptySubsequences: false).map { String($0).escapingControlCharacters }
-            .joined(separator: "\n")
-    }
-}

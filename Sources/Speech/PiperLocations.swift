@@ -56,7 +56,7 @@ public struct PiperLocations: Sendable, Equatable {
         libraries.append(checkout + "/sherpa_onnx/lib")
         return Self(
             libraryDirectories: libraries, voiceFolders: folders, userVoiceFolder: userFolder,
-            memoFolder: PromptCache.standardDirectory(environment: environment).appending(path: "piper-voices"))
+            memoFolder: PromptCache.piperVoicesFolder(in: PromptCache.standardDirectory(environment: environment)))
     }
 
     /// The folder of the running executable.

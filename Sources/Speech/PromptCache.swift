@@ -43,6 +43,12 @@ public final class PromptCache: Sendable {
         return URL(fileURLWithPath: home).appending(path: ".cache/soothe")
     }
 
+    /// The folder in the cache `directory` where Piper voices' prepared files and remembered
+    /// checks go.
+    public static func piperVoicesFolder(in directory: URL) -> URL {
+        directory.appending(path: "piper-voices")
+    }
+
     @Sendable public static func printToStandardError(_ message: String) {
         FileHandle.standardError.write(Data("soothe: warning: \(message)\n".utf8))
     }
@@ -101,12 +107,13 @@ public final class PromptCache: Sendable {
     /// The samples stored for `key`, or `nil` when there are none or they do not check out. They
     /// are read from the file straight into the array, so a prompt is in memory once, not twice.
     func load(_ key: PromptCacheKey) -> [Float]? {
-        guard let sampleCount = storedSampleCount(key) else { return nil }
+        guard let entry = openEntry(key) else { return nil }
+        defer { try? entry.handle.close() }
         var isLoaded = false
-        let samples = [Float](unsafeUninitializedCapacity: sampleCount) { buffer, initializedCount in
+        let samples = [Float](unsafeUninitializedCapacity: entry.sampleCount) { buffer, initializedCount in
             buffer.initialize(repeating: 0)
-            initializedCount = sampleCount
-            isLoaded = load(key, into: buffer)
+            initializedCount = entry.sampleCount
+            isLoaded = readSamples(entry, of: key, into: buffer)
         }
         return isLoaded ? samples : nil
     }
@@ -116,8 +123,17 @@ public final class PromptCache: Sendable {
     /// not check out.
     func load(_ key: PromptCacheKey, into samples: UnsafeMutableBufferPointer<Float>) -> Bool {
         guard let entry = openEntry(key) else { return false }
+        defer { try? entry.handle.close() }
+        return readSamples(entry, of: key, into: samples)
+    }
+
+    /// Reads the samples of `entry`, opened for `key` and just past its header, into `samples`;
+    /// `false` when they are another length or do not check out.
+    private func readSamples(
+        _ entry: (handle: FileHandle, sampleCount: Int, checksum: UInt64), of key: PromptCacheKey,
+        into samples: UnsafeMutableBufferPointer<Float>
+    ) -> Bool {
         let handle = entry.handle
-        defer { try? handle.close() }
         guard entry.sampleCount == samples.count else { return false }
         let keyBytes = Array(key.text.utf8)
         let bytes = UnsafeMutableRawBufferPointer(samples)

@@ -115,7 +115,7 @@ public final class PromptSynthesizer: Sendable {
                 )
             }
             let preparedFolder =
-                cache?.directory.appending(path: "piper-voices")
+                cache.map { PromptCache.piperVoicesFolder(in: $0.directory) }
                 ?? FileManager.default.temporaryDirectory.appending(path: "soothe-piper-voices")
             let speaker = try PiperSpeaker(
                 voice: file, libraryDirectories: locations.libraryDirectories, preparedFolder: preparedFolder)
