@@ -1,3 +1,4 @@
+import AudioFiles
 import Glibc
 import Termination
 
@@ -95,9 +96,9 @@ struct OutputTarget {
 /// `deinit` deletes it. A new file gets the mode `open` gives (0666 less the umask); a replaced
 /// file's permission bits are kept, but never its set-user-ID, set-group-ID or sticky bits.
 ///
-/// Its name, `.NAME.soothe-PID-XXXXXX.tmp`, says whose it is: `sweepStaleFiles` removes those of
-/// processes that are gone. NAME is shortened so that the whole fits wherever the target's name
-/// fits.
+/// Its name (`TemporaryFiles.name`, `.NAME.soothe-PID-XXXXXX.tmp`) says whose it is:
+/// `sweepStaleFiles` removes those of processes that are gone. NAME is shortened so that the whole
+/// fits wherever the target's name fits.
 struct TemporaryOutputFile: ~Copyable {
     let target: OutputTarget
     let temporaryName: String
@@ -120,7 +121,7 @@ struct TemporaryOutputFile: ~Copyable {
             let nameLimit = min(system_fpathconf_nameMax(directory), OutputTarget.nameLimitBytes)
             var created: (name: String, descriptor: Int32)?
             for _ in 0..<100 {
-                let name = Self.temporaryName(for: target.name, nameLimit: nameLimit)
+                let name = TemporaryFiles.name(for: target.name, nameLimit: nameLimit)
                 let descriptor = system_openat(directory, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0o666)
                 if descriptor >= 0 {
                     created = (name, descriptor)
@@ -210,55 +211,15 @@ struct TemporaryOutputFile: ~Copyable {
         FileSink.classify(errno, path: target.path) ?? ExportError(.io, "\(action) '\(target.path)'")
     }
 
-    /// How long a temporary file of a process that is gone must have been left untouched before
-    /// it is swept: a guard against a process of another machine that shares the directory.
-    static let staleAgeSeconds = 60
-
-    /// The marker between the target's name and the owner's process id.
-    private static let marker = ".soothe-"
-
-    /// `.NAME.soothe-PID-XXXXXX.tmp`, with NAME cut (at a character boundary) to fit `nameLimit`.
-    static func temporaryName(for targetName: String, nameLimit: Int) -> String {
-        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
-        let random = String((0..<6).map { _ in alphabet.randomElement()! })
-        let suffix = "\(marker)\(system_getpid())-\(random).tmp"
-        let room = nameLimit - 1 - suffix.utf8.count
-        var name = Substring(targetName)
-        while name.utf8.count > room { name = name.dropLast() }
-        return ".\(name)\(suffix)"
-    }
-
-    /// The owner's process id when `name` is one of Soothe's temporary names.
-    static func ownerProcessID(ofTemporaryName name: String) -> Int32? {
-        var rest = Substring(name)
-        guard rest.hasPrefix("."), rest.hasSuffix(".tmp") else { return nil }
-        rest = rest.dropLast(4)
-        let random = rest.suffix(6)
-        guard random.count == 6, random.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber) }) else {
-            return nil
-        }
-        rest = rest.dropLast(6)
-        guard rest.hasSuffix("-") else { return nil }
-        rest = rest.dropLast()
-        let digits = rest.reversed().prefix { $0.isASCII && $0.isNumber }
-        rest = rest.dropLast(digits.count)
-        guard rest.hasSuffix(marker), rest.count > marker.count, let processID = Int32(String(digits.reversed())),
-            processID > 0
-        else { return nil }
-        return processID
-    }
-
     /// Removes the temporary files that killed runs left in `path` (by SIGKILL, a power cut):
     /// only names of Soothe's own pattern, only regular files of this user, only when the process
-    /// that made them is gone and they have not changed for `staleAgeSeconds`.
+    /// that made them is gone and they have not changed for `TemporaryFiles.staleAgeSeconds`.
     static func sweepStaleFiles(in path: String, descriptor: Int32) {
-        let ownProcessID = system_getpid()
-        let now = system_time()
-        for name in system_readdir(path) {
-            guard let owner = ownerProcessID(ofTemporaryName: name), owner != ownProcessID,
-                let status = system_fstatat_nofollow(descriptor, name), (status.st_mode & S_IFMT) == S_IFREG,
-                status.st_uid == system_geteuid(), now - Int(status.st_mtim.tv_sec) >= staleAgeSeconds,
-                system_kill_isGone(owner)
+        for name in system_readdir(path) where TemporaryFiles.ownerProcessID(ofName: name) != nil {
+            guard let status = system_fstatat_nofollow(descriptor, name),
+                TemporaryFiles.isLeftBehind(
+                    name: name, isRegularFile: (status.st_mode & S_IFMT) == S_IFREG, ownerUserID: status.st_uid,
+                    modificationSeconds: Int(status.st_mtim.tv_sec))
             else { continue }
             system_unlinkat(descriptor, name)
         }

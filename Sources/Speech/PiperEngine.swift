@@ -1,3 +1,4 @@
+import AudioFiles
 import Foundation
 import Synchronization
 
@@ -198,7 +199,7 @@ final class PiperSpeaker: Sendable {
                 }
             }
             if voice.hasMetadata { return (voice.modelPath, tokens.path, settings.path) }
-            StaleTemporaryFiles.sweep(besides: model.path)
+            TemporaryFiles.sweep(in: preparedFolder.path)
             let expectedSize = try voice.preparedModelByteCount()
             let present = (try? FileManager.default.attributesOfItem(atPath: model.path)[.size] as? Int) ?? -1
             if present != expectedSize {

@@ -1,3 +1,4 @@
+import AudioFiles
 import Foundation
 import Sequencer
 import Synchronization
@@ -221,9 +222,9 @@ struct PiperVoiceFile: Hashable, Sendable {
     /// Writes the model with the metadata sherpa-onnx needs (the file itself when it has them) to
     /// `target`: copied under a temporary name beside it, the metadata appended, then renamed, so
     /// `target` is never half a model. The model is streamed, never held in memory. A copy that a
-    /// killed run left is removed by `StaleTemporaryFiles.sweep`.
+    /// killed run left is removed by `TemporaryFiles.sweep`.
     func writePreparedModel(to target: String) throws {
-        let temporary = StaleTemporaryFiles.temporaryPath(for: target)
+        let temporary = TemporaryFiles.path(besides: target)
         do {
             guard FileManager.default.createFile(atPath: temporary, contents: nil),
                 let source = FileHandle(forReadingAtPath: modelPath)

@@ -1,3 +1,4 @@
+import AudioFiles
 import Foundation
 import Sequencer
 
@@ -137,7 +138,7 @@ extension VoiceCatalog {
         }
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            StaleTemporaryFiles.sweep(besides: target)
+            TemporaryFiles.sweep(in: folder)
             for (data, path) in writes {
                 try data.write(to: URL(fileURLWithPath: path), options: .atomic)
             }

@@ -1,3 +1,4 @@
+import AudioFiles
 public import Foundation
 import Sequencer
 import Synchronization
@@ -202,7 +203,7 @@ public final class PromptCache: Sendable {
     func keep(note value: String, named name: String, for key: PromptCacheKey) {
         guard !name.contains("\n"), !value.contains("\n"), let entryChecksum = storedChecksum(key) else { return }
         let url = noteURL(named: name, for: key)
-        let temporary = URL(fileURLWithPath: StaleTemporaryFiles.temporaryPath(for: url.path))
+        let temporary = URL(fileURLWithPath: TemporaryFiles.path(besides: url.path))
         let text = Self.noteLines(name: name, value: value, entryChecksum: entryChecksum).joined(separator: "\n")
         guard text.utf8.count <= Self.maximumNoteByteCount else { return }
         do {
@@ -220,7 +221,7 @@ public final class PromptCache: Sendable {
     /// is never removed (the entry just written). The temporary files of killed runs go first.
     func evict(keeping kept: String) {
         evicting.withLock { _ in
-            StaleTemporaryFiles.sweep(in: directory.path)
+            TemporaryFiles.sweep(in: directory.path)
             let keys: [URLResourceKey] = [.fileSizeKey, .contentModificationDateKey]
             guard
                 let files = try? FileManager.default.contentsOfDirectory(
@@ -251,7 +252,7 @@ public final class PromptCache: Sendable {
     @discardableResult
     func store(_ samples: [Float], for key: PromptCacheKey) -> [Float] {
         let target = fileURL(for: key)
-        let temporary = URL(fileURLWithPath: StaleTemporaryFiles.temporaryPath(for: target.path))
+        let temporary = URL(fileURLWithPath: TemporaryFiles.path(besides: target.path))
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try Self.encode(samples, key: key).write(to: temporary)

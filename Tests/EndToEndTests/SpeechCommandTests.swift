@@ -192,13 +192,13 @@ struct SpeechCommandTests {
             if old { try FileManager.default.setAttributes([.modificationDate: hourAgo], ofItemAtPath: path) }
             return path
         }
-        let staleModel = try plant(".model.onnx.\(gone).\(UUID().uuidString).tmp", in: prepared)
-        let staleEntry = try plant(".0123456789abcdef.voice.\(gone).\(UUID().uuidString).tmp", in: folder)
+        let staleModel = try plant(".model.onnx.soothe-\(gone)-abc123.tmp", in: prepared)
+        let staleEntry = try plant(".0123456789abcdef.voice.soothe-\(gone)-def456.tmp", in: folder)
         let kept = [
-            try plant(".model.onnx.\(gone).\(UUID().uuidString).tmp", in: prepared, old: false),
-            try plant(".model.onnx.\(getpid()).\(UUID().uuidString).tmp", in: prepared),
-            try plant(".model.onnx.\(gone).not-a-uuid.tmp", in: prepared),
-            try plant("notes.\(gone).\(UUID().uuidString).tmp", in: folder),
+            try plant(".model.onnx.soothe-\(gone)-ghi789.tmp", in: prepared, old: false),
+            try plant(".model.onnx.soothe-\(getpid())-jkl012.tmp", in: prepared),
+            try plant(".model.onnx.soothe-\(gone)-NOT-OURS.tmp", in: prepared),
+            try plant("notes.soothe-\(gone)-mno345.tmp", in: folder),
         ]
         // A new pace, so that new prompts are stored.
         let second = try Soothe.run(["show", "quick-reset", "--speech-rate", "140"], environment: environment)

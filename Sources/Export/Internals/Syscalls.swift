@@ -138,17 +138,6 @@ func system_readdir(_ path: String) -> [String] {
     return names
 }
 
-/// Wraps `kill(pid, 0)`: whether a process with this id is gone (`ESRCH`). A process of another
-/// user answers `EPERM`, so it counts as alive.
-func system_kill_isGone(_ processID: Int32) -> Bool {
-    kill(processID, 0) != 0 && errno == ESRCH
-}
-
-/// Wraps `getpid`.
-func system_getpid() -> Int32 {
-    getpid()
-}
-
 /// Wraps `geteuid`.
 func system_geteuid() -> uid_t {
     geteuid()
@@ -162,9 +151,4 @@ func system_isatty(_ descriptor: Int32) -> Bool {
 /// Wraps `strerror`.
 func system_strerror(_ errorNumber: Int32) -> String {
     String(cString: strerror(errorNumber))
-}
-
-/// Wraps `time(nil)`: the current time in whole seconds since the epoch.
-func system_time() -> Int {
-    time(nil)
 }
