@@ -55,7 +55,8 @@ public enum RoutineLibrary {
             var status = stat()
             let exists = stat(path, &status) == 0
             throw RoutineError(
-                exists ? .unreadableFile : .fileNotFound, reasonNotOpened(path, errorNumber: errorNumber),
+                exists ? .unreadableFile : .fileNotFound,
+                FileOpenFailure.reason(path, errorNumber: errorNumber, missing: "no such routine file"),
                 at: location)
         }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
@@ -120,23 +121,6 @@ public enum RoutineLibrary {
 
     /// Why `path` could not be opened, in words: missing, a loop of links, a folder on the way
     /// that may not be entered, or a file that may not be read.
-    private static func reasonNotOpened(_ path: String, errorNumber: Int32) -> String {
-        switch errorNumber {
-        case EACCES:
-            var status = stat()
-            return stat(path, &status) == 0
-                ? "cannot be read: permission denied" : "cannot be reached: permission denied on a folder in its path"
-        case ENOENT:
-            var status = stat()
-            return lstat(path, &status) == 0
-                ? "is a symbolic link to a file that does not exist" : "no such routine file"
-        case ELOOP: return "cannot be opened: its symbolic links form a loop"
-        case ENOTDIR: return "no such routine file: a part of its path is a file, not a folder"
-        case ENAMETOOLONG: return "cannot be opened: the path is too long"
-        default: return "cannot be opened: \(String(cString: strerror(errorNumber)))"
-        }
-    }
-
     private static func looksLikePath(_ text: String) -> Bool {
         let fileExtensions = ["yaml", "yml", "json"]
         return text.contains("/") || fileExtensions.contains(URL(fileURLWithPath: text).pathExtension.lowercased())

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Small helpers every module needs, kept here because every module imports Sequencer, so each
 /// lives in one place.
 extension Array where Element == String {
@@ -135,5 +137,25 @@ public struct FNV1a: Sendable {
         var hasher = FNV1a()
         hasher.combine(text)
         return hasher.value
+    }
+}
+
+/// Why a file could not be opened or examined, in words that follow its name.
+public enum FileOpenFailure {
+    /// The reason `path` could not be opened (or `stat`ed), from the `errno` of the failed call;
+    /// `missing` says what is not there, such as `does not exist` or `no such routine file`.
+    public static func reason(_ path: String, errorNumber: Int32, missing: String) -> String {
+        var status = stat()
+        switch errorNumber {
+        case EACCES:
+            return stat(path, &status) == 0
+                ? "cannot be read: permission denied" : "cannot be reached: permission denied on a folder in its path"
+        case ENOENT:
+            return lstat(path, &status) == 0 ? "is a symbolic link to a file that does not exist" : missing
+        case ELOOP: return "cannot be opened: its symbolic links form a loop"
+        case ENOTDIR: return "\(missing): a part of its path is a file, not a folder"
+        case ENAMETOOLONG: return "cannot be opened: the path is too long"
+        default: return "cannot be opened: \(String(cString: strerror(errorNumber)))"
+        }
     }
 }

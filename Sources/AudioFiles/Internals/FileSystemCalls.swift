@@ -23,11 +23,6 @@ func system_access_readable(_ path: String) -> Bool {
     access(path, R_OK) == 0
 }
 
-/// Wraps `strerror`.
-func system_strerror(_ errorNumber: Int32) -> String {
-    String(cString: strerror(errorNumber))
-}
-
 /// Wraps `unlink`.
 func system_unlink(_ path: String) {
     _ = unlink(path)
