@@ -1,5 +1,6 @@
 import AudioFiles
 import Glibc
+import Sequencer
 import Termination
 
 /// A file Soothe is about to write, checked before anything is written: a name in an existing
@@ -48,7 +49,7 @@ struct OutputTarget {
     /// Refuses what is at the target unless it is a regular file that may be replaced.
     func checkExisting(in directory: Int32) throws(ExportError) {
         guard let status = system_fstatat_nofollow(directory, name) else { return }
-        if let kind = Self.kindName(status.st_mode) {
+        if let kind = FileKind.name(ofMode: status.st_mode) {
             throw ExportError(
                 .cannotCreate,
                 "'\(path)' is \(kind); Soothe replaces only regular files, so it is kept. Give another name")
@@ -66,19 +67,6 @@ struct OutputTarget {
                 .cannotCreate,
                 "'\(path)' belongs to another user, and '\(directoryPath)' lets only a file's owner replace it; "
                     + "give another name")
-        }
-    }
-
-    /// What a file that is not a regular one is, for messages; `nil` for a regular file.
-    static func kindName(_ mode: mode_t) -> String? {
-        switch mode & S_IFMT {
-        case S_IFREG: nil
-        case S_IFDIR: "a directory"
-        case S_IFLNK: "a symbolic link"
-        case S_IFIFO: "a FIFO (named pipe)"
-        case S_IFCHR, S_IFBLK: "a device"
-        case S_IFSOCK: "a socket"
-        default: "not a regular file"
         }
     }
 

@@ -32,7 +32,7 @@ public struct RecordingFolder {
             guard status.st_mode & S_IFMT == S_IFDIR else {
                 throw ExportError(
                     .cannotCreate,
-                    "'\(path)' is \(OutputTarget.kindName(status.st_mode) ?? "a file"), not a folder; give a folder "
+                    "'\(path)' is \(FileKind.name(ofMode: status.st_mode) ?? "a file"), not a folder; give a folder "
                         + "to put the takes in (it is created)")
             }
         } else {
@@ -88,7 +88,7 @@ public struct RecordingFolder {
             let mode = system_fstatat_nofollow(AT_FDCWD, path)?.st_mode
             let what =
                 mode.map { $0 & S_IFMT == S_IFLNK } == true
-                ? "a symbolic link that leads to no folder" : mode.flatMap(OutputTarget.kindName) ?? "a file"
+                ? "a symbolic link that leads to no folder" : mode.flatMap { FileKind.name(ofMode: $0) } ?? "a file"
             throw ExportError(
                 .cannotCreate, "cannot create the folder '\(path)': \(what) is in its place; move it away first")
         }

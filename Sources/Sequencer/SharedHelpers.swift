@@ -159,3 +159,20 @@ public enum FileOpenFailure {
         }
     }
 }
+
+/// What is at a path that is not a regular file, for messages.
+public enum FileKind {
+    /// What a file of `mode` (from `stat`) is, such as `a FIFO (named pipe)`; `nil` for a regular
+    /// file.
+    public static func name(ofMode mode: UInt32) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: nil
+        case S_IFDIR: "a directory"
+        case S_IFLNK: "a symbolic link"
+        case S_IFIFO: "a FIFO (named pipe)"
+        case S_IFCHR, S_IFBLK: "a device"
+        case S_IFSOCK: "a socket"
+        default: "not a regular file"
+        }
+    }
+}

@@ -129,11 +129,10 @@ extension VoiceCatalog {
         // the way is kept.
         for path in [target] + writes.map(\.1) {
             var status = stat()
-            if lstat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+            if lstat(path, &status) == 0, let kind = FileKind.name(ofMode: status.st_mode) {
                 throw SpeechError(
                     .cannotWriteVoice,
-                    "'\(path)' is not a regular file (a link, folder, FIFO or device); Soothe replaces only "
-                        + "regular files, so it is kept. Move it away first")
+                    "'\(path)' is \(kind); Soothe replaces only regular files, so it is kept. Move it away first")
             }
         }
         do {

@@ -162,7 +162,7 @@ struct SpeechCommandTests {
             try #require(mkfifo(path, 0o644) == 0)
             let result = try Soothe.run(["voices", "add", joe, "--force"], environment: environment)
             #expect(result.status == 73, "\(result.standardError)")
-            #expect(result.standardError.contains("'\(path)' is not a regular file"), "\(result.standardError)")
+            #expect(result.standardError.contains("'\(path)' is a FIFO (named pipe)"), "\(result.standardError)")
             let kind = try FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType
             #expect(kind != nil && kind != .typeRegular, "the FIFO is kept")
             try FileManager.default.removeItem(atPath: path)
