@@ -24,7 +24,7 @@ enum VoicePeakLimiter {
 
     /// How a clip is levelled: the sample ceiling it is limited to (`nil` when it needs no
     /// limiting), and the gain that then brings it to its speech level.
-    struct Levelling: Equatable {
+    struct Levelling {
         var gain: Double
         var sampleCeiling: Float?
 
@@ -32,27 +32,6 @@ enum VoicePeakLimiter {
         var noteText: String {
             "gain \(String(gain.bitPattern, radix: 16)) ceiling "
                 + (sampleCeiling.map { String($0.bitPattern, radix: 16) } ?? "none")
-        }
-
-        /// The levelling a note holds, or `nil` when it is not one a search can give.
-        init?(noteText: String) {
-            let words = noteText.split(separator: " ")
-            guard words.count == 4, words[0] == "gain", words[2] == "ceiling",
-                let gainBits = UInt64(words[1], radix: 16)
-            else { return nil }
-            gain = Double(bitPattern: gainBits)
-            if words[3] == "none" {
-                sampleCeiling = nil
-            } else {
-                guard let ceilingBits = UInt32(words[3], radix: 16) else { return nil }
-                sampleCeiling = Float(bitPattern: ceilingBits)
-            }
-            guard gain.isFinite, gain >= 0, sampleCeiling.map({ $0.isFinite && $0 > 0 }) ?? true else { return nil }
-        }
-
-        init(gain: Double, sampleCeiling: Float?) {
-            self.gain = gain
-            self.sampleCeiling = sampleCeiling
         }
     }
 
@@ -207,5 +186,23 @@ public struct VoiceLevellingMemo: Sendable {
     ) {
         self.recall = recall
         self.keep = keep
+    }
+}
+
+extension VoicePeakLimiter.Levelling {
+    /// The levelling a note holds, or `nil` when it is not one a search can give.
+    init?(noteText: String) {
+        let words = noteText.split(separator: " ")
+        guard words.count == 4, words[0] == "gain", words[2] == "ceiling",
+            let gainBits = UInt64(words[1], radix: 16)
+        else { return nil }
+        gain = Double(bitPattern: gainBits)
+        if words[3] == "none" {
+            sampleCeiling = nil
+        } else {
+            guard let ceilingBits = UInt32(words[3], radix: 16) else { return nil }
+            sampleCeiling = Float(bitPattern: ceilingBits)
+        }
+        guard gain.isFinite, gain >= 0, sampleCeiling.map({ $0.isFinite && $0 > 0 }) ?? true else { return nil }
     }
 }
